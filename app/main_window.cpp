@@ -1,0 +1,147 @@
+#include "main_window.h"
+
+#include "design_document.h"
+#include "device_palette.h"
+#include "graph/node_metrics.h"
+#include "graph_view.h"
+#include "plan/design_summary.h"
+#include "property_panel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace seaside::app {
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
+    m_doc = new views::DesignDocument(this);
+    m_view = new views::GraphView(m_doc, this);
+    setCentralWidget(m_view);
+
+    m_devices = new QListWidget(this);
+    auto *devDock = new QDockWidget(tr("Devices"), this);
+    devDock->setObjectName("devicesDock");
+    devDock->setWidget(m_devices);
+    addDockWidget(Qt::LeftDockWidgetArea, devDock);
+
+    m_properties = new PropertyPanel(m_doc, this);
+    auto *propDock = new QDockWidget(tr("Properties"), this);
+    propDock->setObjectName("propertiesDock");
+    propDock->setWidget(m_properties);
+    addDockWidget(Qt::RightDockWidgetArea, propDock);
+
+    m_totals = new QLabel(this);
+    statusBar()->addPermanentWidget(m_totals);
+
+    connect(m_view, &views::GraphView::nodeSelected, m_properties, &PropertyPanel::showNode);
+    connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
+    buildMenus();
+    resize(1400, 880);
+    refresh();
+}
+
+void MainWindow::buildMenus() {
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    m_recent = file->addMenu(tr("Open &Recent"));
+    connect(m_recent, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addAction(tr("&Import ONNX…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importOnnxDialog);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), m_view, &views::GraphView::fitAll);
+}
+
+bool MainWindow::openFile(const QString &path) {
+    QString error;
+    graph::OnnxImportOptions onnx;
+    // An ONNX model with dynamic dimensions: ask for them until the import succeeds or the user gives up.
+    while (!m_doc->load(path, onnx, &error)) {
+        if (error.contains("--input")) {
+            bool ok = false;
+            const QString spec = QInputDialog::getText(this, tr("Dynamic input shape"),
+                                                       error + tr("\n\nShape (NAME=d0,d1,...):"), QLineEdit::Normal, {}, &ok);
+            if (ok) {
+                auto parsed = graph::parseInputShape(spec.toStdString());
+                if (parsed) {
+                    onnx.inputShapes[parsed->first] = parsed->second;
+                    continue;
+                }
+                error = QString::fromStdString(parsed.error().message);
+            }
+        }
+        QMessageBox::warning(this, tr("Cannot open"), error);
+        return false;
+    }
+    rememberRecent(path);
+    setWindowTitle(QStringLiteral("%1 — Seaside").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+void MainWindow::openDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open design"), {},
+                                                      tr("Seaside designs (*.seaside *.json *.onnx);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::importOnnxDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import ONNX model"), {}, tr("ONNX models (*.onnx)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::rememberRecent(const QString &path) {
+    QSettings s;
+    QStringList recent = s.value("recentFiles").toStringList();
+    recent.removeAll(QFileInfo(path).absoluteFilePath());
+    recent.prepend(QFileInfo(path).absoluteFilePath());
+    s.setValue("recentFiles", recent.mid(0, 10));
+}
+
+void MainWindow::fillRecentMenu() {
+    m_recent->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString &p : recent)
+        m_recent->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    if (recent.isEmpty())
+        m_recent->addAction(tr("(none)"))->setEnabled(false);
+}
+
+QString MainWindow::statusText() const {
+    const auto m = graph::graphMetrics(m_doc->design().graph);
+    return tr("%1 nodes   params %2   MACs %3")
+        .arg(m_doc->design().graph.size())
+        .arg(QString::fromStdString(plan::humanCount(m.params)))
+        .arg(QString::fromStdString(plan::humanCount(m.macs)));
+}
+
+void MainWindow::refresh() {
+    m_totals->setText(statusText());
+    m_devices->clear();
+    const auto &d = m_doc->design();
+    for (const auto &dev : d.platform.devices) {
+        QPixmap swatch(14, 14);
+        swatch.fill(views::deviceColor(d.platform, dev.id));
+        auto *item = new QListWidgetItem(QIcon(swatch), QStringLiteral("%1  —  %2").arg(
+                                                            QString::fromStdString(dev.id), QString::fromStdString(dev.spec.name)));
+        item->setToolTip(QString::fromStdString("source: " + dev.spec.source));
+        m_devices->addItem(item);
+    }
+    QPixmap none(14, 14);
+    none.fill(views::unplacedColor());
+    m_devices->addItem(new QListWidgetItem(QIcon(none), tr("(unplaced)")));
+    m_properties->clear();
+}
+
+} // namespace seaside::app

@@ -1,0 +1,45 @@
+#pragma once
+#include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+class QMenu;
+
+namespace seaside::views {
+class DesignDocument;
+class GraphView;
+} // namespace seaside::views
+
+namespace seaside::app {
+
+class PropertyPanel;
+
+/// The studio's shell: canvas in the centre, devices and properties docked, totals below.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+
+    /// Opens a .seaside, .json or .onnx file; shows an error (and keeps the current design) on failure.
+    bool openFile(const QString &path);
+    views::DesignDocument *document() const { return m_doc; }
+    views::GraphView *graphView() const { return m_view; }
+    QString statusText() const;
+
+private:
+    void buildMenus();
+    void openDialog();
+    void importOnnxDialog();
+    void refresh();
+    void rememberRecent(const QString &path);
+    void fillRecentMenu();
+
+    views::DesignDocument *m_doc;
+    views::GraphView *m_view;
+    QListWidget *m_devices;
+    PropertyPanel *m_properties;
+    QLabel *m_totals;
+    QMenu *m_recent = nullptr;
+};
+
+} // namespace seaside::app

@@ -1,0 +1,23 @@
+#pragma once
+#include "graph/graph.h"
+
+#include <QTreeWidget>
+
+namespace seaside::views {
+class DesignDocument;
+}
+
+namespace seaside::app {
+
+/// Shows the selected node: kind, shapes, parameters, MACs, device and attributes.
+class PropertyPanel : public QTreeWidget {
+    Q_OBJECT
+public:
+    explicit PropertyPanel(views::DesignDocument *doc, QWidget *parent = nullptr);
+    void showNode(graph::NodeId id);
+
+private:
+    views::DesignDocument *m_doc;
+};
+
+} // namespace seaside::app

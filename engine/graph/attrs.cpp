@@ -1,0 +1,48 @@
+#include "graph/attrs.h"
+
+namespace seaside::graph {
+
+std::int64_t Attrs::getInt(const std::string &name, std::int64_t fallback) const {
+    auto it = m_values.find(name);
+    if (it == m_values.end())
+        return fallback;
+    if (auto *i = std::get_if<std::int64_t>(&it->second))
+        return *i;
+    if (auto *d = std::get_if<double>(&it->second))
+        return std::int64_t(*d);
+    return fallback;
+}
+
+double Attrs::getDouble(const std::string &name, double fallback) const {
+    auto it = m_values.find(name);
+    if (it == m_values.end())
+        return fallback;
+    if (auto *d = std::get_if<double>(&it->second))
+        return *d;
+    if (auto *i = std::get_if<std::int64_t>(&it->second))
+        return double(*i);
+    return fallback;
+}
+
+std::string Attrs::getString(const std::string &name, const std::string &fallback) const {
+    auto it = m_values.find(name);
+    if (it == m_values.end())
+        return fallback;
+    if (auto *s = std::get_if<std::string>(&it->second))
+        return *s;
+    return fallback;
+}
+
+std::vector<std::int64_t> Attrs::getInts(const std::string &name,
+                                         std::vector<std::int64_t> fallback) const {
+    auto it = m_values.find(name);
+    if (it == m_values.end())
+        return fallback;
+    if (auto *v = std::get_if<std::vector<std::int64_t>>(&it->second))
+        return *v;
+    if (auto *i = std::get_if<std::int64_t>(&it->second))
+        return {*i};
+    return fallback;
+}
+
+} // namespace seaside::graph

@@ -1,0 +1,152 @@
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+namespace seaside::graph {
+
+bool Node::operator==(const Node &o) const {
+    if (id != o.id || name != o.name || kind != o.kind || !(attrs == o.attrs) ||
+        outputs != o.outputs || opType != o.opType || repeat != o.repeat)
+        return false;
+    if (bool(body) != bool(o.body))
+        return false;
+    return !body || *body == *o.body;
+}
+
+bool Graph::operator==(const Graph &o) const { return m_nodes == o.m_nodes && m_edges == o.m_edges; }
+
+NodeId Graph::addNode(Node node) {
+    if (node.id == 0 || m_index.count(node.id))
+        node.id = m_nextId;
+    m_nextId = std::max(m_nextId, node.id + 1);
+    m_index[node.id] = m_nodes.size();
+    m_nodes.push_back(std::move(node));
+    return m_nodes.back().id;
+}
+
+Status Graph::addEdge(const Edge &e) {
+    const Node *s = node(e.src);
+    const Node *d = node(e.dst);
+    if (!s || !d)
+        return makeError("edge " + std::to_string(e.src) + " -> " + std::to_string(e.dst) +
+                         " names a node that does not exist");
+    if (e.srcPort < 0 || e.dstPort < 0)
+        return makeError("edge " + s->name + " -> " + d->name + " has a negative port");
+    if (auto it = m_in.find(e.dst); it != m_in.end())
+        for (const Edge &x : it->second)
+            if (x.dstPort == e.dstPort)
+                return makeError("input " + std::to_string(e.dstPort) + " of " + d->name +
+                             " is already connected");
+    m_edges.push_back(e);
+    auto &in = m_in[e.dst];
+    in.insert(std::upper_bound(in.begin(), in.end(), e,
+                               [](const Edge &a, const Edge &b) { return a.dstPort < b.dstPort; }),
+              e);
+    return {};
+}
+
+Status Graph::removeNode(NodeId id) {
+    auto it = m_index.find(id);
+    if (it == m_index.end())
+        return makeError("no node with id " + std::to_string(id));
+    m_nodes.erase(m_nodes.begin() + std::ptrdiff_t(it->second));
+    std::erase_if(m_edges, [id](const Edge &e) { return e.src == id || e.dst == id; });
+    m_index.clear();
+    for (std::size_t i = 0; i < m_nodes.size(); ++i)
+        m_index[m_nodes[i].id] = i;
+    m_in.erase(id);
+    for (auto &[dst, in] : m_in)
+        std::erase_if(in, [id](const Edge &e) { return e.src == id; });
+    return {};
+}
+
+const Node *Graph::node(NodeId id) const {
+    auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_nodes[it->second];
+}
+
+Node *Graph::node(NodeId id) {
+    auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_nodes[it->second];
+}
+
+const Node *Graph::findByName(const std::string &name) const {
+    for (const Node &n : m_nodes)
+        if (n.name == name)
+            return &n;
+    return nullptr;
+}
+
+std::vector<Edge> Graph::inEdges(NodeId id) const {
+    auto it = m_in.find(id);
+    return it == m_in.end() ? std::vector<Edge>{} : it->second;
+}
+
+const TensorDesc *Graph::edgeTensor(const Edge &e) const {
+    const Node *s = node(e.src);
+    if (!s || e.srcPort >= int(s->outputs.size()))
+        return nullptr;
+    return &s->outputs[std::size_t(e.srcPort)];
+}
+
+std::vector<TensorDesc> Graph::inputTensors(NodeId id) const {
+    std::vector<TensorDesc> in;
+    for (const Edge &e : inEdges(id)) {
+        const TensorDesc *t = edgeTensor(e);
+        in.push_back(t ? *t : TensorDesc{});
+    }
+    return in;
+}
+
+namespace {
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+BoostGraph toBoost(const std::vector<Node> &nodes, const std::vector<Edge> &edges,
+                   const std::unordered_map<NodeId, std::size_t> &index) {
+    BoostGraph g(nodes.size());
+    for (const Edge &e : edges)
+        boost::add_edge(index.at(e.src), index.at(e.dst), g);
+    return g;
+}
+
+struct BackEdgeFinder : boost::default_dfs_visitor {
+    std::size_t *cycleVertex;
+    void back_edge(boost::graph_traits<BoostGraph>::edge_descriptor e, const BoostGraph &g) const {
+        if (*cycleVertex == SIZE_MAX)
+            *cycleVertex = boost::target(e, g);
+    }
+};
+} // namespace
+
+Expected<std::vector<NodeId>> Graph::topologicalOrder() const {
+    BoostGraph g = toBoost(m_nodes, m_edges, m_index);
+    std::size_t cycleVertex = SIZE_MAX;
+    boost::depth_first_search(g, boost::visitor(BackEdgeFinder{{}, &cycleVertex}));
+    if (cycleVertex != SIZE_MAX)
+        return makeError("the graph has a cycle through node '" + m_nodes[cycleVertex].name + "'");
+    std::vector<std::size_t> reversed;
+    reversed.reserve(m_nodes.size());
+    boost::topological_sort(g, std::back_inserter(reversed));
+    std::vector<NodeId> order;
+    order.reserve(reversed.size());
+    for (auto it = reversed.rbegin(); it != reversed.rend(); ++it)
+        order.push_back(m_nodes[*it].id);
+    return order;
+}
+
+bool Graph::reachable(NodeId from, NodeId to) const {
+    if (!m_index.count(from) || !m_index.count(to))
+        return false;
+    BoostGraph g = toBoost(m_nodes, m_edges, m_index);
+    std::vector<boost::default_color_type> colour(m_nodes.size(), boost::white_color);
+    boost::breadth_first_search(
+        g, m_index.at(from),
+        boost::color_map(boost::make_iterator_property_map(colour.begin(), boost::get(boost::vertex_index, g))));
+    return colour[m_index.at(to)] != boost::white_color;
+}
+
+} // namespace seaside::graph

@@ -1,0 +1,254 @@
+#include "graph/shape_inference.h"
+
+#include <algorithm>
+
+namespace seaside::graph {
+
+namespace {
+
+using Shape = std::vector<std::int64_t>;
+using Result = Expected<std::optional<TensorDesc>>;
+
+Error shapeError(const Node &n, const std::string &what) {
+    return makeError("node '" + n.name + "' (" + std::string(opKindName(n.kind)) + "): " + what);
+}
+
+std::optional<Shape> broadcast(const std::vector<TensorDesc> &in) {
+    Shape out;
+    for (const TensorDesc &t : in) {
+        if (!t.known())
+            return std::nullopt;
+        if (t.shape.size() > out.size())
+            out.insert(out.begin(), t.shape.size() - out.size(), 1);
+        for (std::size_t i = 0; i < t.shape.size(); ++i) {
+            auto &o = out[out.size() - t.shape.size() + i];
+            const auto d = t.shape[i];
+            if (o == 1)
+                o = d;
+            else if (d != 1 && d != o)
+                return std::nullopt;
+        }
+    }
+    return out;
+}
+
+// Spatial output size of a sliding window (convolution and pooling).
+Result windowed(const Node &n, const TensorDesc &x, std::int64_t channels) {
+    const std::size_t spatial = x.shape.size() - 2;
+    const Shape kernel = n.attrs.getInts("kernel");
+    if (kernel.size() != spatial)
+        return shapeError(n, "kernel has " + std::to_string(kernel.size()) + " dims for " +
+                                 std::to_string(spatial) + " spatial dims of input " + shapeString(x.shape));
+    const Shape stride = n.attrs.getInts("stride", Shape(spatial, 1));
+    const Shape dilation = n.attrs.getInts("dilation", Shape(spatial, 1));
+    const Shape pads = n.attrs.getInts("pads", Shape(2 * spatial, 0)); // begins then ends, as ONNX
+    if (stride.size() != spatial || dilation.size() != spatial || pads.size() != 2 * spatial)
+        return shapeError(n, "stride, dilation or pads do not match the kernel's rank");
+    Shape out{x.shape[0], channels};
+    for (std::size_t i = 0; i < spatial; ++i) {
+        if (kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0)
+            return shapeError(n, "kernel, stride and dilation must be positive");
+        const auto span = dilation[i] * (kernel[i] - 1) + 1;
+        const auto o = (x.shape[2 + i] + pads[i] + pads[spatial + i] - span) / stride[i] + 1;
+        if (o <= 0)
+            return shapeError(n, "the window is larger than the padded input " + shapeString(x.shape));
+        out.push_back(o);
+    }
+    return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
+}
+
+Result convOutput(const Node &n, const TensorDesc &x) {
+    if (x.shape.size() < 3)
+        return shapeError(n, "needs an input [N, C, spatial...], got " + shapeString(x.shape));
+    const auto groups = n.attrs.getInt("groups", 1);
+    const auto cout = n.attrs.getInt("out_channels");
+    if (groups <= 0 || cout <= 0)
+        return shapeError(n, "out_channels and groups must be positive");
+    if (x.shape[1] % groups || cout % groups)
+        return shapeError(n, "channels (" + std::to_string(x.shape[1]) + " in, " + std::to_string(cout) +
+                                 " out) are not divisible by groups " + std::to_string(groups));
+    return windowed(n, x, cout);
+}
+
+Result poolOutput(const Node &n, const TensorDesc &x) {
+    if (x.shape.size() < 3)
+        return shapeError(n, "needs an input [N, C, spatial...], got " + shapeString(x.shape));
+    if (n.attrs.getInt("global", 0)) {
+        Shape out{x.shape[0], x.shape[1]};
+        out.resize(x.shape.size(), 1);
+        return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
+    }
+    return windowed(n, x, x.shape[1]);
+}
+
+Result matmulOutput(const Node &n, const TensorDesc &a, const TensorDesc &b) {
+    if (a.shape.size() < 2 || b.shape.size() < 2)
+        return std::optional<TensorDesc>();
+    const auto k = a.shape.back(), kb = b.shape[b.shape.size() - 2];
+    if (k != kb)
+        return shapeError(n, "inner dimensions differ: " + shapeString(a.shape) + " x " + shapeString(b.shape));
+    auto batch = broadcast({TensorDesc{Shape(a.shape.begin(), a.shape.end() - 2), a.dtype},
+                            TensorDesc{Shape(b.shape.begin(), b.shape.end() - 2), b.dtype}});
+    if (!batch)
+        return shapeError(n, "batch dimensions do not broadcast");
+    batch->push_back(a.shape[a.shape.size() - 2]);
+    batch->push_back(b.shape.back());
+    return std::optional<TensorDesc>(TensorDesc{*batch, a.dtype});
+}
+
+Result reshapeOutput(const Node &n, const TensorDesc &x) {
+    Shape target = n.attrs.getInts("shape");
+    if (target.empty())
+        return std::optional<TensorDesc>();
+    std::int64_t known = 1;
+    int inferred = -1;
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        if (target[i] == 0 && i < x.shape.size())
+            target[i] = x.shape[i];
+        if (target[i] == -1)
+            inferred = int(i);
+        else
+            known *= target[i];
+    }
+    if (inferred >= 0) {
+        if (known <= 0 || x.elements() % known)
+            return shapeError(n, "cannot reshape " + shapeString(x.shape) + " to " + shapeString(target));
+        target[std::size_t(inferred)] = x.elements() / known;
+    } else if (known != x.elements()) {
+        return shapeError(n, "reshape changes the element count: " + shapeString(x.shape) + " to " +
+                                 shapeString(target));
+    }
+    return std::optional<TensorDesc>(TensorDesc{target, x.dtype});
+}
+
+Result concatOutput(const Node &n, const std::vector<TensorDesc> &in) {
+    const TensorDesc &x = in[0];
+    auto axis = n.attrs.getInt("axis", 0);
+    if (axis < 0)
+        axis += std::int64_t(x.shape.size());
+    if (axis < 0 || axis >= std::int64_t(x.shape.size()))
+        return shapeError(n, "axis out of range for " + shapeString(x.shape));
+    Shape out = x.shape;
+    for (std::size_t i = 1; i < in.size(); ++i) {
+        if (in[i].shape.size() != out.size())
+            return shapeError(n, "inputs have different ranks");
+        out[std::size_t(axis)] += in[i].shape[std::size_t(axis)];
+    }
+    return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
+}
+
+Result transposeOutput(const Node &n, const TensorDesc &x) {
+    Shape perm = n.attrs.getInts("perm");
+    if (perm.empty())
+        for (auto i = std::int64_t(x.shape.size()) - 1; i >= 0; --i)
+            perm.push_back(i);
+    if (perm.size() != x.shape.size())
+        return shapeError(n, "perm has " + std::to_string(perm.size()) + " entries for a rank-" +
+                                 std::to_string(x.shape.size()) + " input");
+    Shape out;
+    for (auto p : perm) {
+        if (p < 0 || p >= std::int64_t(x.shape.size()))
+            return shapeError(n, "perm entry out of range");
+        out.push_back(x.shape[std::size_t(p)]);
+    }
+    return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
+}
+
+Result lastDimReplaced(const TensorDesc &x, std::int64_t d) {
+    Shape out = x.shape;
+    if (out.empty())
+        return std::optional<TensorDesc>();
+    out.back() = d;
+    return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
+}
+
+} // namespace
+
+Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
+    const bool haveInput = !in.empty() && in[0].known();
+    switch (n.kind) {
+    case OpKind::Input:
+    case OpKind::Constant:
+    case OpKind::Custom:
+    case OpKind::Block:
+        return std::optional<TensorDesc>();
+    default:
+        break;
+    }
+    if (!haveInput)
+        return std::optional<TensorDesc>();
+    const TensorDesc &x = in[0];
+    switch (n.kind) {
+    case OpKind::Linear:
+        if (n.attrs.getInt("out_features") <= 0)
+            return shapeError(n, "out_features must be positive");
+        return lastDimReplaced(x, n.attrs.getInt("out_features"));
+    case OpKind::MatMul:
+        if (in.size() < 2 || !in[1].known())
+            return std::optional<TensorDesc>();
+        return matmulOutput(n, x, in[1]);
+    case OpKind::Conv:
+        return convOutput(n, x);
+    case OpKind::Pool:
+        return poolOutput(n, x);
+    case OpKind::Elementwise: {
+        auto b = broadcast(in);
+        if (!b)
+            return shapeError(n, "input shapes do not broadcast");
+        return std::optional<TensorDesc>(TensorDesc{*b, x.dtype});
+    }
+    case OpKind::Embedding: {
+        Shape out = x.shape;
+        out.push_back(n.attrs.getInt("dim"));
+        const DType t = dtypeFromName(n.attrs.getString("dtype", "fp32")).value_or(DType::F32);
+        return std::optional<TensorDesc>(TensorDesc{out, t});
+    }
+    case OpKind::GnnConv: {
+        const auto fo = n.attrs.getInt("out_features");
+        if (fo <= 0)
+            return shapeError(n, "out_features must be positive");
+        const auto heads = n.attrs.getString("variant") == "gat" ? n.attrs.getInt("heads", 1) : 1;
+        return lastDimReplaced(x, fo * heads);
+    }
+    case OpKind::Concat:
+        return concatOutput(n, in);
+    case OpKind::Reshape:
+        return reshapeOutput(n, x);
+    case OpKind::Transpose:
+        return transposeOutput(n, x);
+    default: // shape-preserving: output, norms, activations, softmax, attention, MoE
+        return std::optional<TensorDesc>(x);
+    }
+}
+
+Status inferShapes(Graph &g) {
+    auto order = g.topologicalOrder();
+    if (!order)
+        return order.error();
+    for (NodeId id : *order) {
+        Node &n = *g.node(id);
+        if (n.kind == OpKind::Block && n.body) {
+            // A block's outputs are what its body's Output nodes receive.
+            std::vector<TensorDesc> outs;
+            for (const Node &b : n.body->nodes())
+                if (b.kind == OpKind::Output) {
+                    auto t = n.body->inputTensors(b.id);
+                    outs.push_back(t.empty() ? TensorDesc{} : t[0]);
+                }
+            if (!outs.empty())
+                n.outputs = outs;
+            continue;
+        }
+        auto out = inferNodeOutput(n, g.inputTensors(id));
+        if (!out)
+            return out.error();
+        if (*out) {
+            if (n.outputs.empty())
+                n.outputs.resize(1);
+            n.outputs[0] = **out;
+        }
+    }
+    return {};
+}
+
+} // namespace seaside::graph

@@ -1,0 +1,371 @@
+#include "store/design_json.h"
+
+#include "graph/block_split.h"
+#include "graph/shape_inference.h"
+#include "graph/templates/templates.h"
+#include "hw/catalogue.h"
+
+#include <fnmatch.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+namespace seaside::store {
+
+using nlohmann::json;
+using namespace seaside::graph;
+
+json attrsToJson(const Attrs &a) {
+    json j = json::object();
+    for (const auto &[k, v] : a.all())
+        std::visit([&](const auto &x) { j[k] = x; }, v);
+    return j;
+}
+
+Attrs attrsFromJson(const json &j) {
+    Attrs a;
+    if (!j.is_object())
+        return a;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const json &v = *it;
+        if (v.is_number_integer())
+            a.set(it.key(), v.get<std::int64_t>());
+        else if (v.is_number())
+            a.set(it.key(), v.get<double>());
+        else if (v.is_string())
+            a.set(it.key(), v.get<std::string>());
+        else if (v.is_array())
+            a.set(it.key(), v.get<std::vector<std::int64_t>>());
+    }
+    return a;
+}
+
+json tensorToJson(const TensorDesc &t) { return {{"shape", t.shape}, {"dtype", std::string(dtypeName(t.dtype))}}; }
+
+Expected<TensorDesc> tensorFromJson(const json &j) {
+    TensorDesc t;
+    if (!j.is_object() || !j.contains("shape") || !j["shape"].is_array())
+        return makeError("a tensor needs a 'shape' array");
+    for (const json &d : j["shape"]) {
+        if (!d.is_number_integer())
+            return makeError("a tensor shape holds a non-integer " + d.dump());
+        t.shape.push_back(d.get<std::int64_t>());
+    }
+    auto dt = dtypeFromName(j.value("dtype", std::string("fp32")));
+    if (!dt)
+        return makeError("unknown dtype '" + j.value("dtype", std::string()) + "'");
+    t.dtype = *dt;
+    return t;
+}
+
+namespace {
+
+// Block bodies are shared between nodes; the JSON keeps that by listing each body once.
+struct BodyTable {
+    std::unordered_map<const Graph *, int> index;
+    json bodies = json::array();
+
+    int add(const Graph *g);
+    json graphJson(const Graph &g);
+};
+
+json BodyTable::graphJson(const Graph &g) {
+    json nodes = json::array();
+    for (const Node &n : g.nodes()) {
+        json jn{{"id", n.id}, {"name", n.name}, {"kind", std::string(opKindName(n.kind))}};
+        if (!n.opType.empty())
+            jn["op_type"] = n.opType;
+        if (!n.attrs.all().empty())
+            jn["attrs"] = attrsToJson(n.attrs);
+        jn["outputs"] = json::array();
+        for (const auto &t : n.outputs)
+            jn["outputs"].push_back(tensorToJson(t));
+        if (n.body) {
+            jn["body"] = add(n.body.get());
+            jn["repeat"] = n.repeat;
+        }
+        nodes.push_back(jn);
+    }
+    json edges = json::array();
+    for (const Edge &e : g.edges())
+        edges.push_back({e.src, e.srcPort, e.dst, e.dstPort});
+    return {{"nodes", nodes}, {"edges", edges}};
+}
+
+int BodyTable::add(const Graph *g) {
+    if (auto it = index.find(g); it != index.end())
+        return it->second;
+    json body = graphJson(*g); // nested bodies first, so indices stay stable
+    const int i = int(bodies.size());
+    index[g] = i;
+    bodies.push_back(body);
+    return i;
+}
+
+Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_ptr<const Graph>> &bodies) {
+    Graph g;
+    if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array())
+        return makeError("a graph needs a 'nodes' array");
+    for (const json &jn : j["nodes"]) {
+        Node n;
+        n.id = jn.value("id", 0u);
+        n.name = jn.value("name", std::string());
+        const std::string kind = jn.value("kind", std::string());
+        auto k = opKindFromName(kind);
+        if (!k)
+            return makeError("node '" + n.name + "' has an unknown kind '" + kind + "'");
+        n.kind = *k;
+        n.opType = jn.value("op_type", std::string());
+        n.attrs = attrsFromJson(jn.value("attrs", json::object()));
+        for (const json &t : jn.value("outputs", json::array())) {
+            auto td = tensorFromJson(t);
+            if (!td)
+                return makeError("node '" + n.name + "': " + td.error().message);
+            n.outputs.push_back(*td);
+        }
+        if (jn.contains("body")) {
+            const int b = jn["body"].get<int>();
+            if (b < 0 || b >= int(bodies.size()))
+                return makeError("block '" + n.name + "' names body " + std::to_string(b) + ", which does not exist");
+            n.body = bodies[std::size_t(b)];
+            n.repeat = jn.value("repeat", std::int64_t(1));
+            if (n.repeat < 1)
+                return makeError("block '" + n.name + "' has repeat " + std::to_string(n.repeat) + "; it must be >= 1");
+        }
+        const NodeId wanted = n.id;
+        if (n.id != 0 && g.node(n.id))
+            return makeError("node id " + std::to_string(n.id) + " is used twice");
+        if (g.addNode(std::move(n)) != wanted && wanted != 0)
+            return makeError("node id " + std::to_string(wanted) + " could not be kept");
+    }
+    for (const json &je : j.value("edges", json::array())) {
+        if (!je.is_array() || je.size() != 4)
+            return makeError("an edge must be [src, src_port, dst, dst_port], got " + je.dump());
+        Edge e{je[0].get<NodeId>(), je[1].get<int>(), je[2].get<NodeId>(), je[3].get<int>()};
+        if (Status s = g.addEdge(e); !s)
+            return makeError(s.message());
+    }
+    return g;
+}
+
+} // namespace
+
+json graphToJson(const Graph &g) {
+    BodyTable table;
+    json top = table.graphJson(g);
+    if (!table.bodies.empty())
+        top["bodies"] = table.bodies;
+    return top;
+}
+
+Expected<Graph> graphFromJson(const json &j) try {
+    std::vector<std::shared_ptr<const Graph>> bodies;
+    for (const json &b : j.value("bodies", json::array())) {
+        auto body = graphFromJsonWith(b, bodies); // a body only names bodies listed before it
+        if (!body)
+            return makeError("block body " + std::to_string(bodies.size()) + ": " + body.error().message);
+        bodies.push_back(std::make_shared<const Graph>(std::move(*body)));
+    }
+    return graphFromJsonWith(j, bodies);
+} catch (const json::exception &e) {
+    return makeError(std::string("malformed graph: ") + e.what());
+}
+
+namespace {
+
+Expected<hw::Platform> platformFromJson(const json &j) {
+    hw::Platform p;
+    const auto &cat = hw::defaultCatalogue();
+    for (const json &jd : j.value("devices", json::array())) {
+        hw::DeviceInstance d;
+        d.id = jd.value("id", std::string());
+        if (d.id.empty())
+            return makeError("a platform device has no 'id'");
+        if (jd.contains("spec")) {
+            auto spec = hw::deviceFromJson(jd["spec"]);
+            if (!spec)
+                return makeError("platform device '" + d.id + "': " + spec.error().message);
+            d.spec = *spec;
+        } else {
+            const std::string ref = jd.value("catalogue", std::string());
+            const hw::DeviceSpec *spec = cat.device(ref);
+            if (!spec)
+                return makeError("platform device '" + d.id + "' names catalogue entry '" + ref +
+                                 "', which the device catalogue does not have");
+            d.spec = *spec;
+        }
+        p.devices.push_back(d);
+    }
+    for (const json &jl : j.value("links", json::array())) {
+        hw::LinkInstance l;
+        l.id = jl.value("id", std::string());
+        l.a = jl.value("a", std::string());
+        l.b = jl.value("b", std::string());
+        if (jl.contains("spec")) {
+            auto spec = hw::linkFromJson(jl["spec"]);
+            if (!spec)
+                return makeError("platform link '" + l.id + "': " + spec.error().message);
+            l.spec = *spec;
+        } else {
+            const std::string ref = jl.value("catalogue", std::string());
+            const hw::LinkSpec *spec = cat.link(ref);
+            if (!spec)
+                return makeError("platform link '" + l.id + "' names catalogue entry '" + ref +
+                                 "', which the catalogue does not have");
+            l.spec = *spec;
+        }
+        p.links.push_back(l);
+    }
+    if (Status s = p.validate(); !s)
+        return makeError("platform: " + s.message());
+    return p;
+}
+
+Expected<Graph> modelFromJson(const json &j) {
+    if (j.contains("graph"))
+        return graphFromJson(j["graph"]);
+    if (!j.contains("model") || !j["model"].contains("template"))
+        return makeError("a design needs a 'graph' or a 'model' with a 'template'");
+    const json &m = j["model"];
+    templates::TemplateOptions opts;
+    opts.batch = m.value("batch", std::int64_t(1));
+    opts.seqLen = m.value("seq_len", std::int64_t(0));
+    auto g = templates::buildTemplate(m["template"].get<std::string>(), opts);
+    if (!g)
+        return g;
+    // "split_blocks": {"encoder.layers": 6} spreads a repeated block over several devices.
+    const json split = m.value("split_blocks", json::object());
+    for (auto it = split.begin(); it != split.end(); ++it)
+        if (Status s = splitBlock(*g, it.key(), it->get<int>()); !s)
+            return makeError(s.message());
+    return g;
+}
+
+// Placement and layout refer to top-level nodes by name, so hand-written designs stay readable.
+Status placementFromJson(const json &j, plan::Design &d) {
+    for (const json &r : j.value("placement", json::array())) {
+        plan::LayerConfig cfg;
+        cfg.device = r.value("device", std::string());
+        cfg.dtype = r.value("dtype", std::string());
+        cfg.options = attrsFromJson(r.value("options", json::object()));
+        if (!cfg.device.empty() && !d.platform.device(cfg.device))
+            return makeError("placement names device '" + cfg.device + "', which is not on the platform");
+        if (!cfg.dtype.empty() && !dtypeFromName(cfg.dtype))
+            return makeError("placement names unknown dtype '" + cfg.dtype + "'");
+        const std::string exact = r.value("node", std::string());
+        const std::string glob = r.value("match", std::string());
+        int matched = 0;
+        for (const Node &n : d.graph.nodes()) {
+            const bool hit = exact.empty() ? fnmatch(glob.c_str(), n.name.c_str(), 0) == 0 : n.name == exact;
+            if (hit && n.kind != OpKind::Input && n.kind != OpKind::Output) {
+                d.placement[n.id] = cfg;
+                ++matched;
+            }
+        }
+        if (matched == 0)
+            return makeError("placement rule '" + (exact.empty() ? glob : exact) + "' matches no layer");
+    }
+    const json layout = j.value("layout", json::object());
+    for (auto it = layout.begin(); it != layout.end(); ++it) {
+        const Node *n = d.graph.findByName(it.key());
+        if (n && it->is_array() && it->size() == 2)
+            d.layout[n->id] = {(*it)[0].get<double>(), (*it)[1].get<double>()};
+    }
+    return {};
+}
+
+} // namespace
+
+namespace {
+Expected<plan::Design> designFromJsonUnchecked(const json &j) {
+    if (!j.is_object() || j.value("format", std::string()) != "seaside-design")
+        return makeError("not a Seaside design: the top-level \"format\" must be \"seaside-design\"");
+    if (j.value("version", 0) > 1)
+        return makeError("the design was written by a newer Seaside (format version " +
+                         std::to_string(j.value("version", 0)) + ", this one reads 1)");
+    plan::Design d;
+    d.name = j.value("name", std::string());
+    const json metadata = j.value("metadata", json::object());
+    for (auto it = metadata.begin(); it != metadata.end(); ++it)
+        if (it->is_string())
+            d.metadata[it.key()] = it->get<std::string>();
+    auto g = modelFromJson(j);
+    if (!g)
+        return g.error();
+    d.graph = std::move(*g);
+    if (Status s = inferShapes(d.graph); !s)
+        return makeError(s.message());
+    auto p = platformFromJson(j.value("platform", json::object()));
+    if (!p)
+        return p.error();
+    d.platform = std::move(*p);
+    if (Status s = placementFromJson(j, d); !s)
+        return makeError(s.message());
+    return d;
+}
+
+} // namespace
+
+// nlohmann reports a field of the wrong type by throwing: turn that into an error naming it.
+Expected<plan::Design> designFromJson(const json &j) {
+    try {
+        return designFromJsonUnchecked(j);
+    } catch (const json::exception &e) {
+        return makeError(std::string("malformed design: ") + e.what());
+    }
+}
+
+json designToJson(const plan::Design &d) {
+    json j{{"format", "seaside-design"}, {"version", 1}, {"name", d.name}};
+    j["metadata"] = d.metadata;
+    j["graph"] = graphToJson(d.graph);
+    json devices = json::array(), links = json::array();
+    for (const auto &dev : d.platform.devices)
+        devices.push_back({{"id", dev.id}, {"spec", hw::deviceToJson(dev.spec)}});
+    for (const auto &l : d.platform.links)
+        links.push_back({{"id", l.id}, {"a", l.a}, {"b", l.b}, {"spec", hw::linkToJson(l.spec)}});
+    j["platform"] = {{"devices", devices}, {"links", links}};
+    json placement = json::array();
+    for (const auto &[id, cfg] : d.placement) {
+        const Node *n = d.graph.node(id);
+        if (!n)
+            continue;
+        json r{{"node", n->name}, {"device", cfg.device}};
+        if (!cfg.dtype.empty())
+            r["dtype"] = cfg.dtype;
+        if (!cfg.options.all().empty())
+            r["options"] = attrsToJson(cfg.options);
+        placement.push_back(r);
+    }
+    j["placement"] = placement;
+    json layout = json::object();
+    for (const auto &[id, pos] : d.layout)
+        if (const Node *n = d.graph.node(id))
+            layout[n->name] = {pos.x, pos.y};
+    j["layout"] = layout;
+    return j;
+}
+
+Expected<plan::Design> readDesignJson(const std::string &path) {
+    std::ifstream in(path);
+    if (!in)
+        return makeError(path + ": cannot open the file");
+    json j = json::parse(in, nullptr, false);
+    if (j.is_discarded())
+        return makeError(path + ": not valid JSON");
+    auto d = designFromJson(j);
+    if (!d)
+        return makeError(path + ": " + d.error().message);
+    return d;
+}
+
+Status writeDesignJson(const plan::Design &d, const std::string &path) {
+    std::ofstream out(path);
+    if (!out)
+        return makeError(path + ": cannot write the file");
+    out << designToJson(d).dump(2) << '\n';
+    return out ? Status{} : Status{makeError(path + ": write failed")};
+}
+
+} // namespace seaside::store

@@ -1,0 +1,16 @@
+#pragma once
+#include "core/expected.h"
+#include "graph/import/onnx_import.h"
+#include "plan/design.h"
+
+#include <string>
+#include <vector>
+
+namespace seaside::store {
+
+/// Any file a user can hand Seaside: a .seaside project (SQLite), a design JSON, or an ONNX model
+/// (told apart by content, then by extension). Warnings from an import go to `warnings`.
+Expected<plan::Design> loadDesign(const std::string &path, const graph::OnnxImportOptions &onnx = {},
+                                  std::vector<std::string> *warnings = nullptr);
+
+} // namespace seaside::store

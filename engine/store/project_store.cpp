@@ -1,0 +1,316 @@
+#include "store/project_store.h"
+
+#include "hw/catalogue.h"
+#include "store/design_json.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+namespace seaside::store {
+
+using nlohmann::json;
+using namespace seaside::graph;
+
+namespace {
+
+// Top-level graph is 0; each distinct block body (shared bodies once) gets the next id.
+struct GraphIds {
+    std::unordered_map<const Graph *, std::int64_t> ids;
+    std::vector<const Graph *> order; // bodies before the graphs that use them
+
+    void collect(const Graph *g) {
+        for (const Node &n : g->nodes())
+            if (n.body && !ids.count(n.body.get())) {
+                collect(n.body.get());
+                ids[n.body.get()] = std::int64_t(order.size()) + 1;
+                order.push_back(n.body.get());
+            }
+    }
+};
+
+Status writeGraph(Database &db, const Graph &g, std::int64_t gid, const GraphIds &ids) {
+    auto node = db.prepare("INSERT INTO nodes(graph_id,id,seq,name,kind,op_type,attrs,outputs,body_id,repeat)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)");
+    auto edge = db.prepare("INSERT INTO edges(graph_id,seq,src,src_port,dst,dst_port) VALUES(?,?,?,?,?,?)");
+    if (!node || !edge)
+        return makeError(!node ? node.error().message : edge.error().message);
+    std::int64_t seq = 0;
+    for (const Node &n : g.nodes()) {
+        json outs = json::array();
+        for (const auto &t : n.outputs)
+            outs.push_back(tensorToJson(t));
+        node->bind(1, gid).bind(2, std::int64_t(n.id)).bind(3, seq++).bind(4, n.name);
+        node->bind(5, std::string(opKindName(n.kind))).bind(6, n.opType);
+        node->bind(7, attrsToJson(n.attrs).dump()).bind(8, outs.dump());
+        if (n.body)
+            node->bind(9, ids.ids.at(n.body.get()));
+        else
+            node->bindNull(9);
+        node->bind(10, n.repeat);
+        if (Status s = node->run(); !s)
+            return makeError("node '" + n.name + "': " + s.message());
+    }
+    seq = 0;
+    for (const Edge &e : g.edges()) {
+        edge->bind(1, gid).bind(2, seq++).bind(3, std::int64_t(e.src)).bind(4, std::int64_t(e.srcPort));
+        edge->bind(5, std::int64_t(e.dst)).bind(6, std::int64_t(e.dstPort));
+        if (Status s = edge->run(); !s)
+            return s;
+    }
+    return {};
+}
+
+Status writeDesign(Database &db, const plan::Design &d) {
+    GraphIds ids;
+    ids.collect(&d.graph);
+    auto meta = db.prepare("INSERT INTO meta(key,value) VALUES(?,?)");
+    auto md = db.prepare("INSERT INTO metadata(key,value) VALUES(?,?)");
+    auto graphRow = db.prepare("INSERT INTO graphs(id) VALUES(?)");
+    if (!meta || !md || !graphRow)
+        return makeError("preparing the save statements failed");
+    meta->bind(1, std::string("application")).bind(2, std::string("seaside"));
+    meta->run();
+    meta->bind(1, std::string("name")).bind(2, d.name);
+    meta->run();
+    for (const auto &[k, v] : d.metadata)
+        if (Status s = md->bind(1, k).bind(2, v).run(); !s)
+            return s;
+    for (std::int64_t gid = 0; gid <= std::int64_t(ids.order.size()); ++gid)
+        if (Status s = graphRow->bind(1, gid).run(); !s)
+            return s;
+    for (std::size_t i = 0; i < ids.order.size(); ++i)
+        if (Status s = writeGraph(db, *ids.order[i], std::int64_t(i) + 1, ids); !s)
+            return s;
+    if (Status s = writeGraph(db, d.graph, 0, ids); !s)
+        return s;
+
+    auto dev = db.prepare("INSERT INTO devices(id,seq,spec) VALUES(?,?,?)");
+    auto link = db.prepare("INSERT INTO links(id,seq,a,b,spec) VALUES(?,?,?,?,?)");
+    auto place = db.prepare("INSERT INTO placement(node_id,device_id,dtype,options) VALUES(?,?,?,?)");
+    auto lay = db.prepare("INSERT INTO layout(node_id,x,y,collapsed) VALUES(?,?,?,?)");
+    if (!dev || !link || !place || !lay)
+        return makeError("preparing the save statements failed");
+    std::int64_t seq = 0;
+    for (const auto &x : d.platform.devices)
+        if (Status s = dev->bind(1, x.id).bind(2, seq++).bind(3, hw::deviceToJson(x.spec).dump()).run(); !s)
+            return makeError("device '" + x.id + "': " + s.message());
+    seq = 0;
+    for (const auto &l : d.platform.links)
+        if (Status s = link->bind(1, l.id).bind(2, seq++).bind(3, l.a).bind(4, l.b).bind(5, hw::linkToJson(l.spec).dump()).run(); !s)
+            return makeError("link '" + l.id + "': " + s.message());
+    for (const auto &[id, cfg] : d.placement) {
+        place->bind(1, std::int64_t(id));
+        if (cfg.device.empty())
+            place->bindNull(2);
+        else
+            place->bind(2, cfg.device);
+        if (Status s = place->bind(3, cfg.dtype).bind(4, attrsToJson(cfg.options).dump()).run(); !s)
+            return makeError("placement of node " + std::to_string(id) + ": " + s.message());
+    }
+    for (const auto &[id, pos] : d.layout)
+        if (Status s = lay->bind(1, std::int64_t(id)).bind(2, pos.x).bind(3, pos.y).bind(4, std::int64_t(pos.collapsed)).run(); !s)
+            return makeError("layout of node " + std::to_string(id) + ": " + s.message());
+    return {};
+}
+
+Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_map<std::int64_t, std::shared_ptr<const Graph>> &bodies) {
+    Graph g;
+    auto nodes = db.prepare("SELECT id,name,kind,op_type,attrs,outputs,body_id,repeat FROM nodes WHERE graph_id=? ORDER BY seq");
+    if (!nodes)
+        return nodes.error();
+    nodes->bind(1, gid);
+    while (nodes->step()) {
+        Node n;
+        n.id = NodeId(nodes->columnInt(0));
+        n.name = nodes->columnText(1);
+        auto kind = opKindFromName(nodes->columnText(2));
+        if (!kind)
+            return makeError("node '" + n.name + "' has an unknown kind '" + nodes->columnText(2) + "'");
+        n.kind = *kind;
+        n.opType = nodes->columnText(3);
+        json attrs = json::parse(nodes->columnText(4), nullptr, false);
+        json outs = json::parse(nodes->columnText(5), nullptr, false);
+        if (attrs.is_discarded() || outs.is_discarded())
+            return makeError("node '" + n.name + "' has unreadable attributes or outputs");
+        n.attrs = attrsFromJson(attrs);
+        for (const json &t : outs) {
+            auto td = tensorFromJson(t);
+            if (!td)
+                return makeError("node '" + n.name + "': " + td.error().message);
+            n.outputs.push_back(*td);
+        }
+        if (!nodes->columnIsNull(6)) {
+            auto it = bodies.find(nodes->columnInt(6));
+            if (it == bodies.end())
+                return makeError("block '" + n.name + "' refers to a missing body");
+            n.body = it->second;
+        }
+        n.repeat = nodes->columnInt(7);
+        g.addNode(std::move(n));
+    }
+    if (!nodes->error().empty())
+        return makeError(nodes->error());
+    auto edges = db.prepare("SELECT src,src_port,dst,dst_port FROM edges WHERE graph_id=? ORDER BY seq");
+    if (!edges)
+        return edges.error();
+    edges->bind(1, gid);
+    while (edges->step()) {
+        Edge e{NodeId(edges->columnInt(0)), int(edges->columnInt(1)), NodeId(edges->columnInt(2)), int(edges->columnInt(3))};
+        if (Status s = g.addEdge(e); !s)
+            return makeError(s.message());
+    }
+    return g;
+}
+
+Expected<plan::Design> readDesign(Database &db) {
+    plan::Design d;
+    auto meta = db.prepare("SELECT value FROM meta WHERE key='name'");
+    if (!meta)
+        return meta.error();
+    if (meta->step())
+        d.name = meta->columnText(0);
+    auto md = db.prepare("SELECT key,value FROM metadata");
+    if (!md)
+        return md.error();
+    while (md->step())
+        d.metadata[md->columnText(0)] = md->columnText(1);
+
+    // Bodies were written with ids after the bodies they use: read them in id order.
+    std::unordered_map<std::int64_t, std::shared_ptr<const Graph>> bodies;
+    auto graphs = db.prepare("SELECT id FROM graphs WHERE id > 0 ORDER BY id");
+    if (!graphs)
+        return graphs.error();
+    while (graphs->step()) {
+        const auto gid = graphs->columnInt(0);
+        auto body = readGraph(db, gid, bodies);
+        if (!body)
+            return body.error();
+        bodies[gid] = std::make_shared<const Graph>(std::move(*body));
+    }
+    auto top = readGraph(db, 0, bodies);
+    if (!top)
+        return top.error();
+    d.graph = std::move(*top);
+
+    auto dev = db.prepare("SELECT id,spec FROM devices ORDER BY seq");
+    auto link = db.prepare("SELECT id,a,b,spec FROM links ORDER BY seq");
+    auto place = db.prepare("SELECT node_id,device_id,dtype,options FROM placement");
+    auto lay = db.prepare("SELECT node_id,x,y,collapsed FROM layout");
+    if (!dev || !link || !place || !lay)
+        return makeError("the project file's tables are not the expected ones");
+    while (dev->step()) {
+        auto spec = hw::deviceFromJson(json::parse(dev->columnText(1), nullptr, false));
+        if (!spec)
+            return makeError("device '" + dev->columnText(0) + "': " + spec.error().message);
+        d.platform.devices.push_back({dev->columnText(0), *spec});
+    }
+    while (link->step()) {
+        auto spec = hw::linkFromJson(json::parse(link->columnText(3), nullptr, false));
+        if (!spec)
+            return makeError("link '" + link->columnText(0) + "': " + spec.error().message);
+        d.platform.links.push_back({link->columnText(0), link->columnText(1), link->columnText(2), *spec});
+    }
+    while (place->step()) {
+        plan::LayerConfig cfg;
+        cfg.device = place->columnIsNull(1) ? std::string() : place->columnText(1);
+        cfg.dtype = place->columnText(2);
+        cfg.options = attrsFromJson(json::parse(place->columnText(3), nullptr, false));
+        d.placement[NodeId(place->columnInt(0))] = cfg;
+    }
+    while (lay->step())
+        d.layout[NodeId(lay->columnInt(0))] = {lay->columnDouble(1), lay->columnDouble(2), lay->columnInt(3) != 0};
+    return d;
+}
+
+Error fileError(const std::string &path, const std::string &what) { return makeError(path + ": " + what); }
+
+} // namespace
+
+bool looksLikeSqlite(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    char header[16] = {};
+    in.read(header, 16);
+    return in.gcount() == 16 && std::string(header, 16) == std::string("SQLite format 3\0", 16);
+}
+
+Status saveProject(const plan::Design &d, const std::string &path) {
+    const std::string tmp = path + ".tmp";
+    std::remove(tmp.c_str());
+    {
+        auto db = Database::open(tmp, Database::Mode::ReadWriteCreate);
+        if (!db)
+            return fileError(path, "cannot create the project file: " + db.error().message);
+        Status s = db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+        if (s)
+            s = migrate(*db);
+        if (s)
+            s = db->exec("BEGIN");
+        if (s)
+            s = writeDesign(*db, d);
+        if (s)
+            s = db->exec("COMMIT");
+        if (!s) {
+            db->exec("ROLLBACK");
+            *db = Database();
+            std::remove(tmp.c_str());
+            return fileError(path, "saving failed, the previous file is untouched: " + s.message());
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        return fileError(path, "cannot replace the file: " + ec.message());
+    }
+    return {};
+}
+
+Expected<plan::Design> openProject(const std::string &path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return fileError(path, "no such file");
+    if (!looksLikeSqlite(path))
+        return fileError(path, "not a Seaside project (not an SQLite database)");
+    auto file = Database::open(path, Database::Mode::ReadOnly);
+    if (!file)
+        return fileError(path, "cannot open: " + file.error().message);
+    auto appId = file->pragmaInt("application_id");
+    if (!appId)
+        return fileError(path, "the file is corrupt: " + appId.error().message);
+    if (*appId != kApplicationId)
+        return fileError(path, "an SQLite database, but not a Seaside project");
+    auto check = file->prepare("PRAGMA integrity_check");
+    if (!check || !check->step() || check->columnText(0) != "ok")
+        return fileError(path, "the file is corrupt (integrity check: " +
+                                   (check && check->error().empty() ? check->columnText(0) : std::string("failed")) + ")");
+    auto version = file->pragmaInt("user_version");
+    if (!version)
+        return fileError(path, version.error().message);
+    if (*version > currentSchemaVersion())
+        return fileError(path, "written by a newer Seaside (schema " + std::to_string(*version) +
+                                   ", this version reads up to " + std::to_string(currentSchemaVersion()) + ")");
+    Database *source = &*file;
+    Database migrated;
+    if (*version < currentSchemaVersion()) {
+        auto mem = Database::open({}, Database::Mode::Memory);
+        if (!mem)
+            return fileError(path, mem.error().message);
+        migrated = std::move(*mem);
+        if (Status s = file->copyInto(migrated); !s)
+            return fileError(path, "cannot read for migration: " + s.message());
+        if (Status s = migrate(migrated); !s)
+            return fileError(path, s.message());
+        source = &migrated;
+    }
+    auto d = readDesign(*source);
+    if (!d)
+        return fileError(path, d.error().message);
+    return d;
+}
+
+} // namespace seaside::store

@@ -1,0 +1,80 @@
+#include "graph_view.h"
+
+#include "design_document.h"
+#include "device_palette.h"
+#include "node_item.h"
+
+#include <QGraphicsPathItem>
+#include <QWheelEvent>
+
+namespace seaside::views {
+
+GraphView::GraphView(DesignDocument *doc, QWidget *parent) : QGraphicsView(parent), m_doc(doc) {
+    setScene(&m_scene);
+    setRenderHint(QPainter::Antialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setBackgroundBrush(QColor("#FAFAFA"));
+    m_scene.setItemIndexMethod(QGraphicsScene::BspTreeIndex); // mostly static scene
+    connect(doc, &DesignDocument::designReset, this, &GraphView::rebuild);
+    connect(&m_scene, &QGraphicsScene::selectionChanged, this, [this] {
+        const auto sel = m_scene.selectedItems();
+        auto *item = sel.isEmpty() ? nullptr : dynamic_cast<NodeItem *>(sel.first());
+        emit nodeSelected(item ? item->nodeId() : 0);
+    });
+    rebuild();
+}
+
+NodeItem *GraphView::itemFor(graph::NodeId id) const {
+    auto it = m_items.find(id);
+    return it == m_items.end() ? nullptr : it->second;
+}
+
+void GraphView::rebuild() {
+    m_scene.clear();
+    m_items.clear();
+    const plan::Design &d = m_doc->design();
+    for (const graph::Node &n : d.graph.nodes()) {
+        auto placed = d.placement.find(n.id);
+        QColor fill = placed == d.placement.end() ? unplacedColor() : deviceColor(d.platform, placed->second.device);
+        if (n.kind == graph::OpKind::Input || n.kind == graph::OpKind::Output)
+            fill = QColor("#FFFFFF");
+        auto *item = new NodeItem(n, fill.lighter(115));
+        if (auto p = d.layout.find(n.id); p != d.layout.end())
+            item->setPos(p->second.x, p->second.y);
+        item->setZValue(1);
+        m_scene.addItem(item);
+        m_items[n.id] = item;
+    }
+    const QPen edgePen(QColor("#707070"), 1.2);
+    for (const graph::Edge &e : d.graph.edges()) {
+        NodeItem *a = itemFor(e.src), *b = itemFor(e.dst);
+        if (!a || !b)
+            continue;
+        QPainterPath path(a->outPort());
+        const QPointF s = a->outPort(), t = b->inPort();
+        const qreal dy = std::max<qreal>(30, (t.y() - s.y()) / 2);
+        path.cubicTo(s + QPointF(0, dy), t - QPointF(0, dy), t);
+        auto *edge = m_scene.addPath(path, edgePen);
+        edge->setZValue(0);
+    }
+    m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-60, -60, 60, 60));
+    fitAll();
+}
+
+void GraphView::fitAll() {
+    if (m_items.empty())
+        return;
+    fitInView(m_scene.sceneRect(), Qt::KeepAspectRatio);
+    // Never blow a small graph up past its natural size.
+    if (transform().m11() > 1.0)
+        setTransform(QTransform());
+}
+
+void GraphView::wheelEvent(QWheelEvent *e) {
+    const qreal factor = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+    scale(factor, factor);
+}
+
+} // namespace seaside::views

@@ -1,0 +1,37 @@
+#pragma once
+#include "graph/graph.h"
+
+#include <QGraphicsView>
+#include <memory>
+#include <unordered_map>
+
+namespace seaside::views {
+
+class DesignDocument;
+class NodeItem;
+
+/// The canvas: mirrors the document's graph by node id, coloured by assigned device.
+class GraphView : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit GraphView(DesignDocument *doc, QWidget *parent = nullptr);
+
+    std::size_t nodeItemCount() const { return m_items.size(); }
+    NodeItem *itemFor(graph::NodeId id) const;
+    void fitAll();
+
+signals:
+    void nodeSelected(graph::NodeId id); // 0 when the selection is cleared
+
+protected:
+    void wheelEvent(QWheelEvent *e) override;
+
+private:
+    void rebuild();
+
+    DesignDocument *m_doc;
+    QGraphicsScene m_scene;
+    std::unordered_map<graph::NodeId, NodeItem *> m_items; // owned by the scene
+};
+
+} // namespace seaside::views
