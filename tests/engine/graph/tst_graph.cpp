@@ -1,0 +1,179 @@
+#include "graph/block_split.h"
+#include "graph/graph.h"
+#include "graph/node_metrics.h"
+#include "graph/shape_inference.h"
+
+#include <QtTest>
+
+using namespace seaside::graph;
+
+namespace {
+Node make(OpKind k, const std::string &name) {
+    Node n;
+    n.kind = k;
+    n.name = name;
+    return n;
+}
+NodeId addInput(Graph &g, std::vector<std::int64_t> shape) {
+    Node n = make(OpKind::Input, "x");
+    n.outputs = {TensorDesc{std::move(shape), DType::F32}};
+    return g.addNode(n);
+}
+} // namespace
+
+class TestGraph : public QObject {
+    Q_OBJECT
+private slots:
+    void topologicalOrderFollowsEdges() {
+        Graph g;
+        const NodeId c = g.addNode(make(OpKind::Activation, "c"));
+        const NodeId a = g.addNode(make(OpKind::Input, "a"));
+        const NodeId b = g.addNode(make(OpKind::Linear, "b"));
+        QVERIFY(g.addEdge({a, 0, b, 0}).ok());
+        QVERIFY(g.addEdge({b, 0, c, 0}).ok());
+        auto order = g.topologicalOrder();
+        QVERIFY(order.ok());
+        QCOMPARE(order->size(), std::size_t(3));
+        QCOMPARE((*order)[0], a);
+        QCOMPARE((*order)[1], b);
+        QCOMPARE((*order)[2], c);
+        QVERIFY(g.reachable(a, c));
+        QVERIFY(!g.reachable(c, a));
+    }
+
+    void cycleIsReportedWithANodeName() {
+        Graph g;
+        const NodeId a = g.addNode(make(OpKind::Linear, "alpha"));
+        const NodeId b = g.addNode(make(OpKind::Linear, "beta"));
+        QVERIFY(g.addEdge({a, 0, b, 0}).ok());
+        QVERIFY(g.addEdge({b, 0, a, 0}).ok());
+        auto order = g.topologicalOrder();
+        QVERIFY(!order.ok());
+        QVERIFY(order.error().message.find("cycle") != std::string::npos);
+        QVERIFY(order.error().message.find("alpha") != std::string::npos ||
+                order.error().message.find("beta") != std::string::npos);
+        QVERIFY(!inferShapes(g).ok());
+    }
+
+    void badEdgesAreRefused() {
+        Graph g;
+        const NodeId a = g.addNode(make(OpKind::Input, "a"));
+        const NodeId b = g.addNode(make(OpKind::Linear, "b"));
+        QVERIFY(!g.addEdge({a, 0, 99, 0}).ok());
+        QVERIFY(g.addEdge({a, 0, b, 0}).ok());
+        auto again = g.addEdge({a, 0, b, 0});
+        QVERIFY(!again.ok());
+        QVERIFY(again.message().find("already connected") != std::string::npos);
+    }
+
+    void removeNodeDropsItsEdges() {
+        Graph g;
+        const NodeId a = g.addNode(make(OpKind::Input, "a"));
+        const NodeId b = g.addNode(make(OpKind::Linear, "b"));
+        const NodeId c = g.addNode(make(OpKind::Output, "c"));
+        g.addEdge({a, 0, b, 0});
+        g.addEdge({b, 0, c, 0});
+        QVERIFY(g.removeNode(b).ok());
+        QCOMPARE(g.size(), std::size_t(2));
+        QVERIFY(g.edges().empty());
+        QVERIFY(g.inEdges(c).empty());
+        QVERIFY(g.node(c) != nullptr);
+        // ids stay stable and are never reused for a different node
+        const NodeId d = g.addNode(make(OpKind::Linear, "d"));
+        QVERIFY(d != a && d != c && d != b);
+    }
+
+    void shapesPropagateThroughConvPoolLinear() {
+        Graph g;
+        const NodeId x = addInput(g, {2, 3, 32, 32});
+        Node conv = make(OpKind::Conv, "conv");
+        conv.attrs.set("out_channels", std::int64_t(16));
+        conv.attrs.set("kernel", std::vector<std::int64_t>{5, 5});
+        const NodeId c = g.addNode(conv);
+        Node pool = make(OpKind::Pool, "pool");
+        pool.attrs.set("kernel", std::vector<std::int64_t>{2, 2});
+        pool.attrs.set("stride", std::vector<std::int64_t>{2, 2});
+        const NodeId p = g.addNode(pool);
+        Node flat = make(OpKind::Reshape, "flatten");
+        flat.attrs.set("shape", std::vector<std::int64_t>{0, -1});
+        const NodeId f = g.addNode(flat);
+        Node fc = make(OpKind::Linear, "fc");
+        fc.attrs.set("out_features", std::int64_t(10));
+        const NodeId l = g.addNode(fc);
+        g.addEdge({x, 0, c, 0});
+        g.addEdge({c, 0, p, 0});
+        g.addEdge({p, 0, f, 0});
+        g.addEdge({f, 0, l, 0});
+        QVERIFY(inferShapes(g).ok());
+        QCOMPARE(g.node(c)->outputs[0].shape, (std::vector<std::int64_t>{2, 16, 28, 28}));
+        QCOMPARE(g.node(p)->outputs[0].shape, (std::vector<std::int64_t>{2, 16, 14, 14}));
+        QCOMPARE(g.node(f)->outputs[0].shape, (std::vector<std::int64_t>{2, 16 * 14 * 14}));
+        QCOMPARE(g.node(l)->outputs[0].shape, (std::vector<std::int64_t>{2, 10}));
+    }
+
+    void impossibleShapesNameTheNode() {
+        Graph g;
+        const NodeId x = addInput(g, {1, 6, 8, 8});
+        Node conv = make(OpKind::Conv, "grouped");
+        conv.attrs.set("out_channels", std::int64_t(8));
+        conv.attrs.set("groups", std::int64_t(4)); // 6 input channels are not divisible by 4
+        conv.attrs.set("kernel", std::vector<std::int64_t>{3, 3});
+        const NodeId c = g.addNode(conv);
+        g.addEdge({x, 0, c, 0});
+        auto s = inferShapes(g);
+        QVERIFY(!s.ok());
+        QVERIFY(s.message().find("grouped") != std::string::npos);
+        QVERIFY(s.message().find("divisible") != std::string::npos);
+
+        Graph h;
+        const NodeId y = addInput(h, {1, 3, 4, 4});
+        Node big = make(OpKind::Conv, "too_big");
+        big.attrs.set("out_channels", std::int64_t(8));
+        big.attrs.set("kernel", std::vector<std::int64_t>{7, 7});
+        const NodeId b = h.addNode(big);
+        h.addEdge({y, 0, b, 0});
+        auto t = inferShapes(h);
+        QVERIFY(!t.ok());
+        QVERIFY(t.message().find("too_big") != std::string::npos);
+    }
+
+    void splitBlockKeepsTotalsAndSharesTheBody() {
+        auto body = std::make_shared<Graph>();
+        const NodeId bi = addInput(*body, {1, 8});
+        Node fc = make(OpKind::Linear, "fc");
+        fc.attrs.set("out_features", std::int64_t(8));
+        const NodeId bf = body->addNode(fc);
+        const NodeId bo = body->addNode(make(OpKind::Output, "y"));
+        body->addEdge({bi, 0, bf, 0});
+        body->addEdge({bf, 0, bo, 0});
+        QVERIFY(inferShapes(*body).ok());
+
+        Graph g;
+        const NodeId x = addInput(g, {1, 8});
+        Node blk = make(OpKind::Block, "layers");
+        blk.body = body;
+        blk.repeat = 7;
+        const NodeId b = g.addNode(blk);
+        const NodeId o = g.addNode(make(OpKind::Output, "out"));
+        g.addEdge({x, 0, b, 0});
+        g.addEdge({b, 0, o, 0});
+        QVERIFY(inferShapes(g).ok());
+        const double before = graphMetrics(g).params;
+        QCOMPARE(before, 7.0 * (8 * 8 + 8));
+
+        QVERIFY(splitBlock(g, "layers", 3).ok());
+        QCOMPARE(graphMetrics(g).params, before);
+        const Node *p0 = g.findByName("layers.p0");
+        const Node *p2 = g.findByName("layers.p2");
+        QVERIFY(p0 && p2);
+        QCOMPARE(p0->repeat, std::int64_t(3));
+        QCOMPARE(p2->repeat, std::int64_t(2));
+        QCOMPARE(p0->body.get(), p2->body.get()); // one body, shared
+        QVERIFY(g.reachable(x, o));
+        QVERIFY(!splitBlock(g, "layers.p0", 9).ok());
+        QVERIFY(!splitBlock(g, "nope", 2).ok());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGraph)
+#include "tst_graph.moc"

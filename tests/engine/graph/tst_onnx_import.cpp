@@ -1,0 +1,265 @@
+// ONNX import on the files libonnx-testdata ships and on models built here with the ONNX API.
+#include "graph/import/onnx_import.h"
+#include "graph/node_metrics.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <onnx/onnx_pb.h>
+
+using namespace seaside::graph;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kData = SEASIDE_ONNX_TESTDATA;
+
+void addValueInfo(onnx::ValueInfoProto *v, const std::string &name, std::vector<std::int64_t> dims,
+                  const std::string &dynamicName = {}) {
+    v->set_name(name);
+    auto *t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    for (auto d : dims) {
+        auto *dim = t->mutable_shape()->add_dim();
+        if (d > 0)
+            dim->set_dim_value(d);
+        else
+            dim->set_dim_param(dynamicName);
+    }
+}
+
+onnx::TensorProto *addInitializer(onnx::GraphProto *g, const std::string &name, std::vector<std::int64_t> dims) {
+    auto *t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    std::int64_t n = 1;
+    for (auto d : dims) {
+        t->add_dims(d);
+        n *= d;
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+        t->add_float_data(0.5f);
+    return t;
+}
+
+onnx::NodeProto *addNode(onnx::GraphProto *g, const std::string &op, const std::string &name,
+                         std::vector<std::string> in, std::vector<std::string> out) {
+    auto *n = g->add_node();
+    n->set_op_type(op);
+    n->set_name(name);
+    for (auto &i : in)
+        n->add_input(i);
+    for (auto &o : out)
+        n->add_output(o);
+    return n;
+}
+
+void setInts(onnx::NodeProto *n, const std::string &name, std::vector<std::int64_t> v) {
+    auto *a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (auto x : v)
+        a->add_ints(x);
+}
+
+// x[N,3,8,8] -> Conv(4 out, 3x3, pad 1) -> Relu -> Flatten -> Gemm(256 -> 10) -> + Constant[10]
+onnx::ModelProto smallCnn(std::int64_t batch) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.set_producer_name("seaside-test");
+    auto *op = m.add_opset_import();
+    op->set_domain("");
+    op->set_version(13);
+    auto *g = m.mutable_graph();
+    g->set_name("small");
+    addValueInfo(g->add_input(), "x", {batch, 3, 8, 8}, "N");
+    addInitializer(g, "w", {4, 3, 3, 3});
+    addInitializer(g, "b", {4});
+    addInitializer(g, "fcw", {10, 256});
+    addInitializer(g, "fcb", {10});
+    auto *conv = addNode(g, "Conv", "conv", {"x", "w", "b"}, {"c"});
+    setInts(conv, "pads", {1, 1, 1, 1});
+    setInts(conv, "kernel_shape", {3, 3});
+    addNode(g, "Relu", "relu", {"c"}, {"r"});
+    addNode(g, "Flatten", "flatten", {"r"}, {"f"});
+    auto *gemm = addNode(g, "Gemm", "fc", {"f", "fcw", "fcb"}, {"y0"});
+    auto *tb = gemm->add_attribute();
+    tb->set_name("transB");
+    tb->set_type(onnx::AttributeProto::INT);
+    tb->set_i(1);
+    auto *cst = addNode(g, "Constant", "offset", {}, {"k"});
+    auto *val = cst->add_attribute();
+    val->set_name("value");
+    val->set_type(onnx::AttributeProto::TENSOR);
+    val->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+    val->mutable_t()->add_dims(10);
+    for (int i = 0; i < 10; ++i)
+        val->mutable_t()->add_float_data(1.0f);
+    addNode(g, "Add", "add", {"y0", "k"}, {"y"});
+    addValueInfo(g->add_output(), "y", {batch, 10}, "N");
+    return m;
+}
+
+std::int64_t initializerElements(const onnx::ModelProto &m) {
+    std::int64_t total = 0;
+    for (const auto &t : m.graph().initializer()) {
+        std::int64_t n = 1;
+        for (auto d : t.dims())
+            n *= d;
+        total += n;
+    }
+    return total;
+}
+} // namespace
+
+class TestOnnxImport : public QObject {
+    Q_OBJECT
+private slots:
+    void builtModelCountsInitializersAndConstants() {
+        auto r = importOnnxModel(smallCnn(2));
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        const auto m = graphMetrics(r->graph);
+        // conv 4*3*3*3 + 4, fc 10*256 + 10, Constant 10
+        QCOMPARE(m.params, double(108 + 4 + 2560 + 10 + 10));
+        const Node *conv = r->graph.findByName("conv");
+        QVERIFY(conv);
+        QCOMPARE(conv->kind, OpKind::Conv);
+        QCOMPARE(conv->outputs[0].shape, (std::vector<std::int64_t>{2, 4, 8, 8}));
+        QCOMPARE(r->graph.findByName("fc")->kind, OpKind::Linear);
+        QCOMPARE(r->graph.findByName("fc")->attrs.getInt("out_features"), std::int64_t(10));
+        QCOMPARE(r->graph.findByName("offset")->kind, OpKind::Constant);
+        // conv MACs: 2*4*8*8 outputs * 27; fc: 2 * 256 * 10
+        QCOMPARE(m.macs, double(2 * 4 * 64 * 27 + 2 * 256 * 10));
+        QCOMPARE(r->metadata.at("onnx.ir_version"), std::string("8"));
+        QCOMPARE(r->metadata.at("onnx.opsets"), std::string("ai.onnx:13"));
+    }
+
+    void dynamicDimensionMustBeGiven() {
+        auto r = importOnnxModel(smallCnn(-1));
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.find("'x'") != std::string::npos);
+        QVERIFY(r.error().message.find("'N'") != std::string::npos);
+        QVERIFY(r.error().message.find("--input") != std::string::npos);
+
+        OnnxImportOptions opts;
+        opts.inputShapes["x"] = {5, 3, 8, 8};
+        auto fixed = importOnnxModel(smallCnn(-1), opts);
+        QVERIFY2(fixed.ok(), fixed.ok() ? "" : fixed.error().message.c_str());
+        QCOMPARE(fixed->graph.findByName("fc")->outputs[0].shape, (std::vector<std::int64_t>{5, 10}));
+
+        OnnxImportOptions wrong;
+        wrong.inputShapes["nope"] = {1, 3, 8, 8};
+        auto bad = importOnnxModel(smallCnn(1), wrong);
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.find("nope") != std::string::npos);
+    }
+
+    void inputSpecParsing() {
+        auto ok = parseInputShape("images=1,3,640,640");
+        QVERIFY(ok.ok());
+        QCOMPARE(ok->first, std::string("images"));
+        QCOMPARE(ok->second, (std::vector<std::int64_t>{1, 3, 640, 640}));
+        QVERIFY(!parseInputShape("images").ok());
+        QVERIFY(!parseInputShape("images=1,x").ok());
+        QVERIFY(!parseInputShape("images=1,-3").ok());
+    }
+
+    void unknownOpIsKeptAsCustomWithAWarning() {
+        auto m = smallCnn(1);
+        auto *g = m.mutable_graph();
+        auto *dom = m.add_opset_import();
+        dom->set_domain("com.example");
+        dom->set_version(1);
+        auto *weird = addNode(g, "FancyOp", "fancy", {"y"}, {"z"});
+        weird->set_domain("com.example");
+        g->mutable_output(0)->set_name("z");
+        auto r = importOnnxModel(m);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        const Node *f = r->graph.findByName("fancy");
+        QVERIFY(f);
+        QCOMPARE(f->kind, OpKind::Custom);
+        QCOMPARE(f->opType, std::string("com.example::FancyOp"));
+        QCOMPARE(r->warnings.size(), std::size_t(1));
+        QVERIFY(r->warnings[0].find("FancyOp") != std::string::npos);
+    }
+
+    void cycleIsAnError() {
+        onnx::ModelProto m;
+        m.set_ir_version(8);
+        m.add_opset_import()->set_version(13);
+        auto *g = m.mutable_graph();
+        addValueInfo(g->add_input(), "x", {1, 4});
+        addNode(g, "Add", "first", {"x", "b"}, {"a"});
+        addNode(g, "Relu", "second", {"a"}, {"b"});
+        addValueInfo(g->add_output(), "b", {1, 4});
+        auto r = importOnnxModel(m);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find("cycle") != std::string::npos, r.error().message.c_str());
+    }
+
+    void realConvModelsFromTestdata() {
+        const std::string path = kData + "/pytorch-converted/test_Conv2d_groups/model.onnx";
+        if (!fs::exists(path))
+            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+        auto r = importOnnxFile(path);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        onnx::ModelProto proto;
+        std::ifstream in(path, std::ios::binary);
+        QVERIFY(proto.ParseFromIstream(&in));
+        QCOMPARE(graphMetrics(r->graph).params, double(initializerElements(proto)));
+        bool hasConv = false;
+        for (const Node &n : r->graph.nodes())
+            hasConv = hasConv || (n.kind == OpKind::Conv && n.attrs.getInt("groups") == 2);
+        QVERIFY(hasConv);
+        QVERIFY(!r->metadata.at("onnx.opsets").empty());
+    }
+
+    void everyTestdataModelImportsOrFailsCleanly() {
+        const std::string dir = kData + "/pytorch-converted";
+        if (!fs::exists(dir))
+            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+        int imported = 0, refused = 0;
+        for (const auto &e : fs::directory_iterator(dir)) {
+            const auto model = e.path() / "model.onnx";
+            if (!fs::exists(model))
+                continue;
+            auto r = importOnnxFile(model.string());
+            if (r.ok()) {
+                ++imported;
+                QVERIFY(r->graph.topologicalOrder().ok());
+            } else {
+                ++refused;
+                QVERIFY(r.error().message.find(model.string()) != std::string::npos);
+            }
+        }
+        QVERIFY2(imported >= 50, qPrintable(QStringLiteral("%1 imported, %2 refused").arg(imported).arg(refused)));
+    }
+
+    void controlFlowIsRefusedNamingTheNode() {
+        const std::string path = kData + "/node/test_if/model.onnx";
+        if (!fs::exists(path))
+            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+        auto r = importOnnxFile(path);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find("(If)") != std::string::npos, r.error().message.c_str());
+    }
+
+    void truncatedAndForeignFilesAreErrors() {
+        QTemporaryDir dir;
+        const std::string truncated = dir.filePath("truncated.onnx").toStdString();
+        std::string bytes;
+        smallCnn(1).SerializeToString(&bytes);
+        std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        auto r = importOnnxFile(truncated);
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.find("truncated.onnx") != std::string::npos);
+
+        const std::string text = dir.filePath("notes.onnx").toStdString();
+        std::ofstream(text) << "this is not a model";
+        QVERIFY(!importOnnxFile(text).ok());
+        QVERIFY(!importOnnxFile(dir.filePath("missing.onnx").toStdString()).ok());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestOnnxImport)
+#include "tst_onnx_import.moc"

@@ -1,0 +1,174 @@
+#include "graph/templates/templates.h"
+#include "hw/catalogue.h"
+#include "store/design_json.h"
+#include "store/project_store.h"
+#include "store/sqlite.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <filesystem>
+
+using namespace seaside;
+
+namespace {
+QByteArray fileHash(const QString &path) {
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+plan::Design richDesign() {
+    plan::Design d;
+    d.name = "round trip";
+    d.metadata = {{"description", "a design with everything"}, {"onnx.opsets", "ai.onnx:13"}};
+    auto g = graph::templates::buildTemplate("resnet50");
+    if (!g.ok())
+        qFatal("template failed");
+    d.graph = *g;
+    const auto &cat = hw::defaultCatalogue();
+    d.platform.devices = {{"fpga0", *cat.device("amd-zcu102")}, {"gpu0", *cat.device("nvidia-l4")}};
+    d.platform.links = {{"pcie", "fpga0", "gpu0", *cat.link("pcie4-x16")}};
+    for (const auto &n : d.graph.nodes()) {
+        plan::LayerConfig cfg;
+        cfg.device = n.id % 2 ? "fpga0" : "gpu0";
+        cfg.dtype = "int8";
+        cfg.options.set("unroll", std::int64_t(n.id));
+        cfg.options.set("ratio", 0.25 + n.id);
+        d.placement[n.id] = cfg;
+        d.layout[n.id] = {double(n.id) * 1.5, -double(n.id) / 3.0, n.kind == graph::OpKind::Block};
+    }
+    d.placement[d.graph.nodes().front().id].device.clear(); // unplaced, with a config
+    return d;
+}
+} // namespace
+
+class TestProjectStore : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString path(const char *name) { return m_dir.filePath(name); }
+
+private slots:
+    void saveOpenRoundTripsEveryField() {
+        const plan::Design d = richDesign();
+        const QString p = path("rich.seaside");
+        QVERIFY(store::saveProject(d, p.toStdString()).ok());
+        auto back = store::openProject(p.toStdString());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QCOMPARE(back->name, d.name);
+        QCOMPARE(back->metadata, d.metadata);
+        QVERIFY(back->graph == d.graph);
+        QVERIFY(back->platform == d.platform);
+        QVERIFY(back->placement == d.placement);
+        QVERIFY(back->layout == d.layout);
+        QVERIFY(*back == d);
+        // a second save over the first replaces it completely
+        plan::Design smaller = d;
+        smaller.placement.clear();
+        QVERIFY(store::saveProject(smaller, p.toStdString()).ok());
+        QVERIFY(store::openProject(p.toStdString())->placement.empty());
+    }
+
+    void everySampleRoundTrips() {
+        for (const auto &e : std::filesystem::directory_iterator(SEASIDE_PROJECTS_DIR)) {
+            auto d = store::readDesignJson(e.path().string());
+            QVERIFY2(d.ok(), d.ok() ? "" : d.error().message.c_str());
+            const QString p = path("sample.seaside");
+            QVERIFY(store::saveProject(*d, p.toStdString()).ok());
+            auto back = store::openProject(p.toStdString());
+            QVERIFY2(back.ok() && *back == *d, e.path().c_str());
+        }
+    }
+
+    void foreignAndCorruptFilesAreRefusedUntouched() {
+        // not SQLite at all
+        const QString text = path("notes.seaside");
+        QFile t(text);
+        t.open(QIODevice::WriteOnly);
+        t.write("just some text, not a database\n");
+        t.close();
+        // SQLite, but not a Seaside project
+        const QString other = path("other.seaside");
+        {
+            auto db = store::Database::open(other.toStdString(), store::Database::Mode::ReadWriteCreate);
+            QVERIFY(db.ok());
+            QVERIFY(db->exec("CREATE TABLE photos(id INTEGER); INSERT INTO photos VALUES(1)").ok());
+        }
+        // a Seaside project from a newer schema
+        const QString newer = path("newer.seaside");
+        QVERIFY(store::saveProject(richDesign(), newer.toStdString()).ok());
+        {
+            auto db = store::Database::open(newer.toStdString(), store::Database::Mode::ReadWriteCreate);
+            QVERIFY(db->exec("PRAGMA user_version = 99").ok());
+        }
+        // a real project with its pages overwritten in the middle
+        const QString corrupt = path("corrupt.seaside");
+        QVERIFY(store::saveProject(richDesign(), corrupt.toStdString()).ok());
+        {
+            QFile c(corrupt);
+            c.open(QIODevice::ReadWrite);
+            const qint64 size = c.size();
+            QVERIFY(size > 8192);
+            c.seek(size / 2);
+            c.write(QByteArray(4096, '\x5a'));
+        }
+        // truncated after the header
+        const QString truncated = path("truncated.seaside");
+        QVERIFY(store::saveProject(richDesign(), truncated.toStdString()).ok());
+        QFile::resize(truncated, 1500);
+
+        const struct {
+            QString file;
+            const char *expect;
+        } cases[] = {{text, "not a Seaside project"},
+                     {other, "not a Seaside project"},
+                     {newer, "newer"},
+                     {corrupt, "corrupt"},
+                     {truncated, ""}};
+        for (const auto &c : cases) {
+            const QByteArray before = fileHash(c.file);
+            auto r = store::openProject(c.file.toStdString());
+            QVERIFY2(!r.ok(), qPrintable(c.file));
+            QVERIFY2(r.error().message.find(c.file.toStdString()) != std::string::npos, r.error().message.c_str());
+            QVERIFY2(r.error().message.find(c.expect) != std::string::npos, r.error().message.c_str());
+            QCOMPARE(fileHash(c.file), before);
+        }
+        QVERIFY(!store::openProject(path("missing.seaside").toStdString()).ok());
+    }
+
+    void olderSchemaIsMigratedInMemory() {
+        const QString p = path("v1.seaside");
+        const plan::Design d = richDesign();
+        QVERIFY(store::saveProject(d, p.toStdString()).ok());
+        {
+            // make it what schema 1 wrote: no collapsed column
+            auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadWriteCreate);
+            QVERIFY(db->exec("ALTER TABLE layout DROP COLUMN collapsed; PRAGMA user_version = 1").ok());
+        }
+        const QByteArray before = fileHash(p);
+        auto back = store::openProject(p.toStdString());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QVERIFY(back->graph == d.graph);
+        for (const auto &[id, pos] : back->layout)
+            QVERIFY(!pos.collapsed);
+        QCOMPARE(fileHash(p), before); // opening never writes
+    }
+
+    void failedSaveKeepsThePreviousFile() {
+        const QString p = path("keep.seaside");
+        QVERIFY(store::saveProject(richDesign(), p.toStdString()).ok());
+        const QByteArray before = fileHash(p);
+        plan::Design broken = richDesign();
+        broken.placement[1].device = "no-such-device"; // violates the foreign key
+        auto s = store::saveProject(broken, p.toStdString());
+        QVERIFY(!s.ok());
+        QVERIFY(s.message().find("untouched") != std::string::npos);
+        QCOMPARE(fileHash(p), before);
+        QVERIFY(!QFile::exists(p + ".tmp"));
+        QVERIFY(!store::saveProject(richDesign(), path("no/such/dir/x.seaside").toStdString()).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProjectStore)
+#include "tst_project_store.moc"
