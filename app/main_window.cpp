@@ -32,12 +32,14 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     auto *devDock = new QDockWidget(tr("Devices"), this);
     devDock->setObjectName("devicesDock");
     devDock->setWidget(m_devices);
+    m_devices->setMinimumWidth(300);
     addDockWidget(Qt::LeftDockWidgetArea, devDock);
 
     m_properties = new PropertyPanel(m_doc, this);
     auto *propDock = new QDockWidget(tr("Properties"), this);
     propDock->setObjectName("propertiesDock");
     propDock->setWidget(m_properties);
+    m_properties->setMinimumWidth(300);
     addDockWidget(Qt::RightDockWidgetArea, propDock);
 
     m_totals = new QLabel(this);

@@ -25,6 +25,7 @@ public:
     views::DesignDocument *document() const { return m_doc; }
     views::GraphView *graphView() const { return m_view; }
     QString statusText() const;
+    PropertyPanel *propertyPanel() const { return m_properties; }
 
 private:
     void buildMenus();

@@ -60,7 +60,28 @@ void GraphView::rebuild() {
         edge->setZValue(0);
     }
     m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-60, -60, 60, 60));
+    m_startPending = true;
+    showStart();
+}
+
+void GraphView::showStart() {
+    if (m_items.empty() || !isVisible())
+        return;
+    m_startPending = false;
     fitAll();
+    constexpr qreal kReadable = 0.75; // below this the labels are too small to read
+    if (transform().m11() >= kReadable)
+        return;
+    setTransform(QTransform::fromScale(kReadable, kReadable));
+    const QRectF all = m_scene.itemsBoundingRect();
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    centerOn(all.center().x(), all.top() + visible.height() / 2 - 20);
+}
+
+void GraphView::resizeEvent(QResizeEvent *e) {
+    QGraphicsView::resizeEvent(e);
+    if (m_startPending)
+        showStart();
 }
 
 void GraphView::fitAll() {

@@ -19,12 +19,15 @@ public:
     std::size_t nodeItemCount() const { return m_items.size(); }
     NodeItem *itemFor(graph::NodeId id) const;
     void fitAll();
+    /// A freshly opened design: readable zoom, starting at its inputs (Fit to Window shows all).
+    void showStart();
 
 signals:
     void nodeSelected(graph::NodeId id); // 0 when the selection is cleared
 
 protected:
     void wheelEvent(QWheelEvent *e) override;
+    void resizeEvent(QResizeEvent *e) override;
 
 private:
     void rebuild();
@@ -32,6 +35,7 @@ private:
     DesignDocument *m_doc;
     QGraphicsScene m_scene;
     std::unordered_map<graph::NodeId, NodeItem *> m_items; // owned by the scene
+    bool m_startPending = false; // the view had no size yet when the design arrived
 };
 
 } // namespace seaside::views

@@ -3,6 +3,7 @@
 #include "graph_view.h"
 #include "main_window.h"
 #include "node_item.h"
+#include "property_panel.h"
 
 #include <QtTest>
 
@@ -25,6 +26,13 @@ private slots:
             QVERIFY(w.document()->design().layout.count(n.id)); // every node was laid out
         QVERIFY(w.statusText().contains("params 138.36 M"));
         QVERIFY(w.windowTitle().contains("dynasplit"));
+        // selecting a node fills the property panel with its figures
+        const auto *conv = design.graph.findByName("conv1_1");
+        w.graphView()->itemFor(conv->id)->setSelected(true);
+        const auto rows = w.propertyPanel()->findItems("Parameters", Qt::MatchExactly);
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows[0]->text(1), QString("1.79 k")); // 64 * 3 * 3*3 + 64
+        QCOMPARE(w.propertyPanel()->findItems("Device", Qt::MatchExactly)[0]->text(1), QString("edge"));
         const QImage shot = w.grab().toImage();
         QVERIFY(!shot.isNull());
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT"))
