@@ -245,7 +245,10 @@ Status saveProject(const plan::Design &d, const std::string &path) {
         auto db = Database::open(tmp, Database::Mode::ReadWriteCreate);
         if (!db)
             return fileError(path, "cannot create the project file: " + db.error().message);
-        Status s = db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+        // The temporary file is deleted on any failure, so a rollback journal buys nothing: the
+        // save is still one transaction, synced once at commit before the rename.
+        Status s = db->exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = FULL; PRAGMA application_id = " +
+                            std::to_string(kApplicationId));
         if (s)
             s = migrate(*db);
         if (s)

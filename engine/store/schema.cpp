@@ -25,7 +25,7 @@ CREATE TABLE nodes(
     outputs TEXT NOT NULL,
     body_id INTEGER REFERENCES graphs(id),
     repeat INTEGER NOT NULL CHECK(repeat >= 1),
-    PRIMARY KEY(graph_id, id));
+    PRIMARY KEY(graph_id, id)) WITHOUT ROWID;
 CREATE TABLE edges(
     graph_id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE edges(
     dst INTEGER NOT NULL, dst_port INTEGER NOT NULL,
     PRIMARY KEY(graph_id, seq),
     FOREIGN KEY(graph_id, src) REFERENCES nodes(graph_id, id),
-    FOREIGN KEY(graph_id, dst) REFERENCES nodes(graph_id, id));
+    FOREIGN KEY(graph_id, dst) REFERENCES nodes(graph_id, id)) WITHOUT ROWID;
 CREATE TABLE devices(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, spec TEXT NOT NULL);
 CREATE TABLE links(
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
@@ -46,13 +46,13 @@ CREATE TABLE placement(
     dtype TEXT NOT NULL,
     options TEXT NOT NULL,
     PRIMARY KEY(graph_id, node_id),
-    FOREIGN KEY(graph_id, node_id) REFERENCES nodes(graph_id, id));
+    FOREIGN KEY(graph_id, node_id) REFERENCES nodes(graph_id, id)) WITHOUT ROWID;
 CREATE TABLE layout(
     graph_id INTEGER NOT NULL DEFAULT 0 CHECK(graph_id = 0),
     node_id INTEGER NOT NULL,
     x REAL NOT NULL, y REAL NOT NULL,
     PRIMARY KEY(graph_id, node_id),
-    FOREIGN KEY(graph_id, node_id) REFERENCES nodes(graph_id, id));
+    FOREIGN KEY(graph_id, node_id) REFERENCES nodes(graph_id, id)) WITHOUT ROWID;
 )sql",
     // 1 -> 2: blocks remember whether they are collapsed on the canvas.
     R"sql(
