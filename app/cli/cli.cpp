@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include "plan/design_summary.h"
+#include "plan/estimate_report.h"
+#include "plan/evaluator.h"
 #include "store/design_json.h"
 #include "store/load_design.h"
 #include "store/project_store.h"
@@ -99,10 +101,25 @@ int cmdExportJson(const Args &a, std::ostream &out, std::ostream &err) {
     return 0;
 }
 
+int cmdEstimate(const Args &a, std::ostream &out, std::ostream &err) {
+    if (a.positional.size() != 1)
+        return fail(err, "usage: seaside estimate FILE [--json]");
+    auto d = store::loadDesign(a.positional[0], a.onnx);
+    if (!d)
+        return fail(err, d.error().message);
+    plan::Evaluator eval;
+    const plan::PlanEstimate &e = eval.evaluate(*d);
+    if (a.json)
+        out << plan::estimateReport(*d, e).dump(2) << '\n';
+    else
+        out << plan::estimateReportText(*d, e);
+    return 0;
+}
+
 using Command = int (*)(const Args &, std::ostream &, std::ostream &);
 const std::map<std::string, Command> &commands() {
     static const std::map<std::string, Command> kCommands{
-        {"import", cmdImport}, {"info", cmdInfo}, {"export-json", cmdExportJson}};
+        {"import", cmdImport}, {"info", cmdInfo}, {"export-json", cmdExportJson}, {"estimate", cmdEstimate}};
     return kCommands;
 }
 
@@ -116,6 +133,7 @@ std::string usage() {
            "  seaside import DESIGN.json -o OUT.seaside\n"
            "  seaside info FILE [--json]                    nodes, edges, blocks, params, MACs, op kinds, devices\n"
            "  seaside export-json FILE -o OUT.json          the whole design as diffable JSON\n"
+           "  seaside estimate FILE [--json]                latency, energy, throughput per layer, device and in total\n"
            "  seaside --version | --help\n";
 }
 

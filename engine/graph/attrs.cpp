@@ -2,7 +2,7 @@
 
 namespace seaside::graph {
 
-std::int64_t Attrs::getInt(const std::string &name, std::int64_t fallback) const {
+std::int64_t Attrs::getInt(std::string_view name, std::int64_t fallback) const {
     auto it = m_values.find(name);
     if (it == m_values.end())
         return fallback;
@@ -13,7 +13,7 @@ std::int64_t Attrs::getInt(const std::string &name, std::int64_t fallback) const
     return fallback;
 }
 
-double Attrs::getDouble(const std::string &name, double fallback) const {
+double Attrs::getDouble(std::string_view name, double fallback) const {
     auto it = m_values.find(name);
     if (it == m_values.end())
         return fallback;
@@ -24,7 +24,7 @@ double Attrs::getDouble(const std::string &name, double fallback) const {
     return fallback;
 }
 
-std::string Attrs::getString(const std::string &name, const std::string &fallback) const {
+std::string Attrs::getString(std::string_view name, const std::string &fallback) const {
     auto it = m_values.find(name);
     if (it == m_values.end())
         return fallback;
@@ -33,7 +33,7 @@ std::string Attrs::getString(const std::string &name, const std::string &fallbac
     return fallback;
 }
 
-std::vector<std::int64_t> Attrs::getInts(const std::string &name,
+std::vector<std::int64_t> Attrs::getInts(std::string_view name,
                                          std::vector<std::int64_t> fallback) const {
     auto it = m_values.find(name);
     if (it == m_values.end())

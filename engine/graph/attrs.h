@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -13,20 +14,21 @@ using AttrValue = std::variant<std::int64_t, double, std::string, std::vector<st
 class Attrs {
 public:
     void set(const std::string &name, AttrValue v) { m_values[name] = std::move(v); }
-    bool has(const std::string &name) const { return m_values.count(name) != 0; }
+    bool has(std::string_view name) const { return m_values.find(name) != m_values.end(); }
     void erase(const std::string &name) { m_values.erase(name); }
 
-    std::int64_t getInt(const std::string &name, std::int64_t fallback = 0) const;
-    double getDouble(const std::string &name, double fallback = 0.0) const; // ints convert
-    std::string getString(const std::string &name, const std::string &fallback = {}) const;
-    std::vector<std::int64_t> getInts(const std::string &name,
+    // Keys are string_views so that lookups with literals allocate nothing (the estimate's hot path).
+    std::int64_t getInt(std::string_view name, std::int64_t fallback = 0) const;
+    double getDouble(std::string_view name, double fallback = 0.0) const; // ints convert
+    std::string getString(std::string_view name, const std::string &fallback = {}) const;
+    std::vector<std::int64_t> getInts(std::string_view name,
                                       std::vector<std::int64_t> fallback = {}) const;
 
-    const std::map<std::string, AttrValue> &all() const { return m_values; }
+    const std::map<std::string, AttrValue, std::less<>> &all() const { return m_values; }
     bool operator==(const Attrs &) const = default;
 
 private:
-    std::map<std::string, AttrValue> m_values;
+    std::map<std::string, AttrValue, std::less<>> m_values;
 };
 
 } // namespace seaside::graph

@@ -1,5 +1,6 @@
 #pragma once
 #include "core/expected.h"
+#include "graph/attrs.h"
 #include "hw/device_spec.h"
 
 #include <string>
@@ -12,6 +13,7 @@ namespace seaside::hw {
 struct DeviceInstance {
     std::string id;
     DeviceSpec spec;
+    graph::Attrs options; // how the design uses it, e.g. "fpga_mapping": "overlay" | "dataflow"
     bool operator==(const DeviceInstance &) const = default;
 };
 

@@ -195,6 +195,7 @@ Expected<hw::Platform> platformFromJson(const json &j) {
                                  "', which the device catalogue does not have");
             d.spec = *spec;
         }
+        d.options = attrsFromJson(jd.value("options", json::object()));
         p.devices.push_back(d);
     }
     for (const json &jl : j.value("links", json::array())) {
@@ -258,7 +259,9 @@ Status placementFromJson(const json &j, plan::Design &d) {
         int matched = 0;
         for (const Node &n : d.graph.nodes()) {
             const bool hit = exact.empty() ? fnmatch(glob.c_str(), n.name.c_str(), 0) == 0 : n.name == exact;
-            if (hit && n.kind != OpKind::Input && n.kind != OpKind::Output) {
+            // Globs place layers; an input or output is placed only by name (where data enters or leaves).
+            const bool boundary = n.kind == OpKind::Input || n.kind == OpKind::Output;
+            if (hit && (!boundary || !exact.empty())) {
                 d.placement[n.id] = cfg;
                 ++matched;
             }
@@ -322,7 +325,12 @@ json designToJson(const plan::Design &d) {
     j["graph"] = graphToJson(d.graph);
     json devices = json::array(), links = json::array();
     for (const auto &dev : d.platform.devices)
-        devices.push_back({{"id", dev.id}, {"spec", hw::deviceToJson(dev.spec)}});
+    {
+        json jd{{"id", dev.id}, {"spec", hw::deviceToJson(dev.spec)}};
+        if (!dev.options.all().empty())
+            jd["options"] = attrsToJson(dev.options);
+        devices.push_back(jd);
+    }
     for (const auto &l : d.platform.links)
         links.push_back({{"id", l.id}, {"a", l.a}, {"b", l.b}, {"spec", hw::linkToJson(l.spec)}});
     j["platform"] = {{"devices", devices}, {"links", links}};

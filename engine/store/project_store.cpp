@@ -89,7 +89,7 @@ Status writeDesign(Database &db, const plan::Design &d) {
     if (Status s = writeGraph(db, d.graph, 0, ids); !s)
         return s;
 
-    auto dev = db.prepare("INSERT INTO devices(id,seq,spec) VALUES(?,?,?)");
+    auto dev = db.prepare("INSERT INTO devices(id,seq,spec,options) VALUES(?,?,?,?)");
     auto link = db.prepare("INSERT INTO links(id,seq,a,b,spec) VALUES(?,?,?,?,?)");
     auto place = db.prepare("INSERT INTO placement(node_id,device_id,dtype,options) VALUES(?,?,?,?)");
     auto lay = db.prepare("INSERT INTO layout(node_id,x,y,collapsed) VALUES(?,?,?,?)");
@@ -97,7 +97,7 @@ Status writeDesign(Database &db, const plan::Design &d) {
         return makeError("preparing the save statements failed");
     std::int64_t seq = 0;
     for (const auto &x : d.platform.devices)
-        if (Status s = dev->bind(1, x.id).bind(2, seq++).bind(3, hw::deviceToJson(x.spec).dump()).run(); !s)
+        if (Status s = dev->bind(1, x.id).bind(2, seq++).bind(3, hw::deviceToJson(x.spec).dump()).bind(4, attrsToJson(x.options).dump()).run(); !s)
             return makeError("device '" + x.id + "': " + s.message());
     seq = 0;
     for (const auto &l : d.platform.links)
@@ -197,7 +197,7 @@ Expected<plan::Design> readDesign(Database &db) {
         return top.error();
     d.graph = std::move(*top);
 
-    auto dev = db.prepare("SELECT id,spec FROM devices ORDER BY seq");
+    auto dev = db.prepare("SELECT id,spec,options FROM devices ORDER BY seq");
     auto link = db.prepare("SELECT id,a,b,spec FROM links ORDER BY seq");
     auto place = db.prepare("SELECT node_id,device_id,dtype,options FROM placement");
     auto lay = db.prepare("SELECT node_id,x,y,collapsed FROM layout");
@@ -207,7 +207,7 @@ Expected<plan::Design> readDesign(Database &db) {
         auto spec = hw::deviceFromJson(json::parse(dev->columnText(1), nullptr, false));
         if (!spec)
             return makeError("device '" + dev->columnText(0) + "': " + spec.error().message);
-        d.platform.devices.push_back({dev->columnText(0), *spec});
+        d.platform.devices.push_back({dev->columnText(0), *spec, attrsFromJson(json::parse(dev->columnText(2), nullptr, false))});
     }
     while (link->step()) {
         auto spec = hw::linkFromJson(json::parse(link->columnText(3), nullptr, false));

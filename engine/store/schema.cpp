@@ -34,7 +34,7 @@ CREATE TABLE edges(
     PRIMARY KEY(graph_id, seq),
     FOREIGN KEY(graph_id, src) REFERENCES nodes(graph_id, id),
     FOREIGN KEY(graph_id, dst) REFERENCES nodes(graph_id, id)) WITHOUT ROWID;
-CREATE TABLE devices(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, spec TEXT NOT NULL);
+CREATE TABLE devices(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, spec TEXT NOT NULL, options TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE links(
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
     a TEXT NOT NULL REFERENCES devices(id), b TEXT NOT NULL REFERENCES devices(id),
