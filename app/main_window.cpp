@@ -1,6 +1,8 @@
 #include "main_window.h"
 
 #include "design_document.h"
+#include "estimate_controller.h"
+#include "estimate_panel.h"
 #include "device_palette.h"
 #include "graph/node_metrics.h"
 #include "graph_view.h"
@@ -42,14 +44,31 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     m_properties->setMinimumWidth(300);
     addDockWidget(Qt::RightDockWidgetArea, propDock);
 
+    m_estimatePanel = new views::EstimatePanel(this);
+    auto *estDock = new QDockWidget(tr("Estimate"), this);
+    estDock->setObjectName("estimateDock");
+    estDock->setWidget(m_estimatePanel);
+    addDockWidget(Qt::BottomDockWidgetArea, estDock);
+    resizeDocks({estDock}, {330}, Qt::Vertical);
+    m_estimates = new EstimateController(m_doc, this);
+    connect(m_estimates, &EstimateController::estimateChanged, this, &MainWindow::showEstimate);
+    connect(m_estimatePanel, &views::EstimatePanel::reportRequested, this,
+            [this] { m_estimatePanel->setReport(m_estimates->reportText()); });
+    // the property panel shows the layer's device: keep it in step with undo and redo
+    connect(m_doc, &views::DesignDocument::layersChanged, this, [this](const std::vector<graph::NodeId> &ids) {
+        if (std::find(ids.begin(), ids.end(), m_properties->shownNode()) != ids.end())
+            QMetaObject::invokeMethod(m_properties, [this] { m_properties->showNode(m_properties->shownNode()); }, Qt::QueuedConnection);
+    });
+
     m_totals = new QLabel(this);
     statusBar()->addPermanentWidget(m_totals);
 
     connect(m_view, &views::GraphView::nodeSelected, m_properties, &PropertyPanel::showNode);
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
     buildMenus();
-    resize(1400, 880);
+    resize(1400, 900);
     refresh();
+    showEstimate();
 }
 
 void MainWindow::buildMenus() {
@@ -60,6 +79,13 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Import ONNX…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importOnnxDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_doc->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_doc->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence(tr("Ctrl+Shift+Z")));
+    edit->addAction(undo);
+    edit->addAction(redo);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), m_view, &views::GraphView::fitAll);
 }
@@ -122,14 +148,25 @@ void MainWindow::fillRecentMenu() {
 
 QString MainWindow::statusText() const {
     const auto m = graph::graphMetrics(m_doc->design().graph);
-    return tr("%1 nodes   params %2   MACs %3")
+    const auto &e = m_estimates->estimate();
+    return tr("%1 nodes   params %2   MACs %3   latency %4 ms   energy %5 J%6")
         .arg(m_doc->design().graph.size())
         .arg(QString::fromStdString(plan::humanCount(m.params)))
-        .arg(QString::fromStdString(plan::humanCount(m.macs)));
+        .arg(QString::fromStdString(plan::humanCount(m.macs)))
+        .arg(e.latency * 1e3, 0, 'f', 3)
+        .arg(e.energy, 0, 'g', 4)
+        .arg(e.failures.empty() ? QString() : tr("   %1 failures").arg(e.failures.size()));
+}
+
+void MainWindow::showEstimate() {
+    m_estimatePanel->showEstimate(m_doc->design(), m_estimates->estimate());
+    m_view->showEstimate(m_estimates->estimate());
+    m_totals->setText(statusText());
+    if (m_estimatePanel->reportVisible())
+        m_estimatePanel->setReport(m_estimates->reportText());
 }
 
 void MainWindow::refresh() {
-    m_totals->setText(statusText());
     m_devices->clear();
     const auto &d = m_doc->design();
     for (const auto &dev : d.platform.devices) {

@@ -7,11 +7,13 @@ class QMenu;
 
 namespace seaside::views {
 class DesignDocument;
+class EstimatePanel;
 class GraphView;
 } // namespace seaside::views
 
 namespace seaside::app {
 
+class EstimateController;
 class PropertyPanel;
 
 /// The studio's shell: canvas in the centre, devices and properties docked, totals below.
@@ -26,12 +28,15 @@ public:
     views::GraphView *graphView() const { return m_view; }
     QString statusText() const;
     PropertyPanel *propertyPanel() const { return m_properties; }
+    views::EstimatePanel *estimatePanel() const { return m_estimatePanel; }
+    EstimateController *estimates() const { return m_estimates; }
 
 private:
     void buildMenus();
     void openDialog();
     void importOnnxDialog();
     void refresh();
+    void showEstimate();
     void rememberRecent(const QString &path);
     void fillRecentMenu();
 
@@ -39,6 +44,8 @@ private:
     views::GraphView *m_view;
     QListWidget *m_devices;
     PropertyPanel *m_properties;
+    EstimateController *m_estimates;
+    views::EstimatePanel *m_estimatePanel;
     QLabel *m_totals;
     QMenu *m_recent = nullptr;
 };

@@ -4,6 +4,7 @@
 #include "graph/node_metrics.h"
 #include "plan/design_summary.h"
 
+#include <QComboBox>
 #include <QHeaderView>
 #include <variant>
 
@@ -35,6 +36,7 @@ QString attrText(const graph::AttrValue &v) {
 
 void PropertyPanel::showNode(graph::NodeId id) {
     clear();
+    m_shown = id;
     const plan::Design &d = m_doc->design();
     const graph::Node *n = d.graph.node(id);
     if (!n)
@@ -56,9 +58,21 @@ void PropertyPanel::showNode(graph::NodeId id) {
     row(tr("Bytes read"), QString::fromStdString(plan::humanCount(m.bytesRead) + "B"));
     row(tr("Bytes written"), QString::fromStdString(plan::humanCount(m.bytesWritten) + "B"));
     auto placed = d.placement.find(id);
-    row(tr("Device"), placed == d.placement.end() || placed->second.device.empty()
-                          ? tr("(unplaced)")
-                          : QString::fromStdString(placed->second.device));
+    const QString current = placed == d.placement.end() ? QString() : QString::fromStdString(placed->second.device);
+    row(tr("Device"), current.isEmpty() ? tr("(unplaced)") : current);
+    if (n->kind != graph::OpKind::Input && n->kind != graph::OpKind::Output) {
+        // the device is chosen here; the change is one undoable step on the document
+        auto *combo = new QComboBox(this);
+        combo->setObjectName("deviceCombo");
+        combo->addItem(tr("(unplaced)"), QString());
+        for (const auto &dev : d.platform.devices)
+            combo->addItem(QString::fromStdString(dev.id + "  " + dev.spec.name), QString::fromStdString(dev.id));
+        combo->setCurrentIndex(std::max(0, combo->findData(current)));
+        setItemWidget(topLevelItem(topLevelItemCount() - 1), 1, combo);
+        connect(combo, &QComboBox::currentIndexChanged, this, [this, id, combo] {
+            m_doc->setLayerDevice(id, combo->currentData().toString().toStdString());
+        });
+    }
     for (const auto &[k, v] : n->attrs.all())
         row(QString::fromStdString(k), attrText(v));
 }

@@ -15,9 +15,11 @@ class PropertyPanel : public QTreeWidget {
 public:
     explicit PropertyPanel(views::DesignDocument *doc, QWidget *parent = nullptr);
     void showNode(graph::NodeId id);
+    graph::NodeId shownNode() const { return m_shown; }
 
 private:
     views::DesignDocument *m_doc;
+    graph::NodeId m_shown = 0;
 };
 
 } // namespace seaside::app

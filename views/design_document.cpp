@@ -4,6 +4,8 @@
 #include "store/load_design.h"
 #include "store/project_store.h"
 
+#include <QUndoCommand>
+
 namespace seaside::views {
 
 DesignDocument::DesignDocument(QObject *parent) : QObject(parent) {}
@@ -37,6 +39,48 @@ bool DesignDocument::save(const QString &path, QString *error) {
     m_path = path;
     m_undo.setClean();
     return true;
+}
+
+namespace {
+// Swaps a layer's config (absent = no placement entry) between two states.
+class LayerConfigCommand : public QUndoCommand {
+public:
+    LayerConfigCommand(DesignDocument *doc, graph::NodeId id, std::optional<plan::LayerConfig> before,
+                       std::optional<plan::LayerConfig> after, const QString &text)
+        : QUndoCommand(text), m_doc(doc), m_id(id), m_before(std::move(before)), m_after(std::move(after)) {}
+    void undo() override { m_doc->applyLayerConfig(m_id, m_before); }
+    void redo() override { m_doc->applyLayerConfig(m_id, m_after); }
+
+private:
+    DesignDocument *m_doc;
+    graph::NodeId m_id;
+    std::optional<plan::LayerConfig> m_before, m_after;
+};
+} // namespace
+
+void DesignDocument::setLayerDevice(graph::NodeId id, const std::string &deviceId) {
+    const graph::Node *n = m_design.graph.node(id);
+    if (!n)
+        return;
+    auto it = m_design.placement.find(id);
+    std::optional<plan::LayerConfig> before;
+    if (it != m_design.placement.end())
+        before = it->second;
+    plan::LayerConfig next = before.value_or(plan::LayerConfig{});
+    if (next.device == deviceId && before)
+        return;
+    next.device = deviceId;
+    const QString text = deviceId.empty() ? tr("Unplace %1").arg(QString::fromStdString(n->name))
+                                          : tr("Place %1 on %2").arg(QString::fromStdString(n->name), QString::fromStdString(deviceId));
+    m_undo.push(new LayerConfigCommand(this, id, before, next, text));
+}
+
+void DesignDocument::applyLayerConfig(graph::NodeId id, const std::optional<plan::LayerConfig> &cfg) {
+    if (cfg)
+        m_design.placement[id] = *cfg;
+    else
+        m_design.placement.erase(id);
+    emit layersChanged({id});
 }
 
 void DesignDocument::ensureLayout() {

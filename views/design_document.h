@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QString>
 #include <QUndoStack>
+#include <optional>
+#include <vector>
 
 namespace seaside::views {
 
@@ -26,8 +28,15 @@ public:
     void reset(plan::Design design, const QString &path);
     bool save(const QString &path, QString *error);
 
+    /// Places a layer on a device ("" unplaces it), as one undoable step.
+    void setLayerDevice(graph::NodeId id, const std::string &deviceId);
+    /// Applies a layer's config without recording it: for the undo commands themselves.
+    void applyLayerConfig(graph::NodeId id, const std::optional<plan::LayerConfig> &cfg);
+
 signals:
     void designReset();
+    /// The placement or per-layer config of these layers changed (graph and platform did not).
+    void layersChanged(const std::vector<graph::NodeId> &ids);
 
 private:
     void ensureLayout();

@@ -18,6 +18,7 @@ GraphView::GraphView(DesignDocument *doc, QWidget *parent) : QGraphicsView(paren
     setBackgroundBrush(QColor("#FAFAFA"));
     m_scene.setItemIndexMethod(QGraphicsScene::BspTreeIndex); // mostly static scene
     connect(doc, &DesignDocument::designReset, this, &GraphView::rebuild);
+    connect(doc, &DesignDocument::layersChanged, this, &GraphView::recolour);
     connect(&m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto sel = m_scene.selectedItems();
         auto *item = sel.isEmpty() ? nullptr : dynamic_cast<NodeItem *>(sel.first());
@@ -36,11 +37,7 @@ void GraphView::rebuild() {
     m_items.clear();
     const plan::Design &d = m_doc->design();
     for (const graph::Node &n : d.graph.nodes()) {
-        auto placed = d.placement.find(n.id);
-        QColor fill = placed == d.placement.end() ? unplacedColor() : deviceColor(d.platform, placed->second.device);
-        if (n.kind == graph::OpKind::Input || n.kind == graph::OpKind::Output)
-            fill = QColor("#FFFFFF");
-        auto *item = new NodeItem(n, fill.lighter(115));
+        auto *item = new NodeItem(n, fillFor(n));
         if (auto p = d.layout.find(n.id); p != d.layout.end())
             item->setPos(p->second.x, p->second.y);
         item->setZValue(1);
@@ -82,6 +79,35 @@ void GraphView::resizeEvent(QResizeEvent *e) {
     QGraphicsView::resizeEvent(e);
     if (m_startPending)
         showStart();
+}
+
+QColor GraphView::fillFor(const graph::Node &n) const {
+    const plan::Design &d = m_doc->design();
+    if (n.kind == graph::OpKind::Input || n.kind == graph::OpKind::Output)
+        return QColor("#FFFFFF");
+    auto placed = d.placement.find(n.id);
+    const QColor fill = placed == d.placement.end() ? unplacedColor() : deviceColor(d.platform, placed->second.device);
+    return fill.lighter(115);
+}
+
+void GraphView::recolour(const std::vector<graph::NodeId> &ids) {
+    for (graph::NodeId id : ids)
+        if (NodeItem *item = itemFor(id))
+            item->setFill(fillFor(*m_doc->design().graph.node(id)));
+}
+
+void GraphView::showEstimate(const plan::PlanEstimate &e) {
+    double slowest = 0;
+    for (const auto &l : e.layers)
+        slowest = std::max(slowest, l.cost.latency);
+    for (const auto &l : e.layers)
+        if (NodeItem *item = itemFor(l.node)) {
+            item->setCostShare(slowest > 0 ? l.cost.latency / slowest : 0);
+            item->setFailure({});
+        }
+    for (const auto &f : e.failures)
+        if (NodeItem *item = f.node ? itemFor(f.node) : nullptr)
+            item->setFailure(QString::fromStdString(f.message));
 }
 
 void GraphView::fitAll() {

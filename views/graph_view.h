@@ -1,5 +1,6 @@
 #pragma once
 #include "graph/graph.h"
+#include "plan/plan_estimate.h"
 
 #include <QGraphicsView>
 #include <memory>
@@ -19,6 +20,8 @@ public:
     std::size_t nodeItemCount() const { return m_items.size(); }
     NodeItem *itemFor(graph::NodeId id) const;
     void fitAll();
+    /// Shades each layer by its latency and marks precheck failures on the offending layers.
+    void showEstimate(const plan::PlanEstimate &e);
     /// A freshly opened design: readable zoom, starting at its inputs (Fit to Window shows all).
     void showStart();
 
@@ -31,6 +34,8 @@ protected:
 
 private:
     void rebuild();
+    void recolour(const std::vector<graph::NodeId> &ids);
+    QColor fillFor(const graph::Node &n) const;
 
     DesignDocument *m_doc;
     QGraphicsScene m_scene;

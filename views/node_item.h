@@ -19,6 +19,12 @@ public:
     QRectF boundingRect() const override;
     void paint(QPainter *p, const QStyleOptionGraphicsItem *opt, QWidget *w) override;
     QPointF inPort() const { return pos() + QPointF(0, -kHeight / 2); }
+
+    void setFill(QColor fill);
+    /// The layer's share of the slowest layer's latency (0..1), drawn as a heat strip.
+    void setCostShare(double share);
+    /// A precheck failure on this layer: a red outline, the reason as the tooltip ("" clears it).
+    void setFailure(const QString &reason);
     QPointF outPort() const { return pos() + QPointF(0, kHeight / 2); }
 
 private:
@@ -27,6 +33,9 @@ private:
     QString m_subtitle;
     QColor m_fill;
     bool m_block;
+    double m_share = 0;
+    QString m_failure;
+    QString m_baseTooltip;
 };
 
 } // namespace seaside::views

@@ -1,5 +1,6 @@
 // The CLI end to end, as a user runs it: the real binary on every file in projects/.
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -77,6 +78,57 @@ private slots:
             QCOMPARE(studio.code, 0);
             QVERIFY(studio.out.contains("params"));
         }
+    }
+
+    void estimateEverySample() {
+        const QDir projects(SEASIDE_PROJECTS_DIR);
+        for (const QString &name : projects.entryList({"*.json"})) {
+            const QString file = projects.filePath(name);
+            const Run text = seaside({"estimate", file});
+            QVERIFY2(text.code == 0, qPrintable(name + ": " + text.err));
+            QVERIFY(text.out.contains("latency"));
+            const Run js = seaside({"estimate", file, "--json"});
+            QCOMPARE(js.code, 0);
+            const QJsonObject e = QJsonDocument::fromJson(js.out.toUtf8()).object();
+            for (const char *key : {"latency_s", "energy_j", "throughput_per_s", "layers", "devices", "failures"})
+                QVERIFY2(e.contains(key), qPrintable(name + ": no " + key));
+            QVERIFY2(e["latency_s"].toDouble() > 0, qPrintable(name));
+            QVERIFY2(e["energy_j"].toDouble() > 0, qPrintable(name));
+            QVERIFY2(e["failures"].toArray().isEmpty(), qPrintable(name + ": " + js.out.left(2000)));
+            QVERIFY(!e["layers"].toArray().isEmpty());
+        }
+    }
+
+    void samplesShowThePapersEffects() {
+        const QDir projects(SEASIDE_PROJECTS_DIR);
+        auto analyses = [&](const char *file) {
+            const Run r = seaside({"estimate", projects.filePath(file), "--json"});
+            return QJsonDocument::fromJson(r.out.toUtf8()).object()["analyses"].toObject();
+        };
+        // Samoyeds: the dual-side sparse format fits a larger batch on each GPU
+        const QJsonArray batches = analyses("mixtral-moe-on-gpus.json")["max_batch"].toArray();
+        QCOMPARE(batches.size(), 2);
+        for (const auto &row : batches) {
+            const auto o = row.toObject();
+            QVERIFY(o["samoyeds"].toObject()["max_batch"].toDouble() > 1.5 * o["dense"].toObject()["max_batch"].toDouble());
+        }
+        // DynaSplit: every split point at every CPU frequency, against cloud only
+        const QJsonArray points = analyses("dynasplit-vgg16-edge-cloud.json")["split_sweep"].toObject()["points"].toArray();
+        QCOMPARE(points.size(), 1 + 4 * 37); // cloud only + 37 split points x 4 frequencies
+        QCOMPARE(points[0].toObject()["split"].toInt(), 0);
+        QSet<double> freqs;
+        for (const auto &p : points)
+            if (p.toObject()["split"].toInt() > 0)
+                freqs.insert(p.toObject()["freq_hz"].toDouble());
+        QCOMPARE(freqs.size(), 4);
+        // unzipFPGA: on-chip weight generation moves some convolutions out of the memory-bound region
+        int leaving = 0;
+        for (const auto &row : analyses("resnet50-fpga-unzip.json")["on_the_fly"].toArray()) {
+            const auto o = row.toObject();
+            QVERIFY(o["intensity_on"].toDouble() >= o["intensity_off"].toDouble());
+            leaving += o["memory_bound_off"].toBool() && !o["memory_bound_on"].toBool();
+        }
+        QVERIFY(leaving >= 3);
     }
 
     void importOnnxWithInputShape() {

@@ -3,7 +3,11 @@
 #include "graph_view.h"
 #include "main_window.h"
 #include "node_item.h"
+#include "estimate_controller.h"
+#include "estimate_panel.h"
 #include "property_panel.h"
+
+#include <QComboBox>
 
 #include <QtTest>
 
@@ -37,6 +41,45 @@ private slots:
         QVERIFY(!shot.isNull());
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT"))
             shot.save(qEnvironmentVariable("SEASIDE_SCREENSHOT"));
+    }
+
+    void changingADeviceUpdatesTheEstimateAndUndoRestoresIt() {
+        app::MainWindow w;
+        w.resize(1400, 900);
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/dynasplit-vgg16-edge-cloud.json"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const auto &design = w.document()->design();
+        const double before = w.estimates()->estimate().latency;
+        QVERIFY(before > 0);
+        QVERIFY(w.estimatePanel()->totalsText().contains("Latency"));
+        QVERIFY(!w.estimatePanel()->layerBarNames().isEmpty());
+        QCOMPARE(w.estimatePanel()->layerBarNames().first(), QString("conv1_2")); // the slowest layer is on top
+
+        // pick the slowest layer's device in the property panel, as a user does
+        const auto id = design.graph.findByName("conv1_2")->id;
+        w.graphView()->itemFor(id)->setSelected(true);
+        auto *combo = w.propertyPanel()->findChild<QComboBox *>("deviceCombo");
+        QVERIFY(combo);
+        combo->setCurrentIndex(combo->findData(QString("cloud")));
+        QCOMPARE(design.placement.at(id).device, std::string("cloud"));
+        const double after = w.estimates()->estimate().latency;
+        QVERIFY2(after != before, qPrintable(QString("%1 vs %2").arg(after).arg(before)));
+        QVERIFY(w.statusText().contains(QString::number(after * 1e3, 'f', 3)));
+
+        w.document()->undoStack()->undo();
+        QCOMPARE(design.placement.at(id).device, std::string("edge"));
+        QCOMPARE(w.estimates()->estimate().latency, before);
+        w.document()->undoStack()->redo();
+        QCOMPARE(w.estimates()->estimate().latency, after);
+
+        // an int8-only Edge TPU cannot run an fp32 layer: the failure shows in the panel
+        w.document()->setLayerDevice(id, "tpu");
+        QVERIFY(w.estimatePanel()->failureCount() >= 1);
+        QVERIFY(w.graphView()->itemFor(id)->toolTip().contains("cannot run"));
+        QTest::qWait(50);
+        if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_ESTIMATE"))
+            w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_ESTIMATE"));
     }
 
     void aBadFileKeepsTheCurrentDesign() {
