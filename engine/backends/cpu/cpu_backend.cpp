@@ -1,0 +1,142 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include "kernels/cpu_gemm.h"
+#include "kernels/cpu_ssmm24.h"
+#include "kernels/csr.h"
+#include "kernels/gnn.h"
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+namespace seaside::backends {
+
+namespace {
+
+class CpuBuffer : public Buffer {
+public:
+    explicit CpuBuffer(std::size_t bytes) : m_data(bytes) {}
+    std::size_t size() const override { return m_data.size(); }
+    Status upload(const void *src, std::size_t bytes, std::size_t offset) override {
+        if (offset + bytes > m_data.size())
+            return makeError("upload of " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
+                             " overruns a buffer of " + std::to_string(m_data.size()));
+        std::memcpy(m_data.data() + offset, src, bytes);
+        return {};
+    }
+    Status download(void *dst, std::size_t bytes, std::size_t offset) const override {
+        if (offset + bytes > m_data.size())
+            return makeError("download of " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
+                             " overruns a buffer of " + std::to_string(m_data.size()));
+        std::memcpy(dst, m_data.data() + offset, bytes);
+        return {};
+    }
+    template <typename T> T *as() { return reinterpret_cast<T *>(m_data.data()); }
+
+private:
+    std::vector<unsigned char> m_data;
+};
+
+template <typename T> T *data(Buffer *b) { return b ? static_cast<CpuBuffer *>(b)->as<T>() : nullptr; }
+
+std::string cpuName() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+            return line.substr(line.find(':') + 2);
+    return "CPU";
+}
+
+class CpuDevice : public Device {
+public:
+    CpuDevice() {
+        m_props.name = cpuName();
+        m_props.backend = "cpu";
+        m_props.memoryBytes = std::uint64_t(sysconf(_SC_PHYS_PAGES)) * std::uint64_t(sysconf(_SC_PAGE_SIZE));
+        m_props.computeUnits = int(std::thread::hardware_concurrency());
+    }
+    const DeviceProps &props() const override { return m_props; }
+    bool supports(const KernelCall &call, std::string *why) const override { return callShapeValid(call, why); }
+    Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) override {
+        return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes));
+    }
+
+    Status run(const std::vector<KernelCall> &calls, std::vector<double> *timings) override {
+        if (timings)
+            timings->clear();
+        for (const KernelCall &c : calls) {
+            std::string why;
+            if (!supports(c, &why))
+                return makeError(std::string(opName(c.op)) + " '" + c.label + "': " + why);
+            const auto start = std::chrono::steady_clock::now();
+            if (Status s = runOne(c); !s)
+                return makeError(std::string(opName(c.op)) + " '" + c.label + "': " + s.message());
+            if (timings)
+                timings->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        return {};
+    }
+
+private:
+    static Status runOne(const KernelCall &c) {
+        switch (c.op) {
+        case Op::Gemm:
+            kernels::cpu::gemm(data<float>(c.a), data<float>(c.b), data<float>(c.y), c.m, c.n, c.k);
+            return {};
+        case Op::Ssmm24: {
+            const auto *rows = data<std::uint32_t>(c.d);
+            const std::int64_t xRows = std::int64_t(c.a->size() / (std::size_t(std::max<std::int64_t>(c.k, 1)) * sizeof(float)));
+            for (std::int64_t i = 0; rows && i < c.m; ++i)
+                if (std::int64_t(rows[i]) >= xRows)
+                    return makeError("row id " + std::to_string(rows[i]) + " at " + std::to_string(i) + " is outside X's " +
+                                     std::to_string(xRows) + " rows");
+            const kernels::Sparse24View w(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k);
+            for (std::int64_t r = 0; r < c.n; ++r)
+                for (std::int64_t g = 0; g < c.k / 4; ++g) {
+                    const std::uint32_t bits = w.meta[r * w.metaWords() + g / 8] >> ((g % 8) * 4);
+                    if ((bits & 3u) >= ((bits >> 2) & 3u))
+                        return makeError("metadata of row " + std::to_string(r) + ", group " + std::to_string(g) +
+                                         " is not a valid 2:4 pattern");
+                }
+            kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, data<float>(c.y), c.m, c.n);
+            return {};
+        }
+        case Op::CsrSpmm: {
+            kernels::Csr a;
+            a.rows = c.m;
+            a.cols = c.k;
+            a.rowPtr.assign(data<std::int32_t>(c.a), data<std::int32_t>(c.a) + c.m + 1);
+            a.colIdx.assign(data<std::int32_t>(c.b), data<std::int32_t>(c.b) + c.nnz);
+            a.values.assign(data<float>(c.c), data<float>(c.c) + c.nnz);
+            if (Status s = kernels::validate(a); !s)
+                return s;
+            kernels::cpu::aggregate(a, data<float>(c.d), c.n, kernels::Aggregation::Sum, data<float>(c.y));
+            return {};
+        }
+        }
+        return makeError("unknown op");
+    }
+
+    DeviceProps m_props;
+};
+
+class CpuBackend : public Backend {
+public:
+    const char *name() const override { return "cpu"; }
+    std::vector<Device *> devices() override { return {&m_device}; }
+
+private:
+    CpuDevice m_device;
+};
+
+} // namespace
+
+Backend *cpuBackend() {
+    static CpuBackend backend;
+    return &backend;
+}
+
+} // namespace seaside::backends

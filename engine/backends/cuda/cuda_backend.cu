@@ -1,0 +1,267 @@
+// CudaBackend, CudaDevice, CudaBuffer: cudaMalloc'd buffers, calls launched in order on one
+// stream per device, a cudaEvent pair around each call for its timing. Nothing here throws or
+// aborts: every CUDA error comes back as an Error carrying cudaGetErrorString.
+#include "backends/cuda/cuda_backend.h"
+#include "backends/cuda/kernels.cuh"
+
+#include <cuda_runtime.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace seaside::backends {
+namespace {
+
+Error cudaFailure(const std::string &what, cudaError_t err) {
+    return makeError("CUDA: " + what + ": " + cudaGetErrorString(err));
+}
+
+class CudaBuffer final : public Buffer {
+public:
+    CudaBuffer(int device, void *ptr, std::size_t bytes) : m_device(device), m_ptr(ptr), m_size(bytes) {}
+    ~CudaBuffer() override {
+        // Errors here (a context torn down at exit) have no one to report to.
+        if (cudaSetDevice(m_device) == cudaSuccess)
+            cudaFree(m_ptr);
+        cudaGetLastError();
+    }
+    std::size_t size() const override { return m_size; }
+    int device() const { return m_device; }
+    void *data() const { return m_ptr; }
+
+    Status upload(const void *src, std::size_t bytes, std::size_t offset) override {
+        if (Status s = checkRange(src, bytes, offset, "upload"); !s)
+            return s;
+        if (bytes == 0)
+            return {};
+        if (cudaError_t err = cudaSetDevice(m_device); err != cudaSuccess)
+            return cudaFailure("upload", err);
+        if (cudaError_t err = cudaMemcpy(static_cast<char *>(m_ptr) + offset, src, bytes, cudaMemcpyHostToDevice);
+            err != cudaSuccess)
+            return cudaFailure("upload of " + std::to_string(bytes) + " bytes", err);
+        return {};
+    }
+    Status download(void *dst, std::size_t bytes, std::size_t offset) const override {
+        if (Status s = checkRange(dst, bytes, offset, "download"); !s)
+            return s;
+        if (bytes == 0)
+            return {};
+        if (cudaError_t err = cudaSetDevice(m_device); err != cudaSuccess)
+            return cudaFailure("download", err);
+        if (cudaError_t err = cudaMemcpy(dst, static_cast<const char *>(m_ptr) + offset, bytes,
+                                         cudaMemcpyDeviceToHost);
+            err != cudaSuccess)
+            return cudaFailure("download of " + std::to_string(bytes) + " bytes", err);
+        return {};
+    }
+
+private:
+    Status checkRange(const void *host, std::size_t bytes, std::size_t offset, const char *what) const {
+        if (offset > m_size || bytes > m_size - offset)
+            return makeError(std::string("CUDA buffer ") + what + ": " + std::to_string(bytes) + " bytes at offset " +
+                             std::to_string(offset) + " do not fit in a buffer of " + std::to_string(m_size) +
+                             " bytes");
+        if (!host && bytes > 0)
+            return makeError(std::string("CUDA buffer ") + what + ": null host pointer");
+        return {};
+    }
+
+    int m_device;
+    void *m_ptr;
+    std::size_t m_size;
+};
+
+class CudaDevice final : public Device {
+public:
+    CudaDevice(int index, const cudaDeviceProp &p) : m_index(index), m_ccMajor(p.major) {
+        m_props.name = p.name;
+        m_props.backend = "cuda";
+        m_props.memoryBytes = p.totalGlobalMem;
+        m_props.computeUnits = p.multiProcessorCount;
+        m_props.sparseTensorCores = p.major >= 8;
+    }
+
+    const DeviceProps &props() const override { return m_props; }
+
+    bool supports(const KernelCall &call, std::string *why) const override {
+        if (!callShapeValid(call, why))
+            return false;
+        if (call.op == Op::Ssmm24 && call.k % 4 != 0) { // the tensor-core path loads X as float4
+            if (why)
+                *why = "Ssmm24 needs k a multiple of 4, got " + std::to_string(call.k);
+            return false;
+        }
+        Buffer *const used[] = {call.a, call.b, call.c, call.d, call.y};
+        const char *names[] = {"a", "b", "c", "d", "y"};
+        // Operands each op reads or writes; only Ssmm24's d (the row ids) may be null.
+        const bool needed[] = {true, true, call.op != Op::Gemm, call.op == Op::CsrSpmm, true};
+        for (int i = 0; i < 5; ++i) {
+            if (!used[i]) {
+                if (!needed[i])
+                    continue;
+                if (why)
+                    *why = std::string("operand ") + names[i] + " of " + opName(call.op) + " is missing";
+                return false;
+            }
+            const auto *cb = dynamic_cast<const CudaBuffer *>(used[i]);
+            if (!cb || cb->device() != m_index) {
+                if (why)
+                    *why = std::string("operand ") + names[i] + " is not a buffer of " + m_props.name;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) override {
+        if (cudaError_t err = cudaSetDevice(m_index); err != cudaSuccess)
+            return cudaFailure("allocate", err);
+        void *ptr = nullptr;
+        // cudaMalloc(0) may hand back null; a 1-byte allocation keeps every buffer a real one.
+        if (cudaError_t err = cudaMalloc(&ptr, bytes ? bytes : 1); err != cudaSuccess) {
+            cudaGetLastError();
+            return cudaFailure("allocating " + std::to_string(bytes) + " bytes on " + m_props.name, err);
+        }
+        return std::unique_ptr<Buffer>(new CudaBuffer(m_index, ptr, bytes));
+    }
+
+    Status run(const std::vector<KernelCall> &calls, std::vector<double> *timings) override {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (timings)
+            timings->clear();
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            std::string why;
+            if (!supports(calls[i], &why))
+                return makeError("CUDA: call " + std::to_string(i) + " (" + opName(calls[i].op) + " " +
+                                 calls[i].label + "): " + why);
+        }
+        if (cudaError_t err = cudaSetDevice(m_index); err != cudaSuccess)
+            return cudaFailure("run", err);
+        if (!m_stream) {
+            if (cudaError_t err = cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking); err != cudaSuccess) {
+                m_stream = nullptr;
+                return cudaFailure("creating a stream", err);
+            }
+        }
+        std::vector<cudaEvent_t> events(2 * calls.size(), nullptr);
+        Status status = launchAll(calls, events);
+        // Wait even after a failed launch: what was queued before it must finish before we return.
+        if (cudaError_t err = cudaStreamSynchronize(m_stream); err != cudaSuccess && status)
+            status = cudaFailure("running " + std::to_string(calls.size()) + " calls", err);
+        if (status && timings) {
+            for (std::size_t i = 0; i < calls.size() && status; ++i) {
+                float ms = 0.0f;
+                if (cudaError_t err = cudaEventElapsedTime(&ms, events[2 * i], events[2 * i + 1]); err != cudaSuccess)
+                    status = cudaFailure("timing call " + std::to_string(i), err);
+                timings->push_back(double(ms) * 1e-3);
+            }
+        }
+        for (cudaEvent_t e : events)
+            if (e)
+                cudaEventDestroy(e);
+        cudaGetLastError(); // a failed call must not leave its error to the next one
+        return status;
+    }
+
+private:
+    Status launchAll(const std::vector<KernelCall> &calls, std::vector<cudaEvent_t> &events) {
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            const KernelCall &c = calls[i];
+            for (int j = 0; j < 2; ++j)
+                if (cudaError_t err = cudaEventCreate(&events[2 * i + j]); err != cudaSuccess) {
+                    events[2 * i + j] = nullptr;
+                    return cudaFailure("creating an event", err);
+                }
+            if (cudaError_t err = cudaEventRecord(events[2 * i], m_stream); err != cudaSuccess)
+                return cudaFailure("recording an event", err);
+            const cudaError_t err = launch(c);
+            if (err != cudaSuccess)
+                return cudaFailure(std::string("launching ") + opName(c.op) + (c.label.empty() ? "" : " " + c.label),
+                                   err);
+            if (cudaError_t e2 = cudaEventRecord(events[2 * i + 1], m_stream); e2 != cudaSuccess)
+                return cudaFailure("recording an event", e2);
+        }
+        return {};
+    }
+
+    static const float *f32(const Buffer *b) { return b ? static_cast<const float *>(ptr(b)) : nullptr; }
+    static void *ptr(const Buffer *b) { return static_cast<const CudaBuffer *>(b)->data(); }
+
+    cudaError_t launch(const KernelCall &c) {
+        switch (c.op) {
+        case Op::Gemm:
+            return cuda::launchGemm(f32(c.a), f32(c.b), static_cast<float *>(ptr(c.y)), c.m, c.n, c.k, m_stream);
+        case Op::Ssmm24: {
+            cuda::Ssmm24Args args;
+            args.x = f32(c.a);
+            args.xRows = c.k > 0 ? std::int64_t(c.a->size() / (sizeof(float) * std::size_t(c.k))) : 0;
+            args.values = f32(c.b);
+            args.meta = static_cast<const std::uint32_t *>(ptr(c.c));
+            args.rows = c.d ? static_cast<const std::uint32_t *>(ptr(c.d)) : nullptr;
+            args.y = static_cast<float *>(ptr(c.y));
+            args.m = c.m;
+            args.n = c.n;
+            args.k = c.k;
+            return cuda::launchSsmm24(args, cuda::ssmm24Choose(m_ccMajor, c.m, c.n, c.k), m_stream);
+        }
+        case Op::CsrSpmm:
+            return cuda::launchCsrSpmm(static_cast<const std::int32_t *>(ptr(c.a)),
+                                       static_cast<const std::int32_t *>(ptr(c.b)), f32(c.c), f32(c.d),
+                                       static_cast<float *>(ptr(c.y)), c.m, c.k, c.n, c.nnz, m_stream);
+        }
+        return cudaErrorInvalidValue;
+    }
+
+    int m_index;
+    int m_ccMajor;
+    DeviceProps m_props;
+    cudaStream_t m_stream = nullptr;
+    std::mutex m_mutex;
+};
+
+class CudaBackend final : public Backend {
+public:
+    const char *name() const override { return "cuda"; }
+    std::vector<Device *> devices() override {
+        std::call_once(m_once, [this] { enumerate(); });
+        std::vector<Device *> out;
+        for (auto &d : m_devices)
+            out.push_back(d.get());
+        return out;
+    }
+
+private:
+    void enumerate() {
+        int count = 0;
+        // No driver, no GPU, an old driver: all mean no devices, not a failure.
+        if (cudaGetDeviceCount(&count) != cudaSuccess) {
+            cudaGetLastError();
+            return;
+        }
+        for (int i = 0; i < count; ++i) {
+            cudaDeviceProp p{};
+            if (cudaGetDeviceProperties(&p, i) != cudaSuccess) {
+                cudaGetLastError();
+                continue;
+            }
+            // The kernels are built for sm_75, sm_80 and sm_90 (and PTX that newer GPUs compile).
+            if (p.major * 10 + p.minor < 75)
+                continue;
+            m_devices.push_back(std::make_unique<CudaDevice>(i, p));
+        }
+    }
+
+    std::once_flag m_once;
+    std::vector<std::unique_ptr<CudaDevice>> m_devices;
+};
+
+} // namespace
+
+Backend *cudaBackend() {
+    // Never destroyed: buffers and streams must not outlive a CUDA runtime torn down at exit.
+    static CudaBackend *backend = new CudaBackend;
+    return backend;
+}
+
+} // namespace seaside::backends

@@ -1,0 +1,14 @@
+#pragma once
+// The CUDA backend: one Device per CUDA GPU of compute capability 7.5 or later. Plain C++ (no
+// CUDA headers), so the rest of the engine includes it where SEASIDE_HAVE_CUDA is defined.
+#include "backends/backend.h"
+
+namespace seaside::backends {
+
+/// The process-wide CUDA backend. Its devices() is empty, never an error, when there is no driver,
+/// no GPU or no supported GPU. Ssmm24 runs on Sparse Tensor Cores (mma.sp, fp16 operands, fp32
+/// accumulation) on compute capability 8.0 and later for large enough shapes; the environment
+/// variable SEASIDE_CUDA_SSMM=cuda-core keeps it on the fp32 CUDA-core kernel.
+Backend *cudaBackend();
+
+} // namespace seaside::backends

@@ -1,0 +1,93 @@
+#include "backends/vulkan/buffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace seaside::vk {
+
+Expected<std::unique_ptr<Buffer>> Buffer::create(std::shared_ptr<Context> ctx, std::size_t bytes) {
+    std::unique_ptr<Buffer> buf(new Buffer);
+    buf->m_ctx = std::move(ctx);
+    buf->m_size = bytes;
+    buf->m_allocated = std::max<VkDeviceSize>(4, (VkDeviceSize(bytes) + 3) / 4 * 4);
+    const VkDevice dev = buf->m_ctx->device();
+
+    VkBufferCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+    info.size = buf->m_allocated;
+    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    if (VkResult r = vkCreateBuffer(dev, &info, nullptr, &buf->m_buffer); r != VK_SUCCESS) {
+        buf->m_buffer = VK_NULL_HANDLE;
+        return vkError("vkCreateBuffer(" + std::to_string(bytes) + " bytes)", r);
+    }
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(dev, buf->m_buffer, &req);
+    const int type = buf->m_ctx->findMemoryType(
+        req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    if (type < 0)
+        return makeError("Vulkan: no host-visible, host-coherent memory type for a storage buffer");
+    VkMemoryAllocateInfo alloc{};
+    alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+    alloc.allocationSize = req.size;
+    alloc.memoryTypeIndex = std::uint32_t(type);
+    if (VkResult r = vkAllocateMemory(dev, &alloc, nullptr, &buf->m_memory); r != VK_SUCCESS) {
+        buf->m_memory = VK_NULL_HANDLE;
+        return vkError("vkAllocateMemory(" + std::to_string(req.size) + " bytes)", r);
+    }
+    if (VkResult r = vkBindBufferMemory(dev, buf->m_buffer, buf->m_memory, 0); r != VK_SUCCESS)
+        return vkError("vkBindBufferMemory", r);
+    if (VkResult r = vkMapMemory(dev, buf->m_memory, 0, VK_WHOLE_SIZE, 0, &buf->m_mapped); r != VK_SUCCESS) {
+        buf->m_mapped = nullptr;
+        return vkError("vkMapMemory", r);
+    }
+    std::memset(buf->m_mapped, 0, std::size_t(buf->m_allocated));
+    return buf;
+}
+
+Buffer::~Buffer() {
+    const VkDevice dev = m_ctx ? m_ctx->device() : VK_NULL_HANDLE;
+    if (!dev)
+        return;
+    if (m_mapped)
+        vkUnmapMemory(dev, m_memory);
+    if (m_buffer)
+        vkDestroyBuffer(dev, m_buffer, nullptr);
+    if (m_memory)
+        vkFreeMemory(dev, m_memory, nullptr);
+}
+
+namespace {
+Status checkRange(const char *what, std::size_t bytes, std::size_t offset, std::size_t size) {
+    if (offset > size || bytes > size - offset)
+        return makeError(std::string("Vulkan buffer ") + what + ": " + std::to_string(bytes) + " bytes at offset " +
+                         std::to_string(offset) + " overrun a buffer of " + std::to_string(size) + " bytes");
+    return {};
+}
+} // namespace
+
+Status Buffer::upload(const void *src, std::size_t bytes, std::size_t offset) {
+    if (Status s = checkRange("upload", bytes, offset, m_size); !s)
+        return s;
+    if (bytes == 0)
+        return {};
+    if (!src)
+        return makeError("Vulkan buffer upload: null source");
+    // Host-coherent: no flush needed; vkQueueSubmit makes host writes visible to the device.
+    std::memcpy(static_cast<char *>(m_mapped) + offset, src, bytes);
+    return {};
+}
+
+Status Buffer::download(void *dst, std::size_t bytes, std::size_t offset) const {
+    if (Status s = checkRange("download", bytes, offset, m_size); !s)
+        return s;
+    if (bytes == 0)
+        return {};
+    if (!dst)
+        return makeError("Vulkan buffer download: null destination");
+    std::memcpy(dst, static_cast<const char *>(m_mapped) + offset, bytes);
+    return {};
+}
+
+} // namespace seaside::vk

@@ -1,0 +1,55 @@
+#pragma once
+// One small file per op: which pipeline, which buffers, push constants, dispatch size. The
+// push-constant structs mirror shaders/common/push_constants.glsl member for member.
+#include "backends/backend.h"
+#include "backends/vulkan/pipeline.h"
+#include "backends/vulkan/sequence.h"
+
+#include <cstdint>
+
+namespace seaside::vk::ops {
+
+struct GemmPush {
+    std::uint32_t m, n, k;
+    std::uint32_t pad;
+};
+static_assert(sizeof(GemmPush) == 16, "GemmPush must match shaders/common/push_constants.glsl");
+
+struct Ssmm24Push {
+    std::uint32_t m, n, k;
+    std::uint32_t metaWords;
+    std::uint32_t xRows;
+    std::uint32_t hasRows;
+};
+static_assert(sizeof(Ssmm24Push) == 24, "Ssmm24Push must match shaders/common/push_constants.glsl");
+
+struct CsrSpmmPush {
+    std::uint32_t rows, features, cols, nnz;
+};
+static_assert(sizeof(CsrSpmmPush) == 16, "CsrSpmmPush must match shaders/common/push_constants.glsl");
+
+/// Workgroup counts of a dispatch (64-bit, so supports() can compare them with the device limits).
+struct Groups {
+    std::uint64_t x = 1, y = 1, z = 1;
+};
+
+/// The workgroups the call dispatches.
+Groups gemmGroups(const backends::KernelCall &call);
+Groups ssmm24Groups(const backends::KernelCall &call);
+Groups csrSpmmGroups(const backends::KernelCall &call);
+Groups groupsFor(const backends::KernelCall &call);
+
+/// Records the call into `seq`; the call is already checked by the device's supports(), and its
+/// buffers are seaside::vk::Buffer of this device.
+Status recordGemm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+
+/// Most storage buffers any op binds (for descriptor pool sizing).
+constexpr std::uint32_t kMaxBindings = 5;
+
+inline const Buffer *vkBuffer(const backends::Buffer *b) { return static_cast<const Buffer *>(b); }
+inline std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+} // namespace seaside::vk::ops

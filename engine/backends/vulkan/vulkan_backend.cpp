@@ -1,0 +1,146 @@
+#include "backends/vulkan/vulkan_backend.h"
+
+#include "backends/vulkan/buffer.h"
+#include "backends/vulkan/ops/ops.h"
+#include "backends/vulkan/sequence.h"
+
+#include <limits>
+
+namespace seaside::vk {
+
+VulkanDevice::VulkanDevice(std::shared_ptr<Context> ctx)
+    : m_ctx(std::move(ctx)), m_pipelines(std::make_unique<PipelineCache>(m_ctx)) {
+    m_props.name = m_ctx->properties().deviceName;
+    m_props.backend = "vulkan";
+    m_props.memoryBytes = m_ctx->deviceLocalBytes();
+    m_props.computeUnits = m_ctx->computeUnits();
+    m_props.sparseTensorCores = false; // no Vulkan extension exposes 2:4 sparse MMA
+}
+
+VulkanDevice::~VulkanDevice() {
+    if (m_ctx->device())
+        vkDeviceWaitIdle(m_ctx->device());
+    m_pipelines.reset(); // before the context goes
+}
+
+namespace {
+
+bool fail(std::string *why, std::string message) {
+    if (why)
+        *why = std::move(message);
+    return false;
+}
+
+} // namespace
+
+bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) const {
+    if (!backends::callShapeValid(call, why))
+        return false;
+    const char *op = backends::opName(call.op);
+    bool need[5] = {true, true, false, false, true}; // a, b, c, d, y
+    if (call.op == backends::Op::Ssmm24)
+        need[2] = true;
+    else if (call.op == backends::Op::CsrSpmm)
+        need[2] = need[3] = true;
+    const backends::Buffer *bufs[5] = {call.a, call.b, call.c, call.d, call.y};
+    const char *names[5] = {"a", "b", "c", "d", "y"};
+    const VkPhysicalDeviceLimits &limits = m_ctx->limits();
+    for (int i = 0; i < 5; ++i) {
+        if (!bufs[i]) {
+            if (need[i])
+                return fail(why, std::string(op) + ": buffer " + names[i] + " is missing");
+            continue;
+        }
+        const auto *vb = dynamic_cast<const Buffer *>(bufs[i]);
+        if (!vb || vb->context() != m_ctx.get())
+            return fail(why, std::string(op) + ": buffer " + names[i] + " is not a Vulkan buffer of " + m_props.name);
+        if (vb->boundBytes() > limits.maxStorageBufferRange)
+            return fail(why, std::string(op) + ": buffer " + names[i] + " has " + std::to_string(vb->size()) +
+                                 " bytes, past maxStorageBufferRange (" +
+                                 std::to_string(limits.maxStorageBufferRange) + ")");
+    }
+    constexpr std::int64_t kMax = std::numeric_limits<std::int32_t>::max(); // shaders index with 32 bits
+    if (call.m < 0 || call.n < 0 || call.k < 0 || call.nnz < 0 || call.m > kMax || call.n > kMax || call.k > kMax ||
+        call.nnz > kMax)
+        return fail(why, std::string(op) + ": sizes must lie in 0..2^31-1");
+    if (call.op == backends::Op::Ssmm24 && call.k % 4)
+        return fail(why, "Ssmm24: k = " + std::to_string(call.k) + " is not a multiple of 4");
+    const ops::Groups g = ops::groupsFor(call);
+    const std::uint64_t counts[3] = {g.x, g.y, g.z};
+    for (int i = 0; i < 3; ++i)
+        if (counts[i] > limits.maxComputeWorkGroupCount[i])
+            return fail(why, std::string(op) + ": needs " + std::to_string(counts[i]) + " workgroups in dimension " +
+                                 std::to_string(i) + ", the device allows " +
+                                 std::to_string(limits.maxComputeWorkGroupCount[i]));
+    return true;
+}
+
+Expected<std::unique_ptr<backends::Buffer>> VulkanDevice::allocate(std::size_t bytes) {
+    auto buf = Buffer::create(m_ctx, bytes);
+    if (!buf)
+        return buf.error();
+    return std::unique_ptr<backends::Buffer>(std::move(*buf));
+}
+
+Status VulkanDevice::run(const std::vector<backends::KernelCall> &calls, std::vector<double> *timings) {
+    std::lock_guard<std::mutex> lock(m_runMutex);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        std::string why;
+        if (!supports(calls[i], &why))
+            return makeError("Vulkan " + m_props.name + ": call " + std::to_string(i) +
+                             (calls[i].label.empty() ? "" : " (" + calls[i].label + ")") + ": " + why);
+    }
+    if (calls.empty()) {
+        if (timings)
+            timings->clear();
+        return {};
+    }
+    auto seq = Sequence::create(*m_ctx, std::uint32_t(calls.size()), ops::kMaxBindings);
+    if (!seq)
+        return seq.error();
+    for (std::size_t i = 0; i < calls.size(); ++i)
+        if (Status s = ops::record(*m_pipelines, **seq, calls[i]); !s)
+            return makeError("Vulkan: call " + std::to_string(i) + ": " + s.message());
+    return (*seq)->submit(timings);
+}
+
+namespace {
+
+class VulkanBackend : public backends::Backend {
+public:
+    VulkanBackend() {
+        auto instance = Instance::create();
+        if (!instance)
+            return; // no loader, no driver: no devices
+        for (VkPhysicalDevice physical : (*instance)->computeDevices()) {
+            auto ctx = Context::create(*instance, physical);
+            if (ctx)
+                m_devices.push_back(std::make_unique<VulkanDevice>(std::move(*ctx)));
+        }
+    }
+    const char *name() const override { return "vulkan"; }
+    std::vector<backends::Device *> devices() override {
+        std::vector<backends::Device *> out;
+        for (auto &d : m_devices)
+            out.push_back(d.get());
+        return out;
+    }
+
+private:
+    std::vector<std::unique_ptr<VulkanDevice>> m_devices;
+};
+
+} // namespace
+
+} // namespace seaside::vk
+
+namespace seaside::backends {
+
+Backend *vulkanBackend() {
+    // Never destroyed: tearing Vulkan down from static destructors races the driver's own
+    // unloading, and buffers still alive would outlive their device.
+    static Backend *backend = new vk::VulkanBackend;
+    return backend;
+}
+
+} // namespace seaside::backends

@@ -1,0 +1,38 @@
+#pragma once
+#include "kernels/nm_sparse.h"
+#include "kernels/samoyeds.h"
+
+#include <cstdint>
+
+namespace seaside::kernels::cpu {
+
+/// Y[i,n] = X[rows[i],:] . W[n,:]^T with W 2:4-sparse (rows null: row i). Multithreaded; AVX2 +
+/// FMA where the CPU has them. Tiles of X are gathered and transposed while they load (the
+/// tokens of a MoE expert are never copied out as a whole), then each kept weight multiplies a
+/// vector of 8 tokens: half the multiply-adds of the dense product. `accumulate` adds into Y.
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y,
+            std::int64_t m, std::int64_t yStride, bool accumulate = false);
+
+/// What happens to each result as it leaves the kernel (the fusions of Samoyeds' MoE block).
+struct SsmmOutput {
+    enum class Epilogue {
+        Store,          // y[i, r] = acc
+        SiluMul,        // y[i, r] = silu(other[i, r]) * acc: w3 with w1's SiLU gate
+        GateScatterAdd, // y[scatter[i], r] += gates[i] * acc: w2 back to token order
+    };
+    float *y = nullptr;
+    std::int64_t yStride = 0;
+    Epilogue epilogue = Epilogue::Store;
+    const float *other = nullptr;
+    std::int64_t otherStride = 0;
+    const float *gates = nullptr;
+    const std::uint32_t *scatter = nullptr;
+};
+
+/// Y = X[rows] . W^T with W in Samoyeds' two-level format: each compact row contributes, per
+/// block of V columns, to the original row it stands for there. Rows of W that a block drops
+/// receive nothing from it. Multithreaded over tiles of tokens and groups of weight rows.
+void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
+                  const SsmmOutput &out);
+
+} // namespace seaside::kernels::cpu

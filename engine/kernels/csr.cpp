@@ -1,0 +1,86 @@
+#include "kernels/csr.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace seaside::kernels {
+
+Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::int64_t, std::int64_t>> &edges) {
+    if (nodes < 0 || nodes > INT32_MAX)
+        return makeError("graph: node count " + std::to_string(nodes) + " out of range");
+    Csr a;
+    a.rows = a.cols = nodes;
+    a.rowPtr.assign(std::size_t(nodes) + 1, 0);
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        const auto [s, d] = edges[i];
+        if (s < 0 || s >= nodes || d < 0 || d >= nodes)
+            return makeError("graph: edge " + std::to_string(i) + " (" + std::to_string(s) + " -> " + std::to_string(d) +
+                             ") names a node outside 0.." + std::to_string(nodes - 1));
+        ++a.rowPtr[std::size_t(d) + 1];
+    }
+    for (std::int64_t r = 0; r < nodes; ++r)
+        a.rowPtr[std::size_t(r) + 1] += a.rowPtr[std::size_t(r)];
+    a.colIdx.resize(edges.size());
+    a.values.assign(edges.size(), 1.0f);
+    std::vector<std::int32_t> fill(a.rowPtr.begin(), a.rowPtr.end() - 1);
+    for (const auto &[s, d] : edges)
+        a.colIdx[std::size_t(fill[std::size_t(d)]++)] = std::int32_t(s);
+    for (std::int64_t r = 0; r < nodes; ++r)
+        std::sort(a.colIdx.begin() + a.rowPtr[std::size_t(r)], a.colIdx.begin() + a.rowPtr[std::size_t(r) + 1]);
+    return a;
+}
+
+Status validate(const Csr &a) {
+    if (a.rowPtr.size() != std::size_t(a.rows) + 1 || a.rowPtr.front() != 0 || a.rowPtr.back() != a.nnz())
+        return makeError("CSR: row pointers must run from 0 to nnz over rows + 1 entries");
+    if (a.values.size() != a.colIdx.size())
+        return makeError("CSR: " + std::to_string(a.values.size()) + " values for " + std::to_string(a.colIdx.size()) + " entries");
+    for (std::int64_t r = 0; r < a.rows; ++r)
+        if (a.rowPtr[std::size_t(r) + 1] < a.rowPtr[std::size_t(r)])
+            return makeError("CSR: row pointer decreases at row " + std::to_string(r));
+    for (std::size_t e = 0; e < a.colIdx.size(); ++e)
+        if (a.colIdx[e] < 0 || a.colIdx[e] >= a.cols)
+            return makeError("CSR: entry " + std::to_string(e) + " has column " + std::to_string(a.colIdx[e]) +
+                             ", outside 0.." + std::to_string(a.cols - 1));
+    return {};
+}
+
+Csr gcnNormalized(const Csr &a) {
+    Csr out;
+    out.rows = a.rows;
+    out.cols = a.cols;
+    out.rowPtr.assign(std::size_t(a.rows) + 1, 0);
+    std::vector<double> degree(std::size_t(a.rows), 1.0); // the self loop
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        bool self = false;
+        for (std::int32_t e = a.rowPtr[std::size_t(r)]; e < a.rowPtr[std::size_t(r) + 1]; ++e)
+            self = self || a.colIdx[std::size_t(e)] == r;
+        degree[std::size_t(r)] += a.rowPtr[std::size_t(r) + 1] - a.rowPtr[std::size_t(r)] - (self ? 1 : 0);
+        out.rowPtr[std::size_t(r) + 1] = out.rowPtr[std::size_t(r)] + (a.rowPtr[std::size_t(r) + 1] - a.rowPtr[std::size_t(r)]) + (self ? 0 : 1);
+    }
+    out.colIdx.resize(std::size_t(out.rowPtr.back()));
+    out.values.resize(out.colIdx.size());
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        std::int32_t o = out.rowPtr[std::size_t(r)];
+        bool placed = false;
+        auto put = [&](std::int32_t c) {
+            out.colIdx[std::size_t(o)] = c;
+            out.values[std::size_t(o++)] = float(1.0 / std::sqrt(degree[std::size_t(r)] * degree[std::size_t(c)]));
+        };
+        for (std::int32_t e = a.rowPtr[std::size_t(r)]; e < a.rowPtr[std::size_t(r) + 1]; ++e) {
+            const std::int32_t c = a.colIdx[std::size_t(e)];
+            if (!placed && c >= r) { // keep columns sorted: the self loop goes in order
+                if (c != r)
+                    put(std::int32_t(r));
+                placed = true;
+            }
+            put(c);
+        }
+        if (!placed)
+            put(std::int32_t(r));
+    }
+    return out;
+}
+
+} // namespace seaside::kernels

@@ -1,0 +1,27 @@
+#pragma once
+#include "core/expected.h"
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace seaside::kernels {
+
+/// A sparse matrix (a graph's adjacency) in compressed sparse rows.
+struct Csr {
+    std::int64_t rows = 0, cols = 0;
+    std::vector<std::int32_t> rowPtr; // [rows + 1]
+    std::vector<std::int32_t> colIdx; // [nnz]
+    std::vector<float> values;        // [nnz]
+    std::int64_t nnz() const { return std::int64_t(colIdx.size()); }
+};
+
+/// From (source, destination) pairs: row = destination, so a row lists what it aggregates from.
+/// An id outside [0, nodes) is an error naming the edge.
+Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::int64_t, std::int64_t>> &edges);
+/// Row pointers monotone and ending at nnz, column ids in range, one value per entry.
+Status validate(const Csr &a);
+/// GCN's A_hat = D^-1/2 (A + I) D^-1/2 (Kipf and Welling), self loops added once.
+Csr gcnNormalized(const Csr &a);
+
+} // namespace seaside::kernels

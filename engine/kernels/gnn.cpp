@@ -1,0 +1,176 @@
+#include "kernels/gnn.h"
+
+#include "kernels/cpu_gemm.h"
+
+#include <algorithm>
+#include <limits>
+#include <metis.h>
+#include <string>
+
+extern "C" int openblas_get_num_threads(void);
+extern "C" void openblas_set_num_threads(int);
+
+namespace seaside::kernels {
+
+Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows) {
+    Partitioning p;
+    const std::int64_t n = a.rows;
+    const idx_t parts = idx_t(std::max<std::int64_t>(1, (n + targetRows - 1) / std::max<std::int64_t>(1, targetRows)));
+    std::vector<idx_t> part(std::size_t(n), 0);
+    if (parts > 1) {
+        // METIS wants a symmetric graph without self loops: A + A^T, diagonal dropped.
+        std::vector<std::vector<idx_t>> adj(static_cast<std::size_t>(n));
+        for (std::int64_t r = 0; r < n; ++r)
+            for (std::int32_t e = a.rowPtr[std::size_t(r)]; e < a.rowPtr[std::size_t(r) + 1]; ++e) {
+                const std::int32_t c = a.colIdx[std::size_t(e)];
+                if (c == r)
+                    continue;
+                adj[std::size_t(r)].push_back(c);
+                adj[std::size_t(c)].push_back(idx_t(r));
+            }
+        std::vector<idx_t> xadj(std::size_t(n) + 1, 0), adjncy;
+        for (std::int64_t r = 0; r < n; ++r) {
+            auto &l = adj[std::size_t(r)];
+            std::sort(l.begin(), l.end());
+            l.erase(std::unique(l.begin(), l.end()), l.end());
+            adjncy.insert(adjncy.end(), l.begin(), l.end());
+            xadj[std::size_t(r) + 1] = idx_t(adjncy.size());
+        }
+        idx_t nv = idx_t(n), constraints = 1, cut = 0, np = parts;
+        idx_t options[METIS_NOPTIONS];
+        METIS_SetDefaultOptions(options);
+        options[METIS_OPTION_SEED] = 1; // the same parts on every run
+        const int rc = METIS_PartGraphKway(&nv, &constraints, xadj.data(), adjncy.data(), nullptr, nullptr, nullptr, &np,
+                                           nullptr, nullptr, options, &cut, part.data());
+        if (rc != METIS_OK)
+            return makeError("METIS could not partition the graph (error " + std::to_string(rc) + ")");
+    }
+    p.partStart.assign(std::size_t(parts) + 1, 0);
+    for (idx_t q : part)
+        ++p.partStart[std::size_t(q) + 1];
+    for (idx_t q = 0; q < parts; ++q)
+        p.partStart[std::size_t(q) + 1] += p.partStart[std::size_t(q)];
+    p.order.resize(std::size_t(n));
+    std::vector<std::int64_t> fill(p.partStart.begin(), p.partStart.end() - 1);
+    for (std::int64_t r = 0; r < n; ++r)
+        p.order[std::size_t(fill[std::size_t(part[std::size_t(r)])]++)] = std::int32_t(r);
+    return p;
+}
+
+namespace {
+// One row's aggregation, vectorised over the features.
+inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int64_t f, Aggregation how, float *out) {
+    const std::int32_t begin = a.rowPtr[std::size_t(r)], end = a.rowPtr[std::size_t(r) + 1];
+    if (how == Aggregation::Max) {
+        std::fill(out, out + f, begin == end ? 0.0f : -std::numeric_limits<float>::infinity());
+    } else {
+        std::fill(out, out + f, 0.0f);
+    }
+    for (std::int32_t e = begin; e < end; ++e) {
+        const float v = a.values[std::size_t(e)];
+        const float *xr = x + std::int64_t(a.colIdx[std::size_t(e)]) * f;
+        if (how == Aggregation::Max) {
+#pragma omp simd
+            for (std::int64_t j = 0; j < f; ++j)
+                out[j] = std::max(out[j], v * xr[j]);
+        } else {
+#pragma omp simd
+            for (std::int64_t j = 0; j < f; ++j)
+                out[j] += v * xr[j];
+        }
+    }
+    if (how == Aggregation::Mean && end > begin)
+        for (std::int64_t j = 0; j < f; ++j)
+            out[j] /= float(end - begin);
+}
+} // namespace
+
+void ref::aggregate(const Csr &a, const float *x, std::int64_t f, Aggregation how, float *y) {
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        const std::int32_t begin = a.rowPtr[std::size_t(r)], end = a.rowPtr[std::size_t(r) + 1];
+        for (std::int64_t j = 0; j < f; ++j) {
+            double acc = how == Aggregation::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+            for (std::int32_t e = begin; e < end; ++e) {
+                const double v = double(a.values[std::size_t(e)]) * x[std::int64_t(a.colIdx[std::size_t(e)]) * f + j];
+                acc = how == Aggregation::Max ? std::max(acc, v) : acc + v;
+            }
+            if (begin == end)
+                acc = 0;
+            else if (how == Aggregation::Mean)
+                acc /= double(end - begin);
+            y[r * f + j] = float(acc);
+        }
+    }
+}
+
+void ref::gcn(const Csr &ahat, const float *x, std::int64_t fIn, const float *w, std::int64_t fOut, float *y) {
+    std::vector<float> h(std::size_t(ahat.rows * fIn));
+    aggregate(ahat, x, fIn, Aggregation::Sum, h.data());
+    for (std::int64_t r = 0; r < ahat.rows; ++r)
+        for (std::int64_t o = 0; o < fOut; ++o) {
+            double acc = 0;
+            for (std::int64_t i = 0; i < fIn; ++i)
+                acc += double(h[std::size_t(r * fIn + i)]) * w[o * fIn + i];
+            y[r * fOut + o] = float(acc);
+        }
+}
+
+void ref::sage(const Csr &a, const float *x, std::int64_t fIn, const float *wSelf, const float *wNeigh, std::int64_t fOut, float *y) {
+    std::vector<float> m(std::size_t(a.rows * fIn));
+    aggregate(a, x, fIn, Aggregation::Mean, m.data());
+    for (std::int64_t r = 0; r < a.rows; ++r)
+        for (std::int64_t o = 0; o < fOut; ++o) {
+            double acc = 0;
+            for (std::int64_t i = 0; i < fIn; ++i)
+                acc += double(x[r * fIn + i]) * wSelf[o * fIn + i] + double(m[std::size_t(r * fIn + i)]) * wNeigh[o * fIn + i];
+            y[r * fOut + o] = float(acc);
+        }
+}
+
+void cpu::aggregate(const Csr &a, const float *x, std::int64_t f, Aggregation how, float *y) {
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::int64_t r = 0; r < a.rows; ++r)
+        aggregateRow(a, r, x, f, how, y + r * f);
+}
+
+void cpu::gcnUnfused(const Csr &ahat, const float *x, std::int64_t fIn, const float *w, std::int64_t fOut, float *y) {
+    std::vector<float> h(std::size_t(ahat.rows * fIn));
+    aggregate(ahat, x, fIn, Aggregation::Sum, h.data());
+    gemm(h.data(), w, y, ahat.rows, fOut, fIn);
+}
+
+void cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, std::int64_t fIn, const float *w,
+                   std::int64_t fOut, float *y) {
+    const std::int64_t count = std::int64_t(parts.partStart.size()) - 1;
+    // Parts run side by side, one per core, each with a single-threaded GEMM on its rows;
+    // OpenBLAS's own threads would otherwise fight the parts for the cores.
+    const int blasThreads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#pragma omp parallel
+    {
+        std::vector<float> h, out;
+#pragma omp for schedule(dynamic)
+        for (std::int64_t p = 0; p < count; ++p) {
+            const std::int64_t begin = parts.partStart[std::size_t(p)], rows = parts.partStart[std::size_t(p) + 1] - begin;
+            if (rows == 0)
+                continue; // an empty part
+            h.resize(std::size_t(rows * fIn));
+            out.resize(std::size_t(rows * fOut));
+            for (std::int64_t i = 0; i < rows; ++i)
+                aggregateRow(ahat, parts.order[std::size_t(begin + i)], x, fIn, Aggregation::Sum, h.data() + i * fIn);
+            gemm(h.data(), w, out.data(), rows, fOut, fIn); // the part's rows are still in cache
+            for (std::int64_t i = 0; i < rows; ++i)
+                std::copy(out.begin() + i * fOut, out.begin() + (i + 1) * fOut, y + std::int64_t(parts.order[std::size_t(begin + i)]) * fOut);
+        }
+    }
+    openblas_set_num_threads(blasThreads);
+}
+
+void cpu::sage(const Csr &a, const float *x, std::int64_t fIn, const float *wSelf, const float *wNeigh, std::int64_t fOut, float *y) {
+    std::vector<float> m(std::size_t(a.rows * fIn));
+    aggregate(a, x, fIn, Aggregation::Mean, m.data());
+    gemm(x, wSelf, y, a.rows, fOut, fIn);
+    gemm(m.data(), wNeigh, y, a.rows, fOut, fIn, true);
+}
+
+} // namespace seaside::kernels

@@ -1,0 +1,156 @@
+#include "kernels/moe.h"
+
+#include "kernels/cpu_gemm.h"
+#include "kernels/cpu_ssmm24.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+namespace seaside::kernels {
+
+Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
+    if (s.experts <= 0 || s.topK <= 0 || s.topK > s.experts)
+        return makeError("MoE: top-k " + std::to_string(s.topK) + " of " + std::to_string(s.experts) + " experts");
+    if (w.router.size() != std::size_t(s.experts * s.hidden))
+        return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
+    if (w.w1.size() != std::size_t(s.experts) || w.w2.size() != std::size_t(s.experts) || w.w3.size() != std::size_t(s.experts))
+        return makeError("MoE: need w1, w2 and w3 for each of the " + std::to_string(s.experts) + " experts");
+    for (std::int64_t e = 0; e < s.experts; ++e)
+        if (w.w1[std::size_t(e)].size() != std::size_t(s.intermediate * s.hidden) ||
+            w.w3[std::size_t(e)].size() != std::size_t(s.intermediate * s.hidden) ||
+            w.w2[std::size_t(e)].size() != std::size_t(s.hidden * s.intermediate))
+            return makeError("MoE: expert " + std::to_string(e) + " has weights of the wrong size");
+    return {};
+}
+
+Routing route(const float *x, const MoeShape &s, const std::vector<float> &router) {
+    Routing r;
+    r.tokens.resize(std::size_t(s.experts));
+    r.gates.resize(std::size_t(s.experts));
+    std::vector<float> logits(std::size_t(s.tokens * s.experts));
+    cpu::gemm(x, router.data(), logits.data(), s.tokens, s.experts, s.hidden);
+    std::vector<int> order(std::size_t(s.experts));
+    std::vector<double> p(std::size_t(s.experts));
+    for (std::int64_t t = 0; t < s.tokens; ++t) {
+        const float *l = logits.data() + t * s.experts;
+        const float top = *std::max_element(l, l + s.experts);
+        double sum = 0;
+        for (std::int64_t e = 0; e < s.experts; ++e)
+            sum += (p[std::size_t(e)] = std::exp(double(l[e]) - top));
+        std::iota(order.begin(), order.end(), 0);
+        std::partial_sort(order.begin(), order.begin() + s.topK, order.end(),
+                          [&](int a, int b) { return p[std::size_t(a)] > p[std::size_t(b)] || (p[std::size_t(a)] == p[std::size_t(b)] && a < b); });
+        double kept = 0;
+        for (std::int64_t j = 0; j < s.topK; ++j)
+            kept += p[std::size_t(order[std::size_t(j)])] / sum;
+        for (std::int64_t j = 0; j < s.topK; ++j) {
+            const int e = order[std::size_t(j)];
+            r.tokens[std::size_t(e)].push_back(std::uint32_t(t));
+            r.gates[std::size_t(e)].push_back(float(p[std::size_t(e)] / sum / kept)); // renormalised over the top k
+        }
+    }
+    return r;
+}
+
+MoeSamoyedsWeights pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n, int m, int v) {
+    MoeSamoyedsWeights out;
+    out.router = w.router;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        out.w1.push_back(*pruneSamoyeds(w.w1[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
+        out.w3.push_back(*pruneSamoyeds(w.w3[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
+        out.w2.push_back(*pruneSamoyeds(w.w2[std::size_t(e)].data(), s.hidden, s.intermediate, n, m, v));
+    }
+    return out;
+}
+
+MoeDenseWeights densify(const MoeSamoyedsWeights &w) {
+    MoeDenseWeights d;
+    d.router = w.router;
+    for (std::size_t e = 0; e < w.w1.size(); ++e) {
+        d.w1.push_back(densify(w.w1[e]));
+        d.w3.push_back(densify(w.w3[e]));
+        d.w2.push_back(densify(w.w2[e]));
+    }
+    return d;
+}
+
+void ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    const Routing r = route(x, s, w.router);
+    std::vector<double> out(std::size_t(s.tokens * s.hidden), 0.0), h(std::size_t(s.intermediate));
+    for (std::int64_t e = 0; e < s.experts; ++e)
+        for (std::size_t j = 0; j < r.tokens[std::size_t(e)].size(); ++j) {
+            const std::int64_t t = r.tokens[std::size_t(e)][j];
+            const float *xt = x + t * s.hidden;
+            for (std::int64_t i = 0; i < s.intermediate; ++i) {
+                double a = 0, b = 0;
+                for (std::int64_t c = 0; c < s.hidden; ++c) {
+                    a += double(w.w1[std::size_t(e)][std::size_t(i * s.hidden + c)]) * xt[c];
+                    b += double(w.w3[std::size_t(e)][std::size_t(i * s.hidden + c)]) * xt[c];
+                }
+                h[std::size_t(i)] = a / (1 + std::exp(-a)) * b;
+            }
+            for (std::int64_t c = 0; c < s.hidden; ++c) {
+                double acc = 0;
+                for (std::int64_t i = 0; i < s.intermediate; ++i)
+                    acc += double(w.w2[std::size_t(e)][std::size_t(c * s.intermediate + i)]) * h[std::size_t(i)];
+                out[std::size_t(t * s.hidden + c)] += r.gates[std::size_t(e)][j] * acc;
+            }
+        }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        y[i] = float(out[i]);
+}
+
+void cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    const Routing r = route(x, s, w.router);
+    std::fill(y, y + s.tokens * s.hidden, 0.0f);
+    std::vector<float> xe, h1, h3, ye;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        const auto &tok = r.tokens[std::size_t(e)];
+        const std::int64_t n = std::int64_t(tok.size());
+        if (n == 0)
+            continue;
+        xe.resize(std::size_t(n * s.hidden));
+        for (std::int64_t j = 0; j < n; ++j)
+            std::copy(x + tok[std::size_t(j)] * s.hidden, x + (tok[std::size_t(j)] + 1) * s.hidden, xe.begin() + j * s.hidden);
+        h1.resize(std::size_t(n * s.intermediate));
+        h3.resize(h1.size());
+        ye.resize(std::size_t(n * s.hidden));
+        gemm(xe.data(), w.w1[std::size_t(e)].data(), h1.data(), n, s.intermediate, s.hidden);
+        gemm(xe.data(), w.w3[std::size_t(e)].data(), h3.data(), n, s.intermediate, s.hidden);
+        for (std::size_t i = 0; i < h1.size(); ++i)
+            h1[i] = h1[i] / (1.0f + std::exp(-h1[i])) * h3[i];
+        gemm(h1.data(), w.w2[std::size_t(e)].data(), ye.data(), n, s.hidden, s.intermediate);
+        for (std::int64_t j = 0; j < n; ++j) {
+            const float g = r.gates[std::size_t(e)][std::size_t(j)];
+            float *dst = y + tok[std::size_t(j)] * s.hidden;
+            for (std::int64_t c = 0; c < s.hidden; ++c)
+                dst[c] += g * ye[std::size_t(j * s.hidden + c)];
+        }
+    }
+}
+
+void cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y) {
+    const Routing r = route(x, s, w.router);
+    std::fill(y, y + s.tokens * s.hidden, 0.0f);
+    std::vector<float> h1, h;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        const auto &tok = r.tokens[std::size_t(e)];
+        const std::int64_t n = std::int64_t(tok.size());
+        if (n == 0)
+            continue;
+        h1.resize(std::size_t(n * s.intermediate));
+        h.resize(h1.size());
+        // w1 over the expert's tokens, gathered from x as tiles load
+        ssmmSamoyeds(x, s.hidden, w.w1[std::size_t(e)], tok.data(), n, {h1.data(), s.intermediate});
+        // w3 with SiLU(w1) fused into its epilogue
+        SsmmOutput gated{h.data(), s.intermediate, SsmmOutput::Epilogue::SiluMul, h1.data(), s.intermediate};
+        ssmmSamoyeds(x, s.hidden, w.w3[std::size_t(e)], tok.data(), n, gated);
+        // w2 with the gates fused and a scatter-add back to token order
+        SsmmOutput back{y, s.hidden, SsmmOutput::Epilogue::GateScatterAdd, nullptr, 0, r.gates[std::size_t(e)].data(), tok.data()};
+        ssmmSamoyeds(h.data(), s.intermediate, w.w2[std::size_t(e)], nullptr, n, back);
+    }
+}
+
+} // namespace seaside::kernels

@@ -1,0 +1,50 @@
+#pragma once
+// The MoE layer, Samoyeds-style: router (softmax, top-k, renormalised gates) -> per-expert
+// token lists (no copy of the activations) -> w1 and w3 as sparse x token-selected products
+// with SiLU fused -> w2 with the gates fused and a scatter-add back to token order. The dense
+// version (same maths, dense weights) is the baseline; the reference is the oracle.
+#include "kernels/samoyeds.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace seaside::kernels {
+
+struct MoeShape {
+    std::int64_t tokens = 0, hidden = 0, intermediate = 0, experts = 0, topK = 1;
+};
+
+/// Dense weights: router [E, H]; per expert w1, w3 [I, H] and w2 [H, I].
+struct MoeDenseWeights {
+    std::vector<float> router;
+    std::vector<std::vector<float>> w1, w3, w2;
+};
+
+struct MoeSamoyedsWeights {
+    std::vector<float> router; // the router stays dense
+    std::vector<Samoyeds> w1, w3, w2;
+};
+
+/// Which tokens each expert takes, with their renormalised gates (same order).
+struct Routing {
+    std::vector<std::vector<std::uint32_t>> tokens;
+    std::vector<std::vector<float>> gates;
+};
+
+Status checkShape(const MoeShape &s, const MoeDenseWeights &w);
+Routing route(const float *x, const MoeShape &s, const std::vector<float> &router);
+MoeSamoyedsWeights pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n = 1, int m = 2, int v = 128);
+/// The weights a Samoyeds layer really multiplies, back in dense form (for the oracle).
+MoeDenseWeights densify(const MoeSamoyedsWeights &w);
+
+namespace ref {
+void moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
+}
+namespace cpu {
+/// Gather each expert's tokens, then OpenBLAS sgemm per projection: the dense baseline.
+void moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
+/// Samoyeds: two-level sparse weights, tokens gathered while tiles load, fused epilogues.
+void moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y);
+} // namespace cpu
+
+} // namespace seaside::kernels

@@ -1,0 +1,54 @@
+#version 450
+// Y[r,f] = sum over row r's entries e of vals[e] * X[col[e], f]  (A in CSR, X dense [cols, features]).
+// Paired with engine/backends/cuda/csr_spmm.cu.
+#extension GL_GOOGLE_include_directive : enable
+#include "common/push_constants.glsl"
+#include "common/util.glsl"
+
+// One workgroup per row, threads across features (coalesced reads of X rows and writes of Y).
+// The row's entries are staged CHUNK at a time in shared memory, so each (col, value) pair is read
+// from global memory once per feature block rather than once per thread. Entries whose column is
+// out of range, or that lie past nnz, are skipped. An empty row writes zeros.
+layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
+#define CHUNK 256
+
+layout(std430, binding = 0) readonly buffer PtrBuf { int rowPtr[]; };
+layout(std430, binding = 1) readonly buffer ColBuf { int colIdx[]; };
+layout(std430, binding = 2) readonly buffer ValBuf { float vals[]; };
+layout(std430, binding = 3) readonly buffer XBuf { float X[]; };
+layout(std430, binding = 4) writeonly buffer YBuf { float Y[]; };
+layout(push_constant) uniform Push { CsrSpmmPush p; };
+
+shared int sCol[CHUNK];
+shared float sVal[CHUNK];
+
+void main() {
+    const uint row = linearWorkgroup();
+    if (row >= p.rows)
+        return;   // uniform across the workgroup
+    const uint tid = gl_LocalInvocationID.x, threads = gl_WorkGroupSize.x;
+    const int begin = clamp(rowPtr[row], 0, int(p.nnz));
+    const int end = clamp(rowPtr[row + 1], begin, int(p.nnz));
+
+    for (uint f0 = 0; f0 < p.features; f0 += threads) {
+        const uint f = f0 + tid;
+        float acc = 0.0;
+        for (int c0 = begin; c0 < end; c0 += CHUNK) {
+            const int count = min(CHUNK, end - c0);
+            for (int e = int(tid); e < count; e += int(threads)) {
+                sCol[e] = colIdx[c0 + e];
+                sVal[e] = vals[c0 + e];
+            }
+            barrier();
+            if (f < p.features)
+                for (int e = 0; e < count; ++e) {
+                    const int col = sCol[e];
+                    if (col >= 0 && uint(col) < p.cols)
+                        acc = fma(sVal[e], X[uint(col) * p.features + f], acc);
+                }
+            barrier();
+        }
+        if (f < p.features)
+            Y[row * p.features + f] = acc;
+    }
+}

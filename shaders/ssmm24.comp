@@ -1,0 +1,87 @@
+#version 450
+// Y[i,n] = X[row(i),:] . W[n,:] with W 2:4-sparse along k (engine/kernels/nm_sparse.h).
+// Paired with engine/backends/cuda/ssmm24.cu.
+#extension GL_GOOGLE_include_directive : enable
+#include "common/push_constants.glsl"
+
+// Metadata decoding: W row n keeps 2 of every 4 weights. Group g (k = 4g..4g+3) has its two
+// values at V[n*k/2 + 2g], V[n*k/2 + 2g + 1] and its two positions in 4 bits of the metadata word
+// M[n*metaWords + g/8], shifted by (g%8)*4: p0 = bits 0-1, p1 = bits 2-3, so
+//   Y[i,n] = sum_g V[2g]*X[row(i), 4g+p0] + V[2g+1]*X[row(i), 4g+p1],  row(i) = rows[i] or i.
+// One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32: each slab stages
+// X[32 rows][32 k], V[32 n][16] and M[32 n] in shared memory. Groups past k/4 in the last word
+// read zero values and zero X, whatever their metadata bits say.
+#define TI 32
+#define TN 32
+#define SLAB 32
+layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
+
+layout(std430, binding = 0) readonly buffer XBuf { float X[]; };
+layout(std430, binding = 1) readonly buffer VBuf { float V[]; };
+layout(std430, binding = 2) readonly buffer MBuf { uint Meta[]; };
+layout(std430, binding = 3) readonly buffer RBuf { uint Rows[]; };  // X itself when no row ids
+layout(std430, binding = 4) writeonly buffer YBuf { float Y[]; };
+layout(push_constant) uniform Push { Ssmm24Push p; };
+
+shared float Xs[TI][SLAB + 1];
+shared float Vs[TN][SLAB / 2 + 1];
+shared uint Ms[TN];
+shared uint srcRow[TI];   // row of X for each row of the tile; 0xffffffff: zeros
+
+void main() {
+    const uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+    const uint tid = ty * 16 + tx;
+    const uint i0 = gl_WorkGroupID.y * TI, n0 = gl_WorkGroupID.x * TN;
+    const uint half_k = p.k / 2;
+    if (tid < TI) {
+        const uint i = i0 + tid;
+        uint r = 0xffffffffu;
+        if (i < p.m) {
+            r = p.hasRows != 0 ? Rows[i] : i;
+            if (r >= p.xRows)
+                r = 0xffffffffu;
+        }
+        srcRow[tid] = r;
+    }
+    float acc[2][2] = float[2][2](float[2](0.0, 0.0), float[2](0.0, 0.0));
+    barrier();
+
+    for (uint k0 = 0; k0 < p.k; k0 += SLAB) {
+        for (uint e = tid; e < TI * SLAB; e += 256) {
+            const uint r = e / SLAB, kk = e % SLAB;
+            const uint src = srcRow[r];
+            Xs[r][kk] = (src != 0xffffffffu && k0 + kk < p.k) ? X[src * p.k + k0 + kk] : 0.0;
+        }
+        for (uint e = tid; e < TN * (SLAB / 2); e += 256) {
+            const uint nn = e / (SLAB / 2), v = e % (SLAB / 2);
+            const uint gv = k0 / 2 + v;
+            Vs[nn][v] = (n0 + nn < p.n && gv < half_k) ? V[(n0 + nn) * half_k + gv] : 0.0;
+        }
+        if (tid < TN)
+            Ms[tid] = n0 + tid < p.n ? Meta[(n0 + tid) * p.metaWords + k0 / SLAB] : 0u;
+        barrier();
+        for (int j = 0; j < 2; ++j) {
+            const uint nn = tx + 16 * j;
+            const uint word = Ms[nn];
+            for (uint g = 0; g < 8; ++g) {
+                const uint bits = word >> (g * 4);
+                const uint p0 = bits & 3u, p1 = (bits >> 2) & 3u;
+                const float v0 = Vs[nn][2 * g], v1 = Vs[nn][2 * g + 1];
+                for (int i = 0; i < 2; ++i) {
+                    const uint r = ty + 16 * i;
+                    acc[i][j] = fma(v0, Xs[r][4 * g + p0], acc[i][j]);
+                    acc[i][j] = fma(v1, Xs[r][4 * g + p1], acc[i][j]);
+                }
+            }
+        }
+        barrier();
+    }
+    for (int i = 0; i < 2; ++i) {
+        const uint gi = i0 + ty + 16 * i;
+        for (int j = 0; j < 2; ++j) {
+            const uint gn = n0 + tx + 16 * j;
+            if (gi < p.m && gn < p.n)
+                Y[gi * p.n + gn] = acc[i][j];
+        }
+    }
+}

@@ -1,0 +1,210 @@
+// Sparse formats and CPU kernels against the plain references (normalised mean squared error).
+#include "kernels/cpu_ssmm24.h"
+#include "kernels/gnn.h"
+#include "kernels/moe.h"
+#include "kernels/reference.h"
+
+#include <QtTest>
+#include <random>
+
+using namespace seaside::kernels;
+
+namespace {
+std::vector<float> randomVector(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> d(0.0f, 1.0f);
+    std::vector<float> v(n);
+    for (auto &x : v)
+        x = d(rng);
+    return v;
+}
+
+MoeDenseWeights randomMoe(const MoeShape &s, unsigned seed) {
+    MoeDenseWeights w;
+    w.router = randomVector(std::size_t(s.experts * s.hidden), seed);
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        w.w1.push_back(randomVector(std::size_t(s.intermediate * s.hidden), seed + 10 + unsigned(e)));
+        w.w3.push_back(randomVector(std::size_t(s.intermediate * s.hidden), seed + 100 + unsigned(e)));
+        w.w2.push_back(randomVector(std::size_t(s.hidden * s.intermediate), seed + 1000 + unsigned(e)));
+        for (auto *m : {&w.w1.back(), &w.w3.back(), &w.w2.back()})
+            for (auto &x : *m)
+                x *= 0.05f;
+    }
+    return w;
+}
+} // namespace
+
+class TestKernels : public QObject {
+    Q_OBJECT
+private slots:
+    void pruning24RoundTripsAndKeepsTheLargest() {
+        const auto dense = randomVector(6 * 16, 1);
+        auto s = prune24(dense.data(), 6, 16);
+        QVERIFY(s.ok());
+        QVERIFY(validate(*s).ok());
+        QCOMPARE(density(*s), 0.5);
+        const auto back = densify(*s);
+        for (std::size_t g = 0; g < back.size() / 4; ++g) {
+            int kept = 0;
+            float smallestKept = 1e30f, largestDropped = 0;
+            for (int i = 0; i < 4; ++i) {
+                const float v = back[g * 4 + i], d = dense[g * 4 + i];
+                if (v != 0) {
+                    ++kept;
+                    QCOMPARE(v, d); // dense -> sparse -> dense equals the masked dense
+                    smallestKept = std::min(smallestKept, std::fabs(d));
+                } else {
+                    largestDropped = std::max(largestDropped, std::fabs(d));
+                }
+            }
+            QCOMPARE(kept, 2);
+            QVERIFY(smallestKept >= largestDropped);
+        }
+        QVERIFY(!prune24(dense.data(), 6, 14).ok()); // k not a multiple of 4
+        Sparse24 bad = *s;
+        bad.meta[0] = 0; // positions 0,0: not a 2:4 pattern
+        QVERIFY(!validate(bad).ok());
+        bad = *s;
+        bad.values.pop_back();
+        QVERIFY(!validate(bad).ok());
+    }
+
+    void samoyedsFormatRoundTrips() {
+        const auto dense = randomVector(8 * 256, 2);
+        auto s = pruneSamoyeds(dense.data(), 8, 256, 1, 2, 128);
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
+        QVERIFY(validate(*s).ok());
+        QCOMPARE(density(*s), 0.25);
+        const auto back = densify(*s);
+        int nonzero = 0;
+        for (std::size_t i = 0; i < back.size(); ++i)
+            if (back[i] != 0) {
+                ++nonzero;
+                QCOMPARE(back[i], dense[i]);
+            }
+        QCOMPARE(nonzero, 8 * 256 / 4);
+        QVERIFY(!pruneSamoyeds(dense.data(), 7, 256).ok());
+        Samoyeds bad = *s;
+        bad.indices[0] = 5; // outside its group of 2
+        QVERIFY(!validate(bad).ok());
+    }
+
+    void ssmm24MatchesTheReference_data() {
+        QTest::addColumn<int>("m");
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<bool>("gather");
+        QTest::newRow("tiny") << 1 << 3 << 4 << false;
+        QTest::newRow("odd") << 7 << 17 << 12 << false;
+        QTest::newRow("k-not-tile") << 65 << 130 << 260 << false;
+        QTest::newRow("gather") << 29 << 70 << 516 << true;
+        QTest::newRow("empty") << 0 << 8 << 16 << true;
+    }
+
+    void ssmm24MatchesTheReference() {
+        QFETCH(int, m);
+        QFETCH(int, n);
+        QFETCH(int, k);
+        QFETCH(bool, gather);
+        const std::int64_t xRows = m + 5;
+        const auto x = randomVector(std::size_t(xRows * k), 3);
+        const auto wd = randomVector(std::size_t(n * k), 4);
+        const Sparse24 w = *prune24(wd.data(), n, k);
+        std::vector<std::uint32_t> rows;
+        for (int i = 0; i < m; ++i)
+            rows.push_back(std::uint32_t((i * 7 + 3) % xRows));
+        std::vector<float> want(std::size_t(m * n)), got(std::size_t(m * n), -1.0f);
+        ref::ssmm24(x.data(), w, gather ? rows.data() : nullptr, want.data(), m);
+        cpu::ssmm24(x.data(), k, w, gather ? rows.data() : nullptr, got.data(), m, n);
+        QVERIFY(ref::nmse(got.data(), want.data(), got.size()) < 1e-10);
+    }
+
+    void moeLayers_data() {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("experts");
+        QTest::addColumn<int>("topK");
+        QTest::newRow("balanced") << 48 << 4 << 2;
+        QTest::newRow("one-token") << 1 << 8 << 2;    // most experts get no token
+        QTest::newRow("all-experts") << 20 << 3 << 3; // every expert gets every token
+    }
+
+    void moeLayers() {
+        QFETCH(int, tokens);
+        QFETCH(int, experts);
+        QFETCH(int, topK);
+        const MoeShape s{tokens, 256, 256, experts, topK};
+        const auto w = randomMoe(s, 5);
+        QVERIFY(checkShape(s, w).ok());
+        const auto x = randomVector(std::size_t(tokens * s.hidden), 6);
+        std::vector<float> want(x.size()), dense(x.size()), sparse(x.size()), wantSparse(x.size());
+        ref::moe(x.data(), s, w, want.data());
+        cpu::moeDense(x.data(), s, w, dense.data());
+        QVERIFY(ref::nmse(dense.data(), want.data(), want.size()) < 1e-9);
+        const auto sw = pruneMoe(s, w);
+        ref::moe(x.data(), s, densify(sw), wantSparse.data()); // the oracle on the weights Samoyeds keeps
+        cpu::moeSamoyeds(x.data(), s, sw, sparse.data());
+        QVERIFY(ref::nmse(sparse.data(), wantSparse.data(), want.size()) < 1e-9);
+        const Routing r = route(x.data(), s, w.router);
+        std::size_t assigned = 0;
+        for (std::int64_t e = 0; e < experts; ++e) {
+            assigned += r.tokens[std::size_t(e)].size();
+            for (float g : r.gates[std::size_t(e)])
+                QVERIFY(g > 0 && g <= 1);
+        }
+        QCOMPARE(assigned, std::size_t(tokens * topK));
+        MoeDenseWeights broken = w;
+        broken.w2.pop_back();
+        QVERIFY(!checkShape(s, broken).ok());
+    }
+
+    void gnnAggregationAndLayers() {
+        // a small graph with an isolated node (5) and a self loop
+        auto a = csrFromEdges(7, {{0, 1}, {1, 0}, {2, 1}, {3, 4}, {4, 3}, {6, 6}, {2, 0}, {1, 3}});
+        QVERIFY(a.ok());
+        QVERIFY(validate(*a).ok());
+        const auto x = randomVector(7 * 8, 7);
+        for (Aggregation how : {Aggregation::Sum, Aggregation::Mean, Aggregation::Max}) {
+            std::vector<float> want(7 * 8), got(7 * 8, -1);
+            ref::aggregate(*a, x.data(), 8, how, want.data());
+            cpu::aggregate(*a, x.data(), 8, how, got.data());
+            QVERIFY(ref::nmse(got.data(), want.data(), got.size()) < 1e-12);
+            for (int f = 0; f < 8; ++f)
+                QCOMPARE(got[5 * 8 + f], 0.0f); // the isolated node aggregates nothing
+        }
+        const Csr ahat = gcnNormalized(*a);
+        QVERIFY(validate(ahat).ok());
+        const auto w = randomVector(4 * 8, 8);
+        std::vector<float> want(7 * 4), unfused(7 * 4), fused(7 * 4);
+        ref::gcn(ahat, x.data(), 8, w.data(), 4, want.data());
+        cpu::gcnUnfused(ahat, x.data(), 8, w.data(), 4, unfused.data());
+        QVERIFY(ref::nmse(unfused.data(), want.data(), want.size()) < 1e-10);
+        for (std::int64_t target : {1, 2, 3, 100}) { // many tiny parts (some may be empty), or one part
+            auto parts = partitionGraph(ahat, target);
+            QVERIFY(parts.ok());
+            QCOMPARE(parts->order.size(), std::size_t(7));
+            std::fill(fused.begin(), fused.end(), -1.0f);
+            cpu::gcnFused(ahat, *parts, x.data(), 8, w.data(), 4, fused.data());
+            QVERIFY(ref::nmse(fused.data(), want.data(), want.size()) < 1e-10);
+        }
+        const auto ws = randomVector(4 * 8, 9), wn = randomVector(4 * 8, 10);
+        std::vector<float> sageWant(7 * 4), sageGot(7 * 4);
+        ref::sage(*a, x.data(), 8, ws.data(), wn.data(), 4, sageWant.data());
+        cpu::sage(*a, x.data(), 8, ws.data(), wn.data(), 4, sageGot.data());
+        QVERIFY(ref::nmse(sageGot.data(), sageWant.data(), sageWant.size()) < 1e-10);
+    }
+
+    void outOfRangeNodeIdsAreErrors() {
+        auto bad = csrFromEdges(3, {{0, 1}, {1, 7}});
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.find("edge 1") != std::string::npos);
+        Csr c = *csrFromEdges(3, {{0, 1}});
+        c.colIdx[0] = 9;
+        QVERIFY(!validate(c).ok());
+        c = *csrFromEdges(3, {{0, 1}});
+        c.rowPtr[1] = 5;
+        QVERIFY(!validate(c).ok());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestKernels)
+#include "tst_kernels.moc"
