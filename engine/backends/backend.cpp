@@ -10,18 +10,6 @@
 
 namespace seaside::backends {
 
-const char *opName(Op op) {
-    switch (op) {
-    case Op::Gemm:
-        return "gemm";
-    case Op::Ssmm24:
-        return "ssmm24";
-    case Op::CsrSpmm:
-        return "csr_spmm";
-    }
-    return "?";
-}
-
 std::vector<Backend *> availableBackends() {
     std::vector<Backend *> all{cpuBackend()};
 #ifdef SEASIDE_HAVE_VULKAN
@@ -39,54 +27,6 @@ std::vector<Device *> availableDevices() {
         for (Device *d : b->devices())
             out.push_back(d);
     return out;
-}
-
-namespace {
-bool need(const Buffer *b, std::size_t bytes, const char *what, std::string *why) {
-    if (!b) {
-        if (why)
-            *why = std::string(what) + " buffer is missing";
-        return false;
-    }
-    if (b->size() < bytes) {
-        if (why)
-            *why = std::string(what) + " buffer holds " + std::to_string(b->size()) + " bytes, the call needs " +
-                   std::to_string(bytes);
-        return false;
-    }
-    return true;
-}
-} // namespace
-
-bool callShapeValid(const KernelCall &c, std::string *why) {
-    if (c.m < 0 || c.n < 0 || c.k < 0 || c.nnz < 0) {
-        if (why)
-            *why = "negative dimension";
-        return false;
-    }
-    const std::size_t f = sizeof(float);
-    const auto m = std::size_t(c.m), n = std::size_t(c.n), k = std::size_t(c.k);
-    switch (c.op) {
-    case Op::Gemm:
-        return need(c.a, m * k * f, "X", why) && need(c.b, n * k * f, "W", why) && need(c.y, m * n * f, "Y", why);
-    case Op::Ssmm24: {
-        if (c.k % 4) {
-            if (why)
-                *why = "2:4 sparse GEMM needs k a multiple of 4, got " + std::to_string(c.k);
-            return false;
-        }
-        const std::size_t metaWords = (k / 4 + 7) / 8;
-        // without a row-id buffer X has m rows; with one, at least one row (ids are checked by the backend)
-        return need(c.a, (c.d ? std::min<std::size_t>(1, m) : m) * k * f, "X", why) &&
-               need(c.b, n * k / 2 * f, "W values", why) && need(c.c, n * metaWords * 4, "W metadata", why) &&
-               (!c.d || need(c.d, m * 4, "row ids", why)) && need(c.y, m * n * f, "Y", why);
-    }
-    case Op::CsrSpmm:
-        return need(c.a, (m + 1) * 4, "row_ptr", why) && need(c.b, std::size_t(c.nnz) * 4, "col_idx", why) &&
-               need(c.c, std::size_t(c.nnz) * f, "values", why) && need(c.d, k * n * f, "X", why) &&
-               need(c.y, m * n * f, "Y", why);
-    }
-    return false;
 }
 
 } // namespace seaside::backends
