@@ -10,9 +10,8 @@ namespace seaside::kernels::cpu {
 
 namespace {
 
-constexpr int kTileM = 24;   // tokens per tile: three AVX2 vectors
-constexpr int kTileN = 4;    // weight rows sharing a tile of X
-constexpr int kBlockK = 256; // a 24 x 256 tile of X (24 KB) stays in L1 while rows stream past
+constexpr int kTileM = 48;   // tokens per tile: six AVX2 vectors, so each broadcast weight feeds six FMAs
+constexpr int kBlockK = 128; // a k-block: 48 x 128 packed tokens (24 KB) and 16 rows x 64 kept weights (4 KB)
 
 // Packs X[rows, k0:k0+kb] transposed, zero-padded to kTileM tokens: xt[kk * kTileM + t].
 void packTile(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m0, std::int64_t mt,
@@ -26,46 +25,70 @@ void packTile(const float *x, std::int64_t xCols, const std::uint32_t *rows, std
 }
 
 // The tricky part: group g of a row keeps positions p0 < p1 of its 4 weights; the metadata
-// word of 8 groups holds them as 4-bit fields (p0 in the low 2 bits). Each kept value meets
-// the packed X row of its position: 2 multiply-adds per group instead of 4.
-__attribute__((target("avx2,fma"))) void tileAvx2(const Sparse24View &w, std::int64_t n0, std::int64_t nt,
-                                                     std::int64_t k0, std::int64_t kb, const float *xt, float *acc) {
-    const std::int64_t half = w.k / 2, words = w.metaWords();
-    for (std::int64_t r = 0; r < nt; ++r) {
-        const float *vals = w.values + (n0 + r) * half + k0 / 2;
-        const std::uint32_t *meta = w.meta + (n0 + r) * words;
-        __m256 a0 = _mm256_loadu_ps(acc + r * kTileM), a1 = _mm256_loadu_ps(acc + r * kTileM + 8),
-               a2 = _mm256_loadu_ps(acc + r * kTileM + 16);
-        for (std::int64_t g = 0; g < kb / 4; ++g) {
+// word of 8 groups holds them as 4-bit fields (p0 in the low 2 bits). decodeOffsets turns a
+// row block's fields into the offsets of the packed X rows they select, once per k-block (then
+// reused by every token tile), so the inner loop does no bit arithmetic: each kept value meets
+// the packed X row of its position, 2 multiply-adds per group instead of 4.
+void decodeOffsets(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
+                   std::uint32_t *offs) {
+    const std::int64_t words = w.metaWords(), groups = kb / 4;
+    for (std::int64_t r = 0; r < nt; ++r)
+        for (std::int64_t g = 0; g < groups; ++g) {
             const std::int64_t gg = k0 / 4 + g;
-            const std::uint32_t bits = meta[gg / 8] >> ((gg % 8) * 4);
-            const float *x0 = xt + (g * 4 + (bits & 3u)) * kTileM;
-            const float *x1 = xt + (g * 4 + ((bits >> 2) & 3u)) * kTileM;
-            const __m256 v0 = _mm256_broadcast_ss(vals + 2 * g), v1 = _mm256_broadcast_ss(vals + 2 * g + 1);
-            a0 = _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0), a0);
-            a1 = _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 8), a1);
-            a2 = _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 16), a2);
-            a0 = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1), a0);
-            a1 = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 8), a1);
-            a2 = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 16), a2);
+            const std::uint32_t bits = w.meta[(n0 + r) * words + gg / 8] >> ((gg % 8) * 4);
+            offs[r * groups + g] = ((bits & 3u) * kTileM) | ((((bits >> 2) & 3u) * kTileM) << 16);
         }
-        _mm256_storeu_ps(acc + r * kTileM, a0);
-        _mm256_storeu_ps(acc + r * kTileM + 8, a1);
-        _mm256_storeu_ps(acc + r * kTileM + 16, a2);
+}
+
+// Two weight rows at a time: 12 independent accumulators (2 rows x 6 vectors of tokens) hide
+// the FMA latency; every X load is a memory operand of its FMA.
+__attribute__((target("avx2,fma"))) void tileAvx2(const Sparse24View &w, std::int64_t n0, std::int64_t nt,
+                                                     std::int64_t k0, std::int64_t kb, const std::uint32_t *offs,
+                                                     const float *xt, float *acc) {
+    const std::int64_t half = w.k / 2, groups = kb / 4;
+    std::int64_t r = 0;
+    for (; r < nt; r += 2) {
+        const bool pair = r + 1 < nt;
+        const float *va = w.values + (n0 + r) * half + k0 / 2;
+        const float *vb = pair ? va + half : va;
+        const std::uint32_t *oa = offs + r * groups, *ob = pair ? oa + groups : oa;
+        __m256 a[6], b[6];
+        for (int v = 0; v < 6; ++v) {
+            a[v] = _mm256_loadu_ps(acc + r * kTileM + 8 * v);
+            b[v] = pair ? _mm256_loadu_ps(acc + (r + 1) * kTileM + 8 * v) : _mm256_setzero_ps();
+        }
+        for (std::int64_t g = 0; g < groups; ++g) {
+            const float *base = xt + g * 4 * kTileM;
+            {
+                const float *x0 = base + (oa[g] & 0xffffu), *x1 = base + (oa[g] >> 16);
+                const __m256 v0 = _mm256_broadcast_ss(va + 2 * g), v1 = _mm256_broadcast_ss(va + 2 * g + 1);
+                for (int v = 0; v < 6; ++v)
+                    a[v] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 8 * v), _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 8 * v), a[v]));
+            }
+            {
+                const float *x0 = base + (ob[g] & 0xffffu), *x1 = base + (ob[g] >> 16);
+                const __m256 v0 = _mm256_broadcast_ss(vb + 2 * g), v1 = _mm256_broadcast_ss(vb + 2 * g + 1);
+                for (int v = 0; v < 6; ++v)
+                    b[v] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 8 * v), _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 8 * v), b[v]));
+            }
+        }
+        for (int v = 0; v < 6; ++v) {
+            _mm256_storeu_ps(acc + r * kTileM + 8 * v, a[v]);
+            if (pair)
+                _mm256_storeu_ps(acc + (r + 1) * kTileM + 8 * v, b[v]);
+        }
     }
 }
 
 void tilePortable(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
-                  const float *xt, float *acc) {
-    const std::int64_t half = w.k / 2, words = w.metaWords();
+                  const std::uint32_t *offs, const float *xt, float *acc) {
+    const std::int64_t half = w.k / 2, groups = kb / 4;
     for (std::int64_t r = 0; r < nt; ++r) {
         const float *vals = w.values + (n0 + r) * half + k0 / 2;
-        const std::uint32_t *meta = w.meta + (n0 + r) * words;
         float *a = acc + r * kTileM;
-        for (std::int64_t g = 0; g < kb / 4; ++g) {
-            const std::int64_t gg = k0 / 4 + g;
-            const std::uint32_t bits = meta[gg / 8] >> ((gg % 8) * 4);
-            const float *x0 = xt + (g * 4 + (bits & 3u)) * kTileM, *x1 = xt + (g * 4 + ((bits >> 2) & 3u)) * kTileM;
+        for (std::int64_t g = 0; g < groups; ++g) {
+            const std::uint32_t o = offs[r * groups + g];
+            const float *x0 = xt + g * 4 * kTileM + (o & 0xffffu), *x1 = xt + g * 4 * kTileM + (o >> 16);
             for (int t = 0; t < kTileM; ++t)
                 a[t] += vals[2 * g] * x0[t] + vals[2 * g + 1] * x1[t];
         }
@@ -76,38 +99,59 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports(
 
 } // namespace
 
+// Every tile of X gathered and transposed once, [mTiles][k][kTileM], before any weight row
+// meets it: packing inside the loop over weight rows would redo it for every block of rows.
+std::vector<float> packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
+    const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
+    std::vector<float> packed(std::size_t(mTiles * k * kTileM));
+#pragma omp parallel for schedule(static)
+    for (std::int64_t mt = 0; mt < mTiles; ++mt)
+        packTile(x, xCols, rows, mt * kTileM, std::min<std::int64_t>(kTileM, m - mt * kTileM), 0, k,
+                 packed.data() + mt * k * kTileM);
+    return packed;
+}
+
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
     const std::int64_t n = w.rows, k = w.k;
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
     const std::int64_t nBlocks = (n + 63) / 64; // 64 weight rows per task: enough tasks for every core
+    const std::vector<float> packed = packAll(x, xCols, rows, m, k);
+    // A task is a block of 64 weight rows against every tile of tokens, k-block outermost: the
+    // block's slice of W (64 x 128 kept values) stays in L1 while each token tile passes by.
 #pragma omp parallel
     {
-        std::vector<float> xt(std::size_t(kBlockK * kTileM));
-        std::vector<float> acc(std::size_t(64 * kTileM));
-#pragma omp for collapse(2) schedule(dynamic)
-        for (std::int64_t mt = 0; mt < mTiles; ++mt)
-            for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
-                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
-                const std::int64_t n0 = nb * 64, nCount = std::min<std::int64_t>(64, n - n0);
-                std::fill(acc.begin(), acc.end(), 0.0f);
-                for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
-                    const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
-                    packTile(x, xCols, rows, m0, mCount, k0, kb, xt.data());
-                    for (std::int64_t r = 0; r < nCount; r += kTileN) {
-                        const std::int64_t nt = std::min<std::int64_t>(kTileN, nCount - r);
+        std::vector<float> acc;
+        std::vector<std::uint32_t> offs(std::size_t(16 * kBlockK / 4));
+#pragma omp for schedule(dynamic)
+        for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
+            const std::int64_t n0 = nb * 64, nCount = std::min<std::int64_t>(64, n - n0);
+            acc.assign(std::size_t(mTiles * 64 * kTileM), 0.0f);
+            for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
+                const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
+                for (std::int64_t r = 0; r < nCount; r += 16) {
+                    const std::int64_t nt = std::min<std::int64_t>(16, nCount - r);
+                    decodeOffsets(w, n0 + r, nt, k0, kb, offs.data());
+                    for (std::int64_t mt = 0; mt < mTiles; ++mt) {
+                        const float *xt = packed.data() + (mt * k + k0) * kTileM;
+                        float *a = acc.data() + (mt * 64 + r) * kTileM;
                         if (kHaveAvx2)
-                            tileAvx2(w, n0 + r, nt, k0, kb, xt.data(), acc.data() + r * kTileM);
+                            tileAvx2(w, n0 + r, nt, k0, kb, offs.data(), xt, a);
                         else
-                            tilePortable(w, n0 + r, nt, k0, kb, xt.data(), acc.data() + r * kTileM);
+                            tilePortable(w, n0 + r, nt, k0, kb, offs.data(), xt, a);
                     }
                 }
+            }
+            for (std::int64_t mt = 0; mt < mTiles; ++mt) {
+                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
+                const float *a = acc.data() + mt * 64 * kTileM;
                 for (std::int64_t t = 0; t < mCount; ++t)
                     for (std::int64_t r = 0; r < nCount; ++r) {
                         float &out = y[(m0 + t) * yStride + n0 + r];
-                        out = (accumulate ? out : 0.0f) + acc[std::size_t(r * kTileM + t)];
+                        out = (accumulate ? out : 0.0f) + a[std::size_t(r * kTileM + t)];
                     }
             }
+        }
     }
 }
 
@@ -117,9 +161,11 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     const std::int64_t rowsPerTask = 64 / w.n * w.n; // whole groups per task: tasks write disjoint rows
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM, jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
+    const std::vector<float> packed = packAll(x, xCols, rows, m, k);
 #pragma omp parallel
     {
-        std::vector<float> xt(std::size_t(w.v * kTileM)), acc(std::size_t(rowsPerTask * kTileM));
+        std::vector<float> acc(std::size_t(rowsPerTask * kTileM));
+        std::vector<std::uint32_t> offs(std::size_t(16 * w.v / 4));
         std::vector<float> ytile(std::size_t(origPerTask * kTileM));
 #pragma omp for collapse(2) schedule(dynamic)
         for (std::int64_t mt = 0; mt < mTiles; ++mt)
@@ -129,14 +175,15 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                 const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
                 std::fill(ytile.begin(), ytile.end(), 0.0f);
                 for (std::int64_t b = 0; b < blocks; ++b) {
-                    packTile(x, xCols, rows, m0, mCount, b * w.v, w.v, xt.data());
+                    const float *xt = packed.data() + (mt * k + b * w.v) * kTileM;
                     std::fill(acc.begin(), acc.end(), 0.0f);
-                    for (std::int64_t r = 0; r < jCount; r += kTileN) {
-                        const std::int64_t nt = std::min<std::int64_t>(kTileN, jCount - r);
+                    for (std::int64_t r = 0; r < jCount; r += 16) {
+                        const std::int64_t nt = std::min<std::int64_t>(16, jCount - r);
+                        decodeOffsets(w.compact, j0 + r, nt, b * w.v, w.v, offs.data());
                         if (kHaveAvx2)
-                            tileAvx2(w.compact, j0 + r, nt, b * w.v, w.v, xt.data(), acc.data() + r * kTileM);
+                            tileAvx2(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, acc.data() + r * kTileM);
                         else
-                            tilePortable(w.compact, j0 + r, nt, b * w.v, w.v, xt.data(), acc.data() + r * kTileM);
+                            tilePortable(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, acc.data() + r * kTileM);
                     }
                     // each compact row lands on the original row it stands for in this block
                     for (std::int64_t r = 0; r < jCount; ++r) {

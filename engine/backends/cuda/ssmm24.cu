@@ -6,13 +6,15 @@
 // values at V[n*k/2 + 2g], V[n*k/2 + 2g + 1] and its two positions in 4 bits of the metadata word
 // M[n*metaWords + g/8], shifted by (g%8)*4: p0 = bits 0-1, p1 = bits 2-3, so
 //   Y[i,n] = sum_g V[2g]*X[row(i), 4g+p0] + V[2g+1]*X[row(i), 4g+p1],  row(i) = rows[i] or i.
-// One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32 (both paths here tile
-// 64 W rows x 64 tokens per slab). Groups past k/4 in the last word read zero values and zero X,
+// One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32 (the CUDA-core path tiles
+// 64 W rows x 64 tokens, the tensor-core path 128 W rows x 128 or 64 tokens). Groups past k/4 in the last word read zero values and zero X,
 // whatever their metadata bits say.
 #include "backends/cuda/kernels.cuh"
 
 #include <cuda_fp16.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -94,11 +96,39 @@ __global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
 }
 
 // ---- (b) Sparse Tensor Cores: mma.sp m16n8k32, A = W (sparse, 16 W rows), B = X^T (8 tokens) ----
-constexpr int kTcThreads = 128;     // 4 warps, 2 x 2, each 32 W rows x 32 tokens
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800 // helpers unused in the sm_75 device pass
-constexpr int kStrideA = 16 + 8;    // halves per W row in sA (16 kept values + pad: no conflicts)
-constexpr int kStrideB = kStepK + 8; // halves per token in sB
+// A block computes 128 W rows x kTm tokens (kTm = 128, or 64 when 128-token tiles would leave SMs
+// idle) with 8 warps as 2 (W) x 4 (tokens), each warp 64 W rows x kTm/4 tokens. K walks in slabs
+// of 32 dense k (16 kept values and one metadata word per W row).
+//
+// Pipeline. X and W are fp32 in memory while mma.sp wants fp16, and cp.async cannot convert, so
+// every slab passes through two kinds of shared buffers:
+//   1. raw: cp.async copies the thread's own share of the slab (its X float4s, half a W row's kept
+//      values and that row's metadata word) into a per-thread slot of a kStages-deep ring, so
+//      kStages - 1 slabs are in flight while the block computes;
+//   2. fp16: when that cp.async group has landed, the same thread converts its slot to fp16 (and
+//      re-packs the metadata) into one of two fp16 buffers, which the warps read with ldmatrix.
+// A thread only ever reads back raw bytes it copied itself, so cp.async.wait_group alone orders
+// step 2 after step 1 and a raw slot may be refilled right after its conversion: the one barrier
+// per slab sits between the conversion and the mma.sp that read the fp16 buffer (the barrier of
+// slab s also tells the converters of slab s + 1 that the mma of slab s - 1, the previous user of
+// their fp16 buffer, are done).
+constexpr int kTcThreads = 256;
+constexpr int kTcTileN = 128;        // W rows per block
+constexpr int kStages = 3;           // raw ring depth: 2 slabs in flight
+constexpr int kStrideA = 16 + 8;     // halves per W row in sA: 48 B apart, ldmatrix is conflict-free
+constexpr int kStrideB = kStepK + 8; // halves per token in sB: 80 B apart, likewise
 
+template <int kTm> struct TcSmem {
+    static constexpr int kXChunks = kTm * (kStepK / 4) / kTcThreads; // X float4s per thread per slab
+    float4 rawX[kStages][kXChunks][kTcThreads]; // chunk c = t + 256 i: token c / 8, k 4 * (c % 8)
+    float2 rawW[kStages][4][kTcThreads];        // thread t: W row t / 2, group 4 * (t % 2) + q
+    std::uint32_t rawM[kStages][kTcThreads];    // thread t: W row t / 2's metadata word
+    __half sA[2][kTcTileN * kStrideA];          // kept W values, fp16, [W row][value]
+    __half sB[2][kTm * kStrideB];               // X, fp16, [token][k]
+    std::uint32_t sE[2][kTcTileN];              // mma.sp metadata operands, see convertSlab
+};
+
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800 // helpers unused in the sm_75 device pass
 __device__ inline std::uint32_t packHalf2(float lo, float hi) {
     const __half2 h = __floats2half2_rn(lo, hi);
     return *reinterpret_cast<const std::uint32_t *>(&h);
@@ -123,111 +153,201 @@ __device__ inline void mmaSp16832(float (&d)[4], const std::uint32_t (&av)[4], c
                    "r"(bv[3]), "r"(e));
 #endif
 }
+
+// cp.async of `bytes` (4, 8 or 16) from global to shared; an invalid source zero-fills (src-size 0)
+// and reads nothing, though it is still given a mapped address.
+template <int kBytes> __device__ inline void cpAsync(void *dst, const void *src, bool valid) {
+    const unsigned d = unsigned(__cvta_generic_to_shared(dst));
+    if constexpr (kBytes == 16)
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(valid ? 16 : 0));
+    else
+        asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n" ::"r"(d), "l"(src), "n"(kBytes),
+                     "r"(valid ? kBytes : 0));
+}
+__device__ inline void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int kPending> __device__ inline void cpAsyncWait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending));
+}
+
+// Four 8x8 b16 matrices; lanes 8j..8j+7 give the row addresses of matrix j, and lane l receives
+// row l / 4, elements 2 * (l % 4) and + 1 of each (the mma fragment layout).
+__device__ inline void ldmatrixX4(std::uint32_t (&r)[4], const __half *p) {
+    const unsigned a = unsigned(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(a));
+}
 #endif
 
-__global__ void __launch_bounds__(kTcThreads) ssmm24TensorKernel(const Ssmm24Args a) {
+template <int kTm> __global__ void __launch_bounds__(kTcThreads, 2) ssmm24TensorKernel(const Ssmm24Args a) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-    __shared__ __align__(16) __half sA[kTileN * kStrideA]; // kept W values, fp16
-    __shared__ __align__(16) __half sB[kTileM * kStrideB]; // X rows, fp16
-    __shared__ std::uint16_t sMeta[kTileN][2];              // [W row][k half] re-packed metadata
-    __shared__ std::int64_t ids[kTileM];
-    const std::uint32_t *wA = reinterpret_cast<const std::uint32_t *>(sA);
-    const std::uint32_t *wB = reinterpret_cast<const std::uint32_t *>(sB);
+    using Smem = TcSmem<kTm>;
+    constexpr int kXChunks = Smem::kXChunks, kNt = kTm / 32; // kNt: 8-token mma tiles per warp
+    extern __shared__ __align__(16) unsigned char smemBytes[];
+    Smem &s = *reinterpret_cast<Smem *>(smemBytes);
     const int tid = int(threadIdx.x), lane = tid % 32, warp = tid / 32;
     const int gid = lane / 4, tig = lane % 4;
-    const int wr = (warp / 2) * 32, wc = (warp % 2) * 32;
-    const std::int64_t metaWords = (a.k / 4 + 7) / 8, half = a.k / 2, groups = a.k / 4;
-    const std::int64_t n0 = std::int64_t(blockIdx.x) * kTileN, tilesM = (a.m + kTileM - 1) / kTileM;
-    const int ldRow = tid / 2, ldHalf = tid % 2; // loads: 2 threads per W row / per token
+    const int wRow = (warp / 4) * 64, wTok = (warp % 4) * (kTm / 4); // the warp's corner in the tile
+    // Within a row, k and its derivatives fit in int (a row of X is far below 8 GiB).
+    const std::int64_t metaWords = (a.k / 4 + 7) / 8, half = a.k / 2;
+    const int k = int(a.k), groups = k / 4, slabs = (k + kStepK - 1) / kStepK;
+    const std::int64_t m0 = std::int64_t(blockIdx.x) * kTm, tilesN = (a.n + kTcTileN - 1) / kTcTileN;
 
-    for (std::int64_t tileM = blockIdx.y; tileM < tilesM; tileM += gridDim.y) {
-        const std::int64_t m0 = tileM * kTileM;
-        gatherRowIds(ids, a, m0);
-        __syncthreads();
-        float acc[2][4][4] = {};
-        for (std::int64_t k0 = 0; k0 < a.k; k0 += kStepK) {
-            {   // W: this thread's 4 groups (16 dense k) of one row, fp32 -> fp16
-                const std::int64_t gn = n0 + ldRow;
-                const std::uint32_t word = gn < a.n ? a.meta[gn * metaWords + k0 / kStepK] : 0u;
-                std::uint32_t nibbles = 0;
-                for (int q = 0; q < 4; ++q) {
-                    const int g = 4 * ldHalf + q;
-                    const std::int64_t gk = k0 / 4 + g;
-                    // Re-packing for mma.sp (decoding as at the top of the file): the nibble
-                    // (p0 | p1 << 2, group g at bits 4g) is the PTX layout too, but mma.sp needs
-                    // p0 < p1 (equal or reversed pairs are undefined), so a reversed pair swaps and
-                    // an equal pair folds both values onto one position; padding groups (past k or
-                    // n) get zero values at positions (0,1). A slab's 8 nibbles are then split by
-                    // k half: with selector 0, lane T0 of each quad holds k 0-15 and T1 k 16-31,
-                    // the quad's row (lane/4) in bits 0-15 and that row + 8 in bits 16-31.
-                    int p0 = 0, p1 = 1;
-                    float v0 = 0.0f, v1 = 0.0f;
-                    if (gn < a.n && gk < groups) {
-                        p0 = int((word >> (4 * g)) & 3u);
-                        p1 = int((word >> (4 * g + 2)) & 3u);
-                        v0 = a.values[gn * half + 2 * gk];
-                        v1 = a.values[gn * half + 2 * gk + 1];
-                        if (p0 > p1) {
-                            const int p = p0; p0 = p1; p1 = p;
-                            const float v = v0; v0 = v1; v1 = v;
-                        } else if (p0 == p1) {
-                            const float s = v0 + v1;
-                            if (p0 == 3) { p0 = 2; v0 = 0.0f; v1 = s; }
-                            else { p1 = p0 + 1; v0 = s; v1 = 0.0f; }
-                        }
+    // The X rows this thread copies (the gather happens here, once per block), -1 past m or X.
+    // Kept as 32-bit ids rather than pointers to save registers (rows are uint32 anyway).
+    const int xk = 4 * (tid % 8); // k of its float4 in the slab, the same for every chunk
+    int xId[kXChunks];
+#pragma unroll
+    for (int i = 0; i < kXChunks; ++i) {
+        const std::int64_t gm = m0 + (tid + kTcThreads * i) / 8;
+        std::int64_t id = -1;
+        if (gm < a.m)
+            id = a.rows ? std::int64_t(a.rows[gm]) : gm;
+        xId[i] = (id >= 0 && id < a.xRows && id <= 0x7fffffff) ? int(id) : -1;
+    }
+    const int wr = tid / 2, wh = tid % 2; // the W row and the half of its slab this thread copies
+
+    for (std::int64_t tileN = blockIdx.y; tileN < tilesN; tileN += gridDim.y) {
+        const std::int64_t n0 = tileN * kTcTileN, gn = n0 + wr;
+        const bool rowOk = gn < a.n;
+        const float *wSrc = a.values + (rowOk ? gn * half : 0);
+        const std::uint32_t *mSrc = a.meta + (rowOk ? gn * metaWords : 0);
+
+        auto issueSlab = [&](int slab, int stage) {
+            const int k0 = slab * kStepK;
+#pragma unroll
+            for (int i = 0; i < kXChunks; ++i) { // k % 4 == 0: a float4 is all in or all out
+                const bool ok = xId[i] >= 0 && k0 + xk < k;
+                cpAsync<16>(&s.rawX[stage][i][tid], ok ? a.x + std::int64_t(xId[i]) * k + (k0 + xk) : a.x, ok);
+            }
+#pragma unroll
+            for (int q = 0; q < 4; ++q) { // k/2 is even, so a group's value pair is 8-byte aligned
+                const int gk = slab * 8 + 4 * wh + q;
+                const bool ok = rowOk && gk < groups;
+                cpAsync<8>(&s.rawW[stage][q][tid], ok ? wSrc + 2 * gk : a.values, ok);
+            }
+            cpAsync<4>(&s.rawM[stage][tid], rowOk ? mSrc + slab : a.meta, rowOk);
+        };
+
+        // convertSlab: the thread's raw slot -> fp16 buffer `buf`.
+        auto convertSlab = [&](int slab, int stage, int buf) {
+#pragma unroll
+            for (int i = 0; i < kXChunks; ++i) {
+                const float4 v = s.rawX[stage][i][tid];
+                const int token = (tid + kTcThreads * i) / 8;
+                *reinterpret_cast<uint2 *>(&s.sB[buf][token * kStrideB + xk]) =
+                    make_uint2(packHalf2(v.x, v.y), packHalf2(v.z, v.w));
+            }
+            const std::uint32_t word = s.rawM[stage][tid];
+            std::uint32_t nibbles = 0;
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const int g = 4 * wh + q;
+                const int gk = slab * 8 + g;
+                // Re-packing for mma.sp (decoding as at the top of the file): the nibble
+                // (p0 | p1 << 2, group g at bits 4g) is the PTX layout too, but mma.sp needs
+                // p0 < p1 (equal or reversed pairs are undefined), so a reversed pair swaps and
+                // an equal pair folds both values onto one position; padding groups (past k or
+                // n) get zero values at positions (0,1). A slab's 8 nibbles are then split by
+                // k half: with selector 0, lane T0 of each quad holds k 0-15 and T1 k 16-31,
+                // the quad's row (lane/4) in bits 0-15 and that row + 8 in bits 16-31.
+                int p0 = 0, p1 = 1;
+                float v0 = 0.0f, v1 = 0.0f;
+                if (rowOk && gk < groups) {
+                    const float2 v = s.rawW[stage][q][tid];
+                    p0 = int((word >> (4 * g)) & 3u);
+                    p1 = int((word >> (4 * g + 2)) & 3u);
+                    v0 = v.x;
+                    v1 = v.y;
+                    if (p0 > p1) {
+                        const int p = p0; p0 = p1; p1 = p;
+                        const float t = v0; v0 = v1; v1 = t;
+                    } else if (p0 == p1) {
+                        const float sum = v0 + v1;
+                        if (p0 == 3) { p0 = 2; v0 = 0.0f; v1 = sum; }
+                        else { p1 = p0 + 1; v0 = sum; v1 = 0.0f; }
                     }
-                    nibbles |= std::uint32_t(p0 | (p1 << 2)) << (4 * q);
-                    reinterpret_cast<std::uint32_t *>(sA)[ldRow * (kStrideA / 2) + g] = packHalf2(v0, v1);
                 }
-                sMeta[ldRow][ldHalf] = std::uint16_t(nibbles);
+                nibbles |= std::uint32_t(p0 | (p1 << 2)) << (4 * q);
+                reinterpret_cast<std::uint32_t *>(s.sA[buf])[wr * (kStrideA / 2) + g] = packHalf2(v0, v1);
             }
-            {   // X: 16 k of one gathered token, float4 loads (k % 4 == 0 keeps them aligned)
-                const std::int64_t id = ids[ldRow];
-                for (int q = 0; q < 4; ++q) {
-                    const std::int64_t kk = k0 + 16 * ldHalf + 4 * q;
-                    float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-                    if (id >= 0 && kk < a.k)
-                        v = *reinterpret_cast<const float4 *>(a.x + id * a.k + kk);
-                    std::uint32_t *dst = reinterpret_cast<std::uint32_t *>(sB) + ldRow * (kStrideB / 2) +
-                                         8 * ldHalf + 2 * q;
-                    dst[0] = packHalf2(v.x, v.y);
-                    dst[1] = packHalf2(v.z, v.w);
-                }
-            }
+            // sE holds each lane's operand ready-made: word (r/16)*16 + 2*gid + h is what lane
+            // (gid, h = lane % 2) passes for the 16 W rows r/16*16.., i.e. the k-half-h nibbles of
+            // row r/16*16 + gid in bits 0-15 and of row r/16*16 + gid + 8 in bits 16-31.
+            reinterpret_cast<std::uint16_t *>(s.sE[buf])[2 * ((wr / 16) * 16 + (wr % 8) * 2 + wh) + (wr % 16) / 8] =
+                std::uint16_t(nibbles);
+        };
+
+        float acc[4][kNt][4] = {};
+        for (int st = 0; st < kStages - 1; ++st) { // prologue: slabs 0 .. kStages-2 in flight
+            if (st < slabs)
+                issueSlab(st, st);
+            cpAsyncCommit(); // always commit, so that group counts stay uniform
+        }
+        for (int kt = 0; kt < slabs; ++kt) {
+            const int buf = kt % 2;
+            cpAsyncWait<kStages - 2>(); // this thread's copies of slab kt have landed
+            convertSlab(kt, kt % kStages, buf);
+            if (kt + kStages - 1 < slabs) // refill the slot converted in the previous iteration
+                issueSlab(kt + kStages - 1, (kt + kStages - 1) % kStages);
+            cpAsyncCommit();
             __syncthreads();
+            std::uint32_t bv[kNt][4]; // B: token wTok + 8nt + lane%8; matrix j = k 8j .. 8j+7
 #pragma unroll
-            for (int mt = 0; mt < 2; ++mt) {
-                // A fragment: compressed 16x16, the dense m16n8k16 A layout (rows gid, gid + 8;
-                // kept values 2*tig, 2*tig + 1 and 8 further on).
-                const int ra = wr + 16 * mt + gid;
-                const std::uint32_t av[4] = {wA[ra * (kStrideA / 2) + tig], wA[(ra + 8) * (kStrideA / 2) + tig],
-                                             wA[ra * (kStrideA / 2) + tig + 4],
-                                             wA[(ra + 8) * (kStrideA / 2) + tig + 4]};
-                const int h = lane % 2;
-                const std::uint32_t e = std::uint32_t(sMeta[ra][h]) | (std::uint32_t(sMeta[ra + 8][h]) << 16);
+            for (int nt = 0; nt < kNt; ++nt)
+                ldmatrixX4(bv[nt], &s.sB[buf][(wTok + 8 * nt + lane % 8) * kStrideB + 8 * (lane / 8)]);
 #pragma unroll
-                for (int nt = 0; nt < 4; ++nt) {
-                    // B fragment (col-major 32x8 = token rows of X): token gid, k 2*tig + 8*i.
-                    const int tb = wc + 8 * nt + gid;
-                    const std::uint32_t bv[4] = {wB[tb * (kStrideB / 2) + tig], wB[tb * (kStrideB / 2) + tig + 4],
-                                                 wB[tb * (kStrideB / 2) + tig + 8],
-                                                 wB[tb * (kStrideB / 2) + tig + 12]};
-                    mmaSp16832(acc[mt][nt], av, bv, e);
-                }
+            for (int mt = 0; mt < 4; ++mt) {
+                // A: compressed 16x16, matrices (rows 0-7, 8-15) x (values 0-7, 8-15) in the
+                // order of the dense m16n8k16 A fragment.
+                std::uint32_t av[4];
+                ldmatrixX4(av, &s.sA[buf][(wRow + 16 * mt + lane % 16) * kStrideA + 8 * (lane / 16)]);
+                const std::uint32_t e = s.sE[buf][(wRow / 16 + mt) * 16 + 2 * gid + lane % 2];
+#pragma unroll
+                for (int nt = 0; nt < kNt; ++nt)
+                    mmaSp16832(acc[mt][nt], av, bv[nt], e);
             }
-            __syncthreads();
         }
         // D fragment: W rows gid (d0, d1) and gid + 8 (d2, d3); tokens 2*tig, 2*tig + 1.
-        for (int mt = 0; mt < 2; ++mt)
-            for (int nt = 0; nt < 4; ++nt)
+#pragma unroll
+        for (int mt = 0; mt < 4; ++mt)
+#pragma unroll
+            for (int nt = 0; nt < kNt; ++nt)
+#pragma unroll
                 for (int r = 0; r < 4; ++r) {
-                    const std::int64_t gn = n0 + wr + 16 * mt + gid + 8 * (r / 2);
-                    const std::int64_t gm = m0 + wc + 8 * nt + 2 * tig + (r % 2);
-                    if (gn < a.n && gm < a.m)
-                        a.y[gm * a.n + gn] = acc[mt][nt][r];
+                    const std::int64_t gnOut = n0 + wRow + 16 * mt + gid + 8 * (r / 2);
+                    const std::int64_t gm = m0 + wTok + 8 * nt + 2 * tig + (r % 2);
+                    if (gnOut < a.n && gm < a.m)
+                        a.y[gm * a.n + gnOut] = acc[mt][nt][r];
                 }
+        __syncthreads(); // the next tile's first conversion rewrites buffers this one's mma read
     }
 #endif
+}
+
+// One launch of the tensor-core kernel with kTm tokens per block: M along grid x (no practical
+// limit), W-row tiles along y (the kernel loops past 65535), so the blocks running together share
+// W tiles and X stays in L2.
+template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t stream) {
+    constexpr int kBytes = int(sizeof(TcSmem<kTm>));
+    static std::atomic<std::uint64_t> configured{0}; // devices whose smem limit was raised
+    int dev = 0;
+    if (cudaError_t err = cudaGetDevice(&dev); err != cudaSuccess)
+        return err;
+    const std::uint64_t bit = dev < 64 ? std::uint64_t(1) << dev : 0;
+    if (!bit || !(configured.load() & bit)) {
+        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm>,
+                                                   cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes);
+            err != cudaSuccess)
+            return err;
+        configured.fetch_or(bit);
+    }
+    const std::int64_t tilesM = (args.m + kTm - 1) / kTm, tilesN = (args.n + kTcTileN - 1) / kTcTileN;
+    if (tilesM > 0x7fffffff)
+        return cudaErrorInvalidConfiguration;
+    const dim3 grid(unsigned(tilesM), gridAxis(tilesN));
+    ssmm24TensorKernel<kTm><<<grid, kTcThreads, kBytes, stream>>>(args);
+    return cudaGetLastError();
 }
 
 } // namespace
@@ -251,14 +371,24 @@ const char *ssmm24PathName(Ssmm24Path path) {
 cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
     if (args.m <= 0 || args.n <= 0)
         return cudaSuccess;
+    // cp.async needs X 16-byte, the values 8-byte and the metadata 4-byte aligned (k % 4 == 0
+    // keeps every row so once the bases are); otherwise the CUDA cores take the call.
+    const bool aligned = reinterpret_cast<std::uintptr_t>(args.x) % 16 == 0 &&
+                         reinterpret_cast<std::uintptr_t>(args.values) % 8 == 0 &&
+                         reinterpret_cast<std::uintptr_t>(args.meta) % 4 == 0 && args.k % 4 == 0;
+    if (path == Ssmm24Path::TensorCore && aligned) {
+        // 128-token tiles unless they leave fewer than two blocks per SM; then 64.
+        int dev = 0, sms = 0;
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+            sms = 132;
+        const std::int64_t blocks128 = ((args.m + 127) / 128) * ((args.n + kTcTileN - 1) / kTcTileN);
+        return blocks128 >= 2 * std::int64_t(sms) ? launchTensor<128>(args, stream) : launchTensor<64>(args, stream);
+    }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
     if (tilesN > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
     const dim3 grid(unsigned(tilesN), gridAxis(tilesM));
-    if (path == Ssmm24Path::TensorCore)
-        ssmm24TensorKernel<<<grid, kTcThreads, 0, stream>>>(args);
-    else
-        ssmm24CoreKernel<<<grid, 256, 0, stream>>>(args);
+    ssmm24CoreKernel<<<grid, 256, 0, stream>>>(args);
     return cudaGetLastError();
 }
 
