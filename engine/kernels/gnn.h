@@ -20,6 +20,12 @@ struct Partitioning {
 /// METIS k-way partitioning of the (symmetrised) graph into parts of about `targetRows` nodes.
 Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows);
 
+/// The graph renumbered part by part (node order[i] becomes node i), so that each part's rows
+/// and most of the feature rows they gather are contiguous. Done once per graph, as SwitchBlade
+/// partitions once; the layers then run in this order. Features move with permuteRows.
+Csr renumber(const Csr &a, const Partitioning &p);
+std::vector<float> permuteRows(const float *x, std::int64_t features, const std::vector<std::int32_t> &order);
+
 namespace ref {
 /// y[r] = aggregate over the row's entries of value * x[col] (max: of the products; empty row: 0)
 void aggregate(const Csr &a, const float *x, std::int64_t features, Aggregation how, float *y);

@@ -179,7 +179,8 @@ __device__ inline void ldmatrixX4(std::uint32_t (&r)[4], const __half *p) {
 }
 #endif
 
-template <int kTm> __global__ void __launch_bounds__(kTcThreads, 2) ssmm24TensorKernel(const Ssmm24Args a) {
+template <int kTm, int kMinBlocks>
+__global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(const Ssmm24Args a) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     using Smem = TcSmem<kTm>;
     constexpr int kXChunks = Smem::kXChunks, kNt = kTm / 32; // kNt: 8-token mma tiles per warp
@@ -193,17 +194,17 @@ template <int kTm> __global__ void __launch_bounds__(kTcThreads, 2) ssmm24Tensor
     const int k = int(a.k), groups = k / 4, slabs = (k + kStepK - 1) / kStepK;
     const std::int64_t m0 = std::int64_t(blockIdx.x) * kTm, tilesN = (a.n + kTcTileN - 1) / kTcTileN;
 
-    // The X rows this thread copies (the gather happens here, once per block), -1 past m or X.
+    // The X rows this thread copies (the gather happens here, once per block), ~0 past m or X.
     // Kept as 32-bit ids rather than pointers to save registers (rows are uint32 anyway).
     const int xk = 4 * (tid % 8); // k of its float4 in the slab, the same for every chunk
-    int xId[kXChunks];
+    std::uint32_t xId[kXChunks];
 #pragma unroll
     for (int i = 0; i < kXChunks; ++i) {
         const std::int64_t gm = m0 + (tid + kTcThreads * i) / 8;
         std::int64_t id = -1;
         if (gm < a.m)
             id = a.rows ? std::int64_t(a.rows[gm]) : gm;
-        xId[i] = (id >= 0 && id < a.xRows && id <= 0x7fffffff) ? int(id) : -1;
+        xId[i] = (id >= 0 && id < a.xRows && id < 0xffffffff) ? std::uint32_t(id) : 0xffffffffu;
     }
     const int wr = tid / 2, wh = tid % 2; // the W row and the half of its slab this thread copies
 
@@ -217,7 +218,7 @@ template <int kTm> __global__ void __launch_bounds__(kTcThreads, 2) ssmm24Tensor
             const int k0 = slab * kStepK;
 #pragma unroll
             for (int i = 0; i < kXChunks; ++i) { // k % 4 == 0: a float4 is all in or all out
-                const bool ok = xId[i] >= 0 && k0 + xk < k;
+                const bool ok = xId[i] != 0xffffffffu && k0 + xk < k;
                 cpAsync<16>(&s.rawX[stage][i][tid], ok ? a.x + std::int64_t(xId[i]) * k + (k0 + xk) : a.x, ok);
             }
 #pragma unroll
@@ -328,7 +329,7 @@ template <int kTm> __global__ void __launch_bounds__(kTcThreads, 2) ssmm24Tensor
 // One launch of the tensor-core kernel with kTm tokens per block: M along grid x (no practical
 // limit), W-row tiles along y (the kernel loops past 65535), so the blocks running together share
 // W tiles and X stays in L2.
-template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t stream) {
+template <int kTm, int kMinBlocks = 2> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t stream) {
     constexpr int kBytes = int(sizeof(TcSmem<kTm>));
     static std::atomic<std::uint64_t> configured{0}; // devices whose smem limit was raised
     int dev = 0;
@@ -336,7 +337,7 @@ template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t
         return err;
     const std::uint64_t bit = dev < 64 ? std::uint64_t(1) << dev : 0;
     if (!bit || !(configured.load() & bit)) {
-        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm>,
+        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm, kMinBlocks>,
                                                    cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes);
             err != cudaSuccess)
             return err;
@@ -346,7 +347,7 @@ template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t
     if (tilesM > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
     const dim3 grid(unsigned(tilesM), gridAxis(tilesN));
-    ssmm24TensorKernel<kTm><<<grid, kTcThreads, kBytes, stream>>>(args);
+    ssmm24TensorKernel<kTm, kMinBlocks><<<grid, kTcThreads, kBytes, stream>>>(args);
     return cudaGetLastError();
 }
 
@@ -382,6 +383,11 @@ cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t s
         if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
             sms = 132;
         const std::int64_t blocks128 = ((args.m + 127) / 128) * ((args.n + kTcTileN - 1) / kTcTileN);
+        const char *exp = std::getenv("SEASIDE_TC_EXP"); // TEMPORARY experiment switch
+        if (exp && exp[0] == '1' && blocks128 >= 2 * std::int64_t(sms))
+            return launchTensor<128, 1>(args, stream);
+        if (exp && exp[0] == '2')
+            return launchTensor<64>(args, stream);
         return blocks128 >= 2 * std::int64_t(sms) ? launchTensor<128>(args, stream) : launchTensor<64>(args, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;

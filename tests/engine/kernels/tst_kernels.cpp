@@ -186,6 +186,19 @@ private slots:
             cpu::gcnFused(ahat, *parts, x.data(), 8, w.data(), 4, fused.data());
             QVERIFY(ref::nmse(fused.data(), want.data(), want.size()) < 1e-10);
         }
+        // renumbered part by part: the same layer, rows in the new order
+        auto parts = partitionGraph(ahat, 3);
+        const Csr renumbered = renumber(ahat, *parts);
+        QVERIFY(validate(renumbered).ok());
+        QCOMPARE(renumbered.nnz(), ahat.nnz());
+        Partitioning contiguous = *parts;
+        for (std::size_t i = 0; i < contiguous.order.size(); ++i)
+            contiguous.order[i] = std::int32_t(i);
+        const auto xr = permuteRows(x.data(), 8, parts->order);
+        std::vector<float> yr(7 * 4);
+        cpu::gcnFused(renumbered, contiguous, xr.data(), 8, w.data(), 4, yr.data());
+        const auto wantR = permuteRows(want.data(), 4, parts->order);
+        QVERIFY(ref::nmse(yr.data(), wantR.data(), wantR.size()) < 1e-10);
         const auto ws = randomVector(4 * 8, 9), wn = randomVector(4 * 8, 10);
         std::vector<float> sageWant(7 * 4), sageGot(7 * 4);
         ref::sage(*a, x.data(), 8, ws.data(), wn.data(), 4, sageWant.data());
