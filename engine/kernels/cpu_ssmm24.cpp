@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
+#include <new>
 #include <vector>
 
 namespace seaside::kernels::cpu {
@@ -101,9 +102,20 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports(
 
 // Every tile of X gathered and transposed once, [mTiles][k][kTileM], before any weight row
 // meets it: packing inside the loop over weight rows would redo it for every block of rows.
-std::vector<float> packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
+// 64-byte aligned, so that no 32-byte load of a packed row straddles two cache lines.
+template <typename T> struct Aligned64 {
+    using value_type = T;
+    Aligned64() = default;
+    template <typename U> Aligned64(const Aligned64<U> &) {}
+    T *allocate(std::size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T *p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+    bool operator==(const Aligned64 &) const { return true; }
+};
+using PackedTokens = std::vector<float, Aligned64<float>>;
+
+PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
-    std::vector<float> packed(std::size_t(mTiles * k * kTileM));
+    PackedTokens packed(std::size_t(mTiles * k * kTileM));
 #pragma omp parallel for schedule(static)
     for (std::int64_t mt = 0; mt < mTiles; ++mt)
         packTile(x, xCols, rows, mt * kTileM, std::min<std::int64_t>(kTileM, m - mt * kTileM), 0, k,
@@ -116,12 +128,12 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
     const std::int64_t n = w.rows, k = w.k;
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
     const std::int64_t nBlocks = (n + 63) / 64; // 64 weight rows per task: enough tasks for every core
-    const std::vector<float> packed = packAll(x, xCols, rows, m, k);
+    const PackedTokens packed = packAll(x, xCols, rows, m, k);
     // A task is a block of 64 weight rows against every tile of tokens, k-block outermost: the
     // block's slice of W (64 x 128 kept values) stays in L1 while each token tile passes by.
 #pragma omp parallel
     {
-        std::vector<float> acc;
+        PackedTokens acc;
         std::vector<std::uint32_t> offs(std::size_t(16 * kBlockK / 4));
 #pragma omp for schedule(dynamic)
         for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
@@ -161,7 +173,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     const std::int64_t rowsPerTask = 64 / w.n * w.n; // whole groups per task: tasks write disjoint rows
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM, jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
-    const std::vector<float> packed = packAll(x, xCols, rows, m, k);
+    const PackedTokens packed = packAll(x, xCols, rows, m, k);
 #pragma omp parallel
     {
         std::vector<float> acc(std::size_t(rowsPerTask * kTileM));
