@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -64,7 +65,7 @@ json designSummary(const Design &d) {
            {"devices", devices},
            {"links", d.platform.links.size()}};
     if (d.metadata.count("onnx.ir_version"))
-        j["onnx"] = {{"ir_version", std::stoll(d.metadata.at("onnx.ir_version"))},
+        j["onnx"] = {{"ir_version", std::strtoll(d.metadata.at("onnx.ir_version").c_str(), nullptr, 10)}, // 0 if malformed
                      {"opsets", d.metadata.count("onnx.opsets") ? d.metadata.at("onnx.opsets") : ""}};
     return j;
 }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -16,6 +18,8 @@ namespace seaside::plan {
 using nlohmann::json;
 
 namespace {
+
+std::optional<double> number(const std::string &s);
 
 std::vector<std::string> splitList(const std::string &s) {
     std::vector<std::string> out;
@@ -48,7 +52,10 @@ json analyses(const Design &d) {
         if (parts.size() >= 2) {
             std::vector<double> freqs;
             for (std::size_t i = 2; i < parts.size(); ++i)
-                freqs.push_back(std::stod(parts[i]));
+                if (auto f = number(parts[i]))
+                    freqs.push_back(*f);
+                else
+                    a["errors"].push_back("analysis.split_sweep: '" + parts[i] + "' is not a frequency in Hz");
             json rows = json::array();
             for (const SplitPoint &p : splitSweep(d, parts[0], parts[1], freqs))
                 rows.push_back({{"split", p.split}, {"after", p.lastEdgeLayer}, {"freq_hz", p.freqHz},
@@ -58,13 +65,25 @@ json analyses(const Design &d) {
     }
     if (auto it = d.metadata.find("analysis.on_the_fly"); it != d.metadata.end()) {
         json rows = json::array();
-        for (const auto &r : onTheFlyComparison(d, std::stod(it->second)))
+        const auto rho = number(it->second);
+        if (!rho || *rho <= 0)
+            a["errors"].push_back("analysis.on_the_fly: '" + it->second + "' is not a compression ratio");
+        for (const auto &r : onTheFlyComparison(d, rho && *rho > 0 ? *rho : 0.25))
             rows.push_back({{"layer", r.layer}, {"intensity_off", r.intensityOff}, {"intensity_on", r.intensityOn},
                             {"memory_bound_off", r.memoryBoundOff}, {"memory_bound_on", r.memoryBoundOn},
                             {"latency_off_s", r.latencyOff}, {"latency_on_s", r.latencyOn}});
         a["on_the_fly"] = rows;
     }
     return a;
+}
+
+// A number from a design's metadata; a malformed one is reported in the analysis, not thrown.
+std::optional<double> number(const std::string &s) {
+    char *end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0')
+        return std::nullopt;
+    return v;
 }
 
 std::string fmt(const char *f, double v) {
@@ -217,6 +236,9 @@ std::string estimateReportText(const Design &d, const PlanEstimate &e) {
             out << line;
         }
     }
+    if (a.contains("errors"))
+        for (const auto &e : a["errors"])
+            out << "\nanalysis skipped: " << e.get<std::string>() << '\n';
     return out.str();
 }
 

@@ -6,9 +6,9 @@
 // values at V[n*k/2 + 2g], V[n*k/2 + 2g + 1] and its two positions in 4 bits of the metadata word
 // M[n*metaWords + g/8], shifted by (g%8)*4: p0 = bits 0-1, p1 = bits 2-3, so
 //   Y[i,n] = sum_g V[2g]*X[row(i), 4g+p0] + V[2g+1]*X[row(i), 4g+p1],  row(i) = rows[i] or i.
-// One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32 (the CUDA-core path tiles
-// 64 W rows x 64 tokens, the tensor-core path 128 W rows x 128 or 64 tokens). Groups past k/4 in the last word read zero values and zero X,
-// whatever their metadata bits say.
+// One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32 (the CUDA-core path
+// tiles 64 W rows x 64 tokens, the tensor-core path 256 W rows x 128 or 64 tokens). Groups past
+// k/4 in the last word read zero values and zero X, whatever their metadata bits say.
 #include "backends/cuda/kernels.cuh"
 
 #include <cuda_fp16.h>
@@ -96,9 +96,11 @@ __global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
 }
 
 // ---- (b) Sparse Tensor Cores: mma.sp m16n8k32, A = W (sparse, 16 W rows), B = X^T (8 tokens) ----
-// A block computes 128 W rows x kTm tokens (kTm = 128, or 64 when 128-token tiles would leave SMs
-// idle) with 8 warps as 2 (W) x 4 (tokens), each warp 64 W rows x kTm/4 tokens. K walks in slabs
-// of 32 dense k (16 kept values and one metadata word per W row).
+// A block computes 256 W rows x kTm tokens (kTm = 128, or 64 for m <= 64) with 16 warps as
+// 4 (W) x 4 (tokens), each warp 64 W rows x kTm/4 tokens. K walks in slabs of 32 dense k (16 kept
+// values and one metadata word per W row). The operands stream from L2 as fp32, so the big tile
+// is what keeps the bytes per mma down. When the tiles alone cannot fill the GPU, K is split over
+// gridDim.z and the partial sums are added atomically into a zeroed Y.
 //
 // Pipeline. X and W are fp32 in memory while mma.sp wants fp16, and cp.async cannot convert, so
 // every slab passes through two kinds of shared buffers:
@@ -112,23 +114,31 @@ __global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
 // per slab sits between the conversion and the mma.sp that read the fp16 buffer (the barrier of
 // slab s also tells the converters of slab s + 1 that the mma of slab s - 1, the previous user of
 // their fp16 buffer, are done).
-constexpr int kTcThreads = 256;
-constexpr int kTcTileN = 128;        // W rows per block
+constexpr int kTcThreads = 512;
+constexpr int kTcTileN = 256;        // W rows per block
 constexpr int kStages = 3;           // raw ring depth: 2 slabs in flight
 constexpr int kStrideA = 16 + 8;     // halves per W row in sA: 48 B apart, ldmatrix is conflict-free
 constexpr int kStrideB = kStepK + 8; // halves per token in sB: 80 B apart, likewise
 
 template <int kTm> struct TcSmem {
     static constexpr int kXChunks = kTm * (kStepK / 4) / kTcThreads; // X float4s per thread per slab
-    float4 rawX[kStages][kXChunks][kTcThreads]; // chunk c = t + 256 i: token c / 8, k 4 * (c % 8)
-    float2 rawW[kStages][4][kTcThreads];        // thread t: W row t / 2, group 4 * (t % 2) + q
+    float4 rawX[kStages][kXChunks][kTcThreads]; // chunk c = t + 512 i: token c / 8, k 4 * (c % 8)
+    float2 rawW[kStages][4][kTcThreads];        // thread t: W row t / 2, group 2q + t % 2
     std::uint32_t rawM[kStages][kTcThreads];    // thread t: W row t / 2's metadata word
     __half sA[2][kTcTileN * kStrideA];          // kept W values, fp16, [W row][value]
-    __half sB[2][kTm * kStrideB];               // X, fp16, [token][k]
+    __half sB[2][kTm * kStrideB];               // X, fp16, [token][logical k], see kLogical
     std::uint32_t sE[2][kTcTileN];              // mma.sp metadata operands, see convertSlab
 };
 
+// The k order inside a slab. mma.sp only needs A and B to agree on it, so the fp16 buffers hold
+// the slab's 8 groups permuted: physical group g (k 4g..4g+3, positions inside it unchanged) sits
+// at logical group kLogical(g) = 4 (g % 2) + g / 2. That lets the two threads sharing a W row copy
+// adjacent groups (2q and 2q + 1, 16 contiguous bytes per pair per cp.async) while each still
+// ends up with the 4 logical groups of one k half (logical 4h .. 4h+3), which is how the mma.sp
+// metadata operand splits the slab.
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800 // helpers unused in the sm_75 device pass
+__device__ inline int kLogical(int g) { return 4 * (g % 2) + g / 2; }
+
 __device__ inline std::uint32_t packHalf2(float lo, float hi) {
     const __half2 h = __floats2half2_rn(lo, hi);
     return *reinterpret_cast<const std::uint32_t *>(&h);
@@ -179,8 +189,7 @@ __device__ inline void ldmatrixX4(std::uint32_t (&r)[4], const __half *p) {
 }
 #endif
 
-template <int kTm, int kMinBlocks>
-__global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(const Ssmm24Args a) {
+template <int kTm> __global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24Args a) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     using Smem = TcSmem<kTm>;
     constexpr int kXChunks = Smem::kXChunks, kNt = kTm / 32; // kNt: 8-token mma tiles per warp
@@ -197,6 +206,7 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
     // The X rows this thread copies (the gather happens here, once per block), ~0 past m or X.
     // Kept as 32-bit ids rather than pointers to save registers (rows are uint32 anyway).
     const int xk = 4 * (tid % 8); // k of its float4 in the slab, the same for every chunk
+    const int xkLogical = 4 * kLogical(tid % 8); // where that float4 goes in sB
     std::uint32_t xId[kXChunks];
 #pragma unroll
     for (int i = 0; i < kXChunks; ++i) {
@@ -206,7 +216,11 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
             id = a.rows ? std::int64_t(a.rows[gm]) : gm;
         xId[i] = (id >= 0 && id < a.xRows && id < 0xffffffff) ? std::uint32_t(id) : 0xffffffffu;
     }
-    const int wr = tid / 2, wh = tid % 2; // the W row and the half of its slab this thread copies
+    const int wr = tid / 2, wh = tid % 2; // the W row and the k half (logical) this thread copies
+    // Split K: this block's slabs are [slab0, slab0 + count).
+    const int slab0 = int(std::int64_t(blockIdx.z) * slabs / gridDim.z);
+    const int count = int(std::int64_t(blockIdx.z + 1) * slabs / gridDim.z) - slab0;
+    const bool split = gridDim.z > 1;
 
     for (std::int64_t tileN = blockIdx.y; tileN < tilesN; tileN += gridDim.y) {
         const std::int64_t n0 = tileN * kTcTileN, gn = n0 + wr;
@@ -223,7 +237,7 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
             }
 #pragma unroll
             for (int q = 0; q < 4; ++q) { // k/2 is even, so a group's value pair is 8-byte aligned
-                const int gk = slab * 8 + 4 * wh + q;
+                const int gk = slab * 8 + 2 * q + wh; // physical group 2q + wh, logical 4wh + q
                 const bool ok = rowOk && gk < groups;
                 cpAsync<8>(&s.rawW[stage][q][tid], ok ? wSrc + 2 * gk : a.values, ok);
             }
@@ -236,21 +250,20 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
             for (int i = 0; i < kXChunks; ++i) {
                 const float4 v = s.rawX[stage][i][tid];
                 const int token = (tid + kTcThreads * i) / 8;
-                *reinterpret_cast<uint2 *>(&s.sB[buf][token * kStrideB + xk]) =
+                *reinterpret_cast<uint2 *>(&s.sB[buf][token * kStrideB + xkLogical]) =
                     make_uint2(packHalf2(v.x, v.y), packHalf2(v.z, v.w));
             }
             const std::uint32_t word = s.rawM[stage][tid];
             std::uint32_t nibbles = 0;
 #pragma unroll
             for (int q = 0; q < 4; ++q) {
-                const int g = 4 * wh + q;
-                const int gk = slab * 8 + g;
+                const int g = 2 * q + wh, gk = slab * 8 + g; // physical group; logical 4wh + q
                 // Re-packing for mma.sp (decoding as at the top of the file): the nibble
                 // (p0 | p1 << 2, group g at bits 4g) is the PTX layout too, but mma.sp needs
                 // p0 < p1 (equal or reversed pairs are undefined), so a reversed pair swaps and
                 // an equal pair folds both values onto one position; padding groups (past k or
                 // n) get zero values at positions (0,1). A slab's 8 nibbles are then split by
-                // k half: with selector 0, lane T0 of each quad holds k 0-15 and T1 k 16-31,
+                // k half: with selector 0, lane T0 of each quad holds (logical) k 0-15 and T1 k 16-31,
                 // the quad's row (lane/4) in bits 0-15 and that row + 8 in bits 16-31.
                 int p0 = 0, p1 = 1;
                 float v0 = 0.0f, v1 = 0.0f;
@@ -270,7 +283,7 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
                     }
                 }
                 nibbles |= std::uint32_t(p0 | (p1 << 2)) << (4 * q);
-                reinterpret_cast<std::uint32_t *>(s.sA[buf])[wr * (kStrideA / 2) + g] = packHalf2(v0, v1);
+                reinterpret_cast<std::uint32_t *>(s.sA[buf])[wr * (kStrideA / 2) + 4 * wh + q] = packHalf2(v0, v1);
             }
             // sE holds each lane's operand ready-made: word (r/16)*16 + 2*gid + h is what lane
             // (gid, h = lane % 2) passes for the 16 W rows r/16*16.., i.e. the k-half-h nibbles of
@@ -280,17 +293,17 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
         };
 
         float acc[4][kNt][4] = {};
-        for (int st = 0; st < kStages - 1; ++st) { // prologue: slabs 0 .. kStages-2 in flight
-            if (st < slabs)
-                issueSlab(st, st);
+        for (int st = 0; st < kStages - 1; ++st) { // prologue: kStages - 1 slabs in flight
+            if (st < count)
+                issueSlab(slab0 + st, st);
             cpAsyncCommit(); // always commit, so that group counts stay uniform
         }
-        for (int kt = 0; kt < slabs; ++kt) {
+        for (int kt = 0; kt < count; ++kt) {
             const int buf = kt % 2;
             cpAsyncWait<kStages - 2>(); // this thread's copies of slab kt have landed
-            convertSlab(kt, kt % kStages, buf);
-            if (kt + kStages - 1 < slabs) // refill the slot converted in the previous iteration
-                issueSlab(kt + kStages - 1, (kt + kStages - 1) % kStages);
+            convertSlab(slab0 + kt, kt % kStages, buf);
+            if (kt + kStages - 1 < count) // refill the slot converted in the previous iteration
+                issueSlab(slab0 + kt + kStages - 1, (kt + kStages - 1) % kStages);
             cpAsyncCommit();
             __syncthreads();
             std::uint32_t bv[kNt][4]; // B: token wTok + 8nt + lane%8; matrix j = k 8j .. 8j+7
@@ -318,8 +331,12 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
                 for (int r = 0; r < 4; ++r) {
                     const std::int64_t gnOut = n0 + wRow + 16 * mt + gid + 8 * (r / 2);
                     const std::int64_t gm = m0 + wTok + 8 * nt + 2 * tig + (r % 2);
-                    if (gnOut < a.n && gm < a.m)
-                        a.y[gm * a.n + gnOut] = acc[mt][nt][r];
+                    if (gnOut < a.n && gm < a.m) {
+                        if (split)
+                            atomicAdd(&a.y[gm * a.n + gnOut], acc[mt][nt][r]);
+                        else
+                            a.y[gm * a.n + gnOut] = acc[mt][nt][r];
+                    }
                 }
         __syncthreads(); // the next tile's first conversion rewrites buffers this one's mma read
     }
@@ -329,7 +346,7 @@ __global__ void __launch_bounds__(kTcThreads, kMinBlocks) ssmm24TensorKernel(con
 // One launch of the tensor-core kernel with kTm tokens per block: M along grid x (no practical
 // limit), W-row tiles along y (the kernel loops past 65535), so the blocks running together share
 // W tiles and X stays in L2.
-template <int kTm, int kMinBlocks = 2> cudaError_t launchTensor(const Ssmm24Args &args, cudaStream_t stream) {
+template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, int sms, cudaStream_t stream) {
     constexpr int kBytes = int(sizeof(TcSmem<kTm>));
     static std::atomic<std::uint64_t> configured{0}; // devices whose smem limit was raised
     int dev = 0;
@@ -337,7 +354,7 @@ template <int kTm, int kMinBlocks = 2> cudaError_t launchTensor(const Ssmm24Args
         return err;
     const std::uint64_t bit = dev < 64 ? std::uint64_t(1) << dev : 0;
     if (!bit || !(configured.load() & bit)) {
-        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm, kMinBlocks>,
+        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm>,
                                                    cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes);
             err != cudaSuccess)
             return err;
@@ -346,8 +363,27 @@ template <int kTm, int kMinBlocks = 2> cudaError_t launchTensor(const Ssmm24Args
     const std::int64_t tilesM = (args.m + kTm - 1) / kTm, tilesN = (args.n + kTcTileN - 1) / kTcTileN;
     if (tilesM > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
-    const dim3 grid(unsigned(tilesM), gridAxis(tilesN));
-    ssmm24TensorKernel<kTm, kMinBlocks><<<grid, kTcThreads, kBytes, stream>>>(args);
+    // Split K only when the tiles leave SMs idle (one block per SM): the split count with the
+    // fullest last wave, each part at least 4 slabs.
+    const std::int64_t blocks = tilesM * std::int64_t(gridAxis(tilesN)), slabs = (args.k + kStepK - 1) / kStepK;
+    int splits = 1;
+    if (blocks < sms) {
+        double best = 0.0;
+        for (int z = 1; z <= 8 && (z == 1 || slabs / z >= 4); ++z) {
+            const std::int64_t all = blocks * z, waves = (all + sms - 1) / sms;
+            const double fill = double(all) / double(waves * sms);
+            if (fill > best + 1e-9) {
+                best = fill;
+                splits = z;
+            }
+        }
+    }
+    if (splits > 1)
+        if (cudaError_t err = cudaMemsetAsync(args.y, 0, std::size_t(args.m * args.n) * sizeof(float), stream);
+            err != cudaSuccess)
+            return err;
+    const dim3 grid(unsigned(tilesM), gridAxis(tilesN), unsigned(splits));
+    ssmm24TensorKernel<kTm><<<grid, kTcThreads, kBytes, stream>>>(args);
     return cudaGetLastError();
 }
 
@@ -378,17 +414,12 @@ cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t s
                          reinterpret_cast<std::uintptr_t>(args.values) % 8 == 0 &&
                          reinterpret_cast<std::uintptr_t>(args.meta) % 4 == 0 && args.k % 4 == 0;
     if (path == Ssmm24Path::TensorCore && aligned) {
-        // 128-token tiles unless they leave fewer than two blocks per SM; then 64.
         int dev = 0, sms = 0;
-        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess ||
+            sms <= 0)
             sms = 132;
-        const std::int64_t blocks128 = ((args.m + 127) / 128) * ((args.n + kTcTileN - 1) / kTcTileN);
-        const char *exp = std::getenv("SEASIDE_TC_EXP"); // TEMPORARY experiment switch
-        if (exp && exp[0] == '1' && blocks128 >= 2 * std::int64_t(sms))
-            return launchTensor<128, 1>(args, stream);
-        if (exp && exp[0] == '2')
-            return launchTensor<64>(args, stream);
-        return blocks128 >= 2 * std::int64_t(sms) ? launchTensor<128>(args, stream) : launchTensor<64>(args, stream);
+        // 128-token tiles, or 64 where half of a 128 would be padding.
+        return args.m > 64 ? launchTensor<128>(args, sms, stream) : launchTensor<64>(args, sms, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
     if (tilesN > 0x7fffffff)
