@@ -3,6 +3,9 @@
 #include "design_document.h"
 #include "estimate_controller.h"
 #include "estimate_panel.h"
+#include "export/estimate_csv.h"
+#include "find_bar.h"
+#include "graph/templates/templates.h"
 #include "device_palette.h"
 #include "graph/node_metrics.h"
 #include "graph_view.h"
@@ -10,6 +13,10 @@
 #include "property_panel.h"
 
 #include <QAction>
+#include <QCloseEvent>
+#include <QFile>
+#include <QUndoView>
+#include <QVBoxLayout>
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -28,7 +35,15 @@ namespace seaside::app {
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     m_doc = new views::DesignDocument(this);
     m_view = new views::GraphView(m_doc, this);
-    setCentralWidget(m_view);
+    m_find = new FindBar(m_doc, m_view, this);
+    m_find->hide();
+    auto *centre = new QWidget(this);
+    auto *centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->setSpacing(0);
+    centreLayout->addWidget(m_find);
+    centreLayout->addWidget(m_view, 1);
+    setCentralWidget(centre);
 
     m_devices = new QListWidget(this);
     auto *devDock = new QDockWidget(tr("Devices"), this);
@@ -60,23 +75,117 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
             QMetaObject::invokeMethod(m_properties, [this] { m_properties->showNode(m_properties->shownNode()); }, Qt::QueuedConnection);
     });
 
+    auto *history = new QDockWidget(tr("History"), this);
+    history->setObjectName("historyDock");
+    history->setWidget(new QUndoView(m_doc->undoStack(), this));
+    addDockWidget(Qt::RightDockWidgetArea, history);
+    tabifyDockWidget(propDock, history);
+    propDock->raise();
+    connect(m_doc->undoStack(), &QUndoStack::cleanChanged, this, [this](bool clean) { setWindowModified(!clean); });
+
     m_totals = new QLabel(this);
     statusBar()->addPermanentWidget(m_totals);
 
     connect(m_view, &views::GraphView::nodeSelected, m_properties, &PropertyPanel::showNode);
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
+    connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::updateTitle);
     buildMenus();
     resize(1400, 900);
+    // window geometry and dock layout as the user left them
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    updateTitle();
     refresh();
     showEstimate();
 }
 
+void MainWindow::closeEvent(QCloseEvent *e) {
+    if (m_doc->isModified()) {
+        const auto answer = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the changes to this design?"),
+                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !saveDesign())) {
+            e->ignore();
+            return;
+        }
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    e->accept();
+}
+
+void MainWindow::updateTitle() {
+    setWindowTitle(QStringLiteral("%1[*] — Seaside").arg(m_doc->displayName()));
+    setWindowModified(m_doc->isModified());
+}
+
+bool MainWindow::saveDesign() {
+    if (m_doc->filePath().isEmpty())
+        return saveDesignAs();
+    QString error;
+    if (!m_doc->save(m_doc->filePath(), &error)) {
+        QMessageBox::warning(this, tr("Cannot save"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(m_doc->filePath()), 4000);
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::saveDesignAs() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save design"), {}, tr("Seaside projects (*.seaside)"));
+    if (path.isEmpty())
+        return false;
+    if (!path.endsWith(".seaside"))
+        path += ".seaside";
+    QString error;
+    if (!m_doc->save(path, &error)) {
+        QMessageBox::warning(this, tr("Cannot save"), error);
+        return false;
+    }
+    rememberRecent(path);
+    updateTitle();
+    return true;
+}
+
+void MainWindow::exportCanvas(bool svg) {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export canvas"), {}, svg ? tr("SVG (*.svg)") : tr("PNG (*.png)"));
+    if (!path.isEmpty() && !(svg ? m_view->exportSvg(path) : m_view->exportPng(path)))
+        QMessageBox::warning(this, tr("Cannot export"), tr("Could not write %1").arg(path));
+}
+
+bool MainWindow::exportEstimateCsv(const QString &path) {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(QByteArray::fromStdString(exporting::estimateCsv(m_doc->design(), m_estimates->estimate()))) >= 0;
+}
+
 void MainWindow::buildMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QMenu *fromTemplate = file->addMenu(tr("&New from Template"));
+    for (const auto &t : graph::templates::templateList())
+        fromTemplate->addAction(QString::fromStdString(t.title), this, [this, id = t.id] {
+            QString error;
+            if (!m_doc->newFromTemplate(id, &error))
+                QMessageBox::warning(this, tr("Cannot create"), error);
+            updateTitle();
+        })->setToolTip(QString::fromStdString(t.source));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     m_recent = file->addMenu(tr("Open &Recent"));
     connect(m_recent, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     file->addAction(tr("&Import ONNX…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importOnnxDialog);
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::saveDesign);
+    file->addAction(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::saveDesignAs);
+    QMenu *exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Canvas as &PNG…"), this, [this] { exportCanvas(false); });
+    exportMenu->addAction(tr("Canvas as &SVG…"), this, [this] { exportCanvas(true); });
+    exportMenu->addAction(tr("Estimate as &CSV…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export estimate"), {}, tr("CSV (*.csv)"));
+        if (!path.isEmpty() && !exportEstimateCsv(path))
+            QMessageBox::warning(this, tr("Cannot export"), tr("Could not write %1").arg(path));
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -86,6 +195,8 @@ void MainWindow::buildMenus() {
     redo->setShortcut(QKeySequence(tr("Ctrl+Shift+Z")));
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Find…"), QKeySequence::Find, m_find, &FindBar::activate);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), m_view, &views::GraphView::fitAll);
 }
@@ -112,7 +223,7 @@ bool MainWindow::openFile(const QString &path) {
         return false;
     }
     rememberRecent(path);
-    setWindowTitle(QStringLiteral("%1 — Seaside").arg(QFileInfo(path).fileName()));
+    updateTitle();
     return true;
 }
 

@@ -14,6 +14,7 @@ class GraphView;
 namespace seaside::app {
 
 class EstimateController;
+class FindBar;
 class PropertyPanel;
 
 /// The studio's shell: canvas in the centre, devices and properties docked, totals below.
@@ -30,6 +31,13 @@ public:
     PropertyPanel *propertyPanel() const { return m_properties; }
     views::EstimatePanel *estimatePanel() const { return m_estimatePanel; }
     EstimateController *estimates() const { return m_estimates; }
+    FindBar *findBar() const { return m_find; }
+    bool saveDesign();
+    bool saveDesignAs();
+    bool exportEstimateCsv(const QString &path);
+
+protected:
+    void closeEvent(QCloseEvent *e) override;
 
 private:
     void buildMenus();
@@ -37,6 +45,8 @@ private:
     void importOnnxDialog();
     void refresh();
     void showEstimate();
+    void updateTitle();
+    void exportCanvas(bool svg);
     void rememberRecent(const QString &path);
     void fillRecentMenu();
 
@@ -45,6 +55,7 @@ private:
     QListWidget *m_devices;
     PropertyPanel *m_properties;
     EstimateController *m_estimates;
+    FindBar *m_find;
     views::EstimatePanel *m_estimatePanel;
     QLabel *m_totals;
     QMenu *m_recent = nullptr;

@@ -1,9 +1,11 @@
 #include "design_document.h"
 
+#include "graph/templates/templates.h"
 #include "plan/auto_layout.h"
 #include "store/load_design.h"
 #include "store/project_store.h"
 
+#include <QFileInfo>
 #include <QUndoCommand>
 
 namespace seaside::views {
@@ -18,16 +20,25 @@ bool DesignDocument::load(const QString &path, const graph::OnnxImportOptions &o
         return false;
     }
     const bool project = store::looksLikeSqlite(path.toStdString());
-    reset(std::move(*d), project ? path : QString());
+    reset(std::move(*d), project ? path : QString(), QFileInfo(path).fileName());
     return true;
 }
 
-void DesignDocument::reset(plan::Design design, const QString &path) {
+void DesignDocument::reset(plan::Design design, const QString &path, const QString &sourceName) {
     m_design = std::move(design);
     m_path = path;
+    m_source = sourceName;
     ensureLayout();
     m_undo.clear();
     emit designReset();
+}
+
+QString DesignDocument::displayName() const {
+    if (!m_path.isEmpty())
+        return QFileInfo(m_path).fileName();
+    if (!m_source.isEmpty())
+        return m_source;
+    return m_design.name.empty() ? tr("untitled") : QString::fromStdString(m_design.name);
 }
 
 bool DesignDocument::save(const QString &path, QString *error) {
@@ -81,6 +92,21 @@ void DesignDocument::applyLayerConfig(graph::NodeId id, const std::optional<plan
     else
         m_design.placement.erase(id);
     emit layersChanged({id});
+}
+
+bool DesignDocument::newFromTemplate(const std::string &templateId, QString *error) {
+    auto g = graph::templates::buildTemplate(templateId);
+    if (!g) {
+        if (error)
+            *error = QString::fromStdString(g.error().message);
+        return false;
+    }
+    plan::Design d;
+    d.name = templateId;
+    d.metadata["template"] = templateId;
+    d.graph = std::move(*g);
+    reset(std::move(d), QString());
+    return true;
 }
 
 void DesignDocument::ensureLayout() {

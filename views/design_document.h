@@ -25,8 +25,13 @@ public:
     /// and the error names the file and the reason.
     bool load(const QString &path, const graph::OnnxImportOptions &onnx, QString *error);
     /// Replaces the design (a new document: an import or a template); positions are laid out.
-    void reset(plan::Design design, const QString &path);
+    void reset(plan::Design design, const QString &path, const QString &sourceName = {});
+    /// What the window calls this design: the project file, else the file it came from, else its name.
+    QString displayName() const;
     bool save(const QString &path, QString *error);
+    /// A new, unsaved design built from a model template (graph/templates), laid out.
+    bool newFromTemplate(const std::string &templateId, QString *error);
+    bool isModified() const { return !m_undo.isClean(); }
 
     /// Places a layer on a device ("" unplaces it), as one undoable step.
     void setLayerDevice(graph::NodeId id, const std::string &deviceId);
@@ -43,6 +48,7 @@ private:
 
     plan::Design m_design;
     QString m_path;
+    QString m_source; // the imported file's name (a .json or .onnx is not saved over)
     QUndoStack m_undo;
 };
 

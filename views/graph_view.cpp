@@ -5,6 +5,8 @@
 #include "node_item.h"
 
 #include <QGraphicsPathItem>
+#include <QPainter>
+#include <QSvgGenerator>
 #include <QWheelEvent>
 
 namespace seaside::views {
@@ -108,6 +110,60 @@ void GraphView::showEstimate(const plan::PlanEstimate &e) {
     for (const auto &f : e.failures)
         if (NodeItem *item = f.node ? itemFor(f.node) : nullptr)
             item->setFailure(QString::fromStdString(f.message));
+}
+
+void GraphView::focusNode(graph::NodeId id) {
+    NodeItem *item = itemFor(id);
+    if (!item)
+        return;
+    m_scene.clearSelection();
+    item->setSelected(true);
+    if (transform().m11() < 0.75)
+        setTransform(QTransform::fromScale(0.75, 0.75));
+    centerOn(item);
+}
+
+namespace {
+// Cached items would reach an SVG as bitmaps: draw them afresh while exporting.
+struct UncachedWhileExporting {
+    QList<QGraphicsItem *> items;
+    explicit UncachedWhileExporting(QGraphicsScene &scene) : items(scene.items()) {
+        for (auto *i : items)
+            i->setCacheMode(QGraphicsItem::NoCache);
+    }
+    ~UncachedWhileExporting() {
+        for (auto *i : items)
+            if (dynamic_cast<NodeItem *>(i))
+                i->setCacheMode(QGraphicsItem::DeviceCoordinateCache);
+    }
+};
+} // namespace
+
+bool GraphView::exportPng(const QString &path) {
+    const UncachedWhileExporting uncached(m_scene);
+    const QRectF area = m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    QImage image((area.size() * 2).toSize(), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    m_scene.render(&p, QRectF(QPointF(0, 0), area.size() * 2), area);
+    p.end();
+    return image.save(path, "PNG");
+}
+
+bool GraphView::exportSvg(const QString &path) {
+    const UncachedWhileExporting uncached(m_scene);
+    const QRectF area = m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(area.size().toSize());
+    svg.setViewBox(QRectF(QPointF(0, 0), area.size()));
+    svg.setTitle(QStringLiteral("Seaside design"));
+    QPainter p;
+    if (!p.begin(&svg))
+        return false;
+    m_scene.render(&p, QRectF(QPointF(0, 0), area.size()), area);
+    return p.end();
 }
 
 void GraphView::fitAll() {

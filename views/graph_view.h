@@ -22,6 +22,11 @@ public:
     void fitAll();
     /// Shades each layer by its latency and marks precheck failures on the offending layers.
     void showEstimate(const plan::PlanEstimate &e);
+    /// Selects a node and brings it into view (find, next/previous).
+    void focusNode(graph::NodeId id);
+    /// The whole canvas as a picture: PNG (2x for sharp text) or SVG.
+    bool exportPng(const QString &path);
+    bool exportSvg(const QString &path);
     /// A freshly opened design: readable zoom, starting at its inputs (Fit to Window shows all).
     void showStart();
 

@@ -1,0 +1,121 @@
+// Files and finding in the studio, on the real widgets (offscreen): new from a template, the
+// unsaved-changes mark, save and reopen, exports, find with next and previous.
+#include "design_document.h"
+#include "estimate_controller.h"
+#include "find_bar.h"
+#include "graph_view.h"
+#include "main_window.h"
+#include "node_item.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace seaside;
+
+class TestStudioFiles : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { QCoreApplication::setOrganizationName("SeasideTest"); }
+
+    void documentCommandsRoundTripWithoutAScene() {
+        views::DesignDocument doc; // no scene, no window: commands act on the document alone
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/gcn-fpga.json", {}, &error));
+        const plan::Design original = doc.design();
+        std::vector<graph::NodeId> changed;
+        connect(&doc, &views::DesignDocument::layersChanged, this, [&](const std::vector<graph::NodeId> &ids) { changed = ids; });
+        const auto conv1 = original.graph.findByName("conv1")->id;
+        const auto relu = original.graph.findByName("relu1")->id;
+        doc.setLayerDevice(conv1, "host");
+        doc.setLayerDevice(relu, "");
+        doc.setLayerDevice(relu, ""); // no change: no command
+        QCOMPARE(doc.undoStack()->count(), 2);
+        QCOMPARE(doc.design().placement.at(conv1).device, std::string("host"));
+        QCOMPARE(doc.design().placement.at(conv1).options.getInt("p_in"), std::int64_t(32)); // the rest of the config is kept
+        QCOMPARE(changed, std::vector<graph::NodeId>{relu});
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
+        doc.undoStack()->redo();
+        doc.undoStack()->redo();
+        QCOMPARE(doc.design().placement.at(relu).device, std::string());
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
+        QVERIFY(doc.undoStack()->isClean());
+    }
+
+    void templateEditSaveReopen() {
+        app::MainWindow w;
+        QString error;
+        QVERIFY(w.document()->newFromTemplate("resnet50", &error));
+        QVERIFY(w.windowTitle().contains("resnet50"));
+        QVERIFY(!w.isWindowModified());
+        QVERIFY(w.graphView()->nodeItemCount() == w.document()->design().graph.size());
+
+        const auto fc = w.document()->design().graph.findByName("fc")->id;
+        w.document()->setLayerDevice(fc, ""); // an edit with no platform yet: still undoable
+        QVERIFY(w.document()->isModified());
+        QVERIFY(w.isWindowModified());
+
+        const QString path = m_dir.filePath("resnet.seaside");
+        QVERIFY(w.document()->save(path, &error));
+        QVERIFY(!w.isWindowModified());
+
+        app::MainWindow again;
+        QVERIFY(again.openFile(path));
+        QVERIFY(again.document()->design() == w.document()->design());
+        QVERIFY(again.windowTitle().contains("resnet.seaside"));
+    }
+
+    void exportsWriteRealFiles() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
+        const QString png = m_dir.filePath("canvas.png"), svg = m_dir.filePath("canvas.svg"), csv = m_dir.filePath("est.csv");
+        QVERIFY(w.graphView()->exportPng(png));
+        QImage image(png);
+        QVERIFY(!image.isNull() && image.width() > 100 && image.height() > 500);
+        QVERIFY(w.graphView()->exportSvg(svg));
+        QFile s(svg);
+        QVERIFY(s.open(QIODevice::ReadOnly));
+        const QByteArray svgText = s.readAll();
+        QVERIFY(svgText.contains("<svg") && svgText.contains("block1.conv"));
+        QVERIFY(w.exportEstimateCsv(csv));
+        QFile c(csv);
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.first(), QString("layer,kind,device,start_s,latency_s,energy_j,weight_bytes,bound,source"));
+        QCOMPARE(lines.size(), 1 + 21); // every layer but the input and output
+        QVERIFY(lines[1].startsWith("block1.conv,conv,edge,"));
+    }
+
+    void findByNameKindAndAttribute() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/dynasplit-vgg16-edge-cloud.json"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        app::FindBar *find = w.findBar();
+        find->setQuery("conv3");
+        QCOMPARE(find->matches().size(), std::size_t(3)); // conv3_1..3
+        find->setQuery("pool");
+        QCOMPARE(find->matches().size(), std::size_t(5));
+        find->setQuery("out_channels=512");
+        QCOMPARE(find->matches().size(), std::size_t(6)); // conv4_* and conv5_*
+        const auto &g = w.document()->design().graph;
+        QVERIFY(w.graphView()->itemFor(find->matches()[0])->isSelected());
+        find->next();
+        QVERIFY(w.graphView()->itemFor(find->matches()[1])->isSelected());
+        find->previous();
+        find->previous(); // wraps to the last
+        QVERIFY(w.graphView()->itemFor(find->matches()[5])->isSelected());
+        QCOMPARE(g.node(find->matches()[5])->name, std::string("conv5_3"));
+        find->setQuery("no-such-layer");
+        QVERIFY(find->matches().empty());
+    }
+};
+
+QTEST_MAIN(TestStudioFiles)
+#include "tst_studio_files.moc"
