@@ -8,6 +8,7 @@ namespace seaside::app {
 EstimateController::EstimateController(views::DesignDocument *doc, QObject *parent) : QObject(parent), m_doc(doc) {
     connect(doc, &views::DesignDocument::designReset, this, &EstimateController::evaluateAll);
     connect(doc, &views::DesignDocument::layersChanged, this, &EstimateController::evaluateLayers);
+    connect(doc, &views::DesignDocument::graphChanged, this, &EstimateController::evaluateAll);
     evaluateAll();
 }
 

@@ -4,7 +4,9 @@
 #include "estimate_controller.h"
 #include "estimate_panel.h"
 #include "export/estimate_csv.h"
+#include "device_list.h"
 #include "find_bar.h"
+#include "op_palette.h"
 #include "graph/templates/templates.h"
 #include "device_palette.h"
 #include "graph/node_metrics.h"
@@ -45,12 +47,17 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     centreLayout->addWidget(m_view, 1);
     setCentralWidget(centre);
 
-    m_devices = new QListWidget(this);
+    m_devices = new views::DeviceList(this);
     auto *devDock = new QDockWidget(tr("Devices"), this);
     devDock->setObjectName("devicesDock");
     devDock->setWidget(m_devices);
     m_devices->setMinimumWidth(300);
     addDockWidget(Qt::LeftDockWidgetArea, devDock);
+    m_palette = new views::OpPalette(this);
+    auto *paletteDock = new QDockWidget(tr("Operators"), this);
+    paletteDock->setObjectName("paletteDock");
+    paletteDock->setWidget(m_palette);
+    addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
 
     m_properties = new PropertyPanel(m_doc, this);
     auto *propDock = new QDockWidget(tr("Properties"), this);
@@ -87,6 +94,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(m_totals);
 
     connect(m_view, &views::GraphView::nodeSelected, m_properties, &PropertyPanel::showNode);
+    connect(m_view, &views::GraphView::message, this, [this](const QString &m) { statusBar()->showMessage(m, 6000); });
+    connect(m_properties, &PropertyPanel::message, this, [this](const QString &m) { statusBar()->showMessage(m, 6000); });
+    connect(m_doc, &views::DesignDocument::graphChanged, this, [this] {
+        QMetaObject::invokeMethod(m_properties, [this] { m_properties->showNode(m_properties->shownNode()); }, Qt::QueuedConnection);
+    });
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::updateTitle);
     buildMenus();
@@ -285,7 +297,8 @@ void MainWindow::refresh() {
         swatch.fill(views::deviceColor(d.platform, dev.id));
         auto *item = new QListWidgetItem(QIcon(swatch), QStringLiteral("%1  —  %2").arg(
                                                             QString::fromStdString(dev.id), QString::fromStdString(dev.spec.name)));
-        item->setToolTip(QString::fromStdString("source: " + dev.spec.source));
+        item->setData(Qt::UserRole, QString::fromStdString(dev.id));
+        item->setToolTip(tr("Drag onto a layer (or a selection) to place it here\nsource: %1").arg(QString::fromStdString(dev.spec.source)));
         m_devices->addItem(item);
     }
     QPixmap none(14, 14);

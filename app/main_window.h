@@ -7,6 +7,7 @@ class QMenu;
 
 namespace seaside::views {
 class DesignDocument;
+class OpPalette;
 class EstimatePanel;
 class GraphView;
 } // namespace seaside::views
@@ -56,6 +57,7 @@ private:
     PropertyPanel *m_properties;
     EstimateController *m_estimates;
     FindBar *m_find;
+    views::OpPalette *m_palette;
     views::EstimatePanel *m_estimatePanel;
     QLabel *m_totals;
     QMenu *m_recent = nullptr;

@@ -6,6 +6,8 @@
 
 #include <QComboBox>
 #include <QHeaderView>
+#include <QSignalBlocker>
+#include <optional>
 #include <variant>
 
 namespace seaside::app {
@@ -16,6 +18,52 @@ PropertyPanel::PropertyPanel(views::DesignDocument *doc, QWidget *parent) : QTre
     header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     setRootIsDecorated(false);
     setAlternatingRowColors(true);
+    setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    connect(this, &QTreeWidget::itemChanged, this, &PropertyPanel::attributeEdited);
+}
+
+namespace {
+// The text a user typed, read as the attribute's current type: "3,3" or "[3,3]" for sizes.
+std::optional<graph::AttrValue> parseAs(const graph::AttrValue &current, const QString &text) {
+    bool ok = false;
+    if (std::holds_alternative<std::int64_t>(current)) {
+        const qlonglong v = text.trimmed().toLongLong(&ok);
+        return ok ? std::optional<graph::AttrValue>(std::int64_t(v)) : std::nullopt;
+    }
+    if (std::holds_alternative<double>(current)) {
+        const double v = text.trimmed().toDouble(&ok);
+        return ok ? std::optional<graph::AttrValue>(v) : std::nullopt;
+    }
+    if (std::holds_alternative<std::string>(current))
+        return graph::AttrValue(text.trimmed().toStdString());
+    QString list = text.trimmed();
+    list.remove('[').remove(']');
+    std::vector<std::int64_t> values;
+    for (const QString &part : list.split(',', Qt::SkipEmptyParts)) {
+        const qlonglong v = part.trimmed().toLongLong(&ok);
+        if (!ok)
+            return std::nullopt;
+        values.push_back(v);
+    }
+    return graph::AttrValue(values);
+}
+} // namespace
+
+void PropertyPanel::attributeEdited(QTreeWidgetItem *item, int column) {
+    if (m_filling || column != 1 || !item->data(0, Qt::UserRole).isValid())
+        return;
+    const graph::Node *n = m_doc->design().graph.node(m_shown);
+    const std::string key = item->data(0, Qt::UserRole).toString().toStdString();
+    if (!n || !n->attrs.has(key))
+        return;
+    const auto value = parseAs(n->attrs.all().find(key)->second, item->text(1));
+    const graph::NodeId id = m_shown;
+    Status s = value ? m_doc->setAttribute(id, key, *value) : Status(makeError("'" + item->text(1).toStdString() + "' is not a valid " + key));
+    if (!s) {
+        emit message(QString::fromStdString(s.message()));
+    }
+    // refill after the edit (or to put the old value back), once the item's editor is gone
+    QMetaObject::invokeMethod(this, [this, id] { showNode(id); }, Qt::QueuedConnection);
 }
 
 namespace {
@@ -35,12 +83,16 @@ QString attrText(const graph::AttrValue &v) {
 } // namespace
 
 void PropertyPanel::showNode(graph::NodeId id) {
+    const QSignalBlocker quiet(this);
+    m_filling = true;
     clear();
     m_shown = id;
     const plan::Design &d = m_doc->design();
     const graph::Node *n = d.graph.node(id);
-    if (!n)
+    if (!n) {
+        m_filling = false;
         return;
+    }
     auto row = [this](const QString &k, const QString &v) { addTopLevelItem(new QTreeWidgetItem({k, v})); };
     row(tr("Name"), QString::fromStdString(n->name));
     row(tr("Kind"), QString::fromStdString(std::string(graph::opKindName(n->kind))));
@@ -73,8 +125,13 @@ void PropertyPanel::showNode(graph::NodeId id) {
             m_doc->setLayerDevice(id, combo->currentData().toString().toStdString());
         });
     }
-    for (const auto &[k, v] : n->attrs.all())
+    for (const auto &[k, v] : n->attrs.all()) {
         row(QString::fromStdString(k), attrText(v));
+        QTreeWidgetItem *item = topLevelItem(topLevelItemCount() - 1);
+        item->setData(0, Qt::UserRole, QString::fromStdString(k));
+        item->setFlags(item->flags() | Qt::ItemIsEditable); // double-click to edit; validated by the document
+    }
+    m_filling = false;
 }
 
 } // namespace seaside::app

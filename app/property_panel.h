@@ -17,9 +17,15 @@ public:
     void showNode(graph::NodeId id);
     graph::NodeId shownNode() const { return m_shown; }
 
+signals:
+    void message(const QString &text); // an edit refused, and why
+
 private:
+    void attributeEdited(QTreeWidgetItem *item, int column);
+
     views::DesignDocument *m_doc;
     graph::NodeId m_shown = 0;
+    bool m_filling = false; // itemChanged fires while the panel fills itself
 };
 
 } // namespace seaside::app

@@ -1,11 +1,14 @@
 #include "design_document.h"
 
+#include "graph/shape_inference.h"
 #include "graph/templates/templates.h"
+#include "graph_commands.h"
 #include "plan/auto_layout.h"
 #include "store/load_design.h"
 #include "store/project_store.h"
 
 #include <QFileInfo>
+#include <algorithm>
 #include <QUndoCommand>
 
 namespace seaside::views {
@@ -107,6 +110,249 @@ bool DesignDocument::newFromTemplate(const std::string &templateId, QString *err
     d.graph = std::move(*g);
     reset(std::move(d), QString());
     return true;
+}
+
+void DesignDocument::setLayerDevices(const std::vector<graph::NodeId> &ids, const std::string &deviceId) {
+    m_undo.beginMacro(tr("Place %n layer(s) on %1", nullptr, int(ids.size())).arg(QString::fromStdString(deviceId)));
+    for (graph::NodeId id : ids) {
+        const graph::Node *n = m_design.graph.node(id);
+        if (n && n->kind != graph::OpKind::Input && n->kind != graph::OpKind::Output)
+            setLayerDevice(id, deviceId);
+    }
+    m_undo.endMacro();
+}
+
+namespace {
+// What a new layer dropped from the palette starts with: a plausible size the user then edits.
+graph::Attrs defaultAttrs(graph::OpKind k) {
+    using graph::OpKind;
+    graph::Attrs a;
+    switch (k) {
+    case OpKind::Linear:
+        a.set("out_features", std::int64_t(256));
+        break;
+    case OpKind::Conv:
+        a.set("out_channels", std::int64_t(64));
+        a.set("kernel", std::vector<std::int64_t>{3, 3});
+        a.set("pads", std::vector<std::int64_t>{1, 1, 1, 1});
+        break;
+    case OpKind::Pool:
+        a.set("mode", std::string("max"));
+        a.set("kernel", std::vector<std::int64_t>{2, 2});
+        a.set("stride", std::vector<std::int64_t>{2, 2});
+        break;
+    case OpKind::Activation:
+        a.set("function", std::string("relu"));
+        break;
+    case OpKind::Attention:
+        a.set("heads", std::int64_t(8));
+        break;
+    case OpKind::MoE:
+        a.set("experts", std::int64_t(8));
+        a.set("top_k", std::int64_t(2));
+        a.set("intermediate", std::int64_t(1024));
+        break;
+    case OpKind::GnnConv:
+        a.set("variant", std::string("gcn"));
+        a.set("out_features", std::int64_t(64));
+        a.set("num_edges", std::int64_t(10000));
+        break;
+    case OpKind::Embedding:
+        a.set("vocab", std::int64_t(32000));
+        a.set("dim", std::int64_t(512));
+        break;
+    case OpKind::Reshape:
+        a.set("shape", std::vector<std::int64_t>{0, -1});
+        break;
+    default:
+        break;
+    }
+    return a;
+}
+
+bool positiveSizeRequired(const std::string &key) {
+    static const char *kSizes[] = {"out_features", "out_channels", "kernel", "stride", "dilation", "groups", "heads", "kv_heads",
+                                   "head_dim", "experts", "top_k", "intermediate", "hidden", "vocab", "dim", "repeat"};
+    for (const char *k : kSizes)
+        if (key == k)
+            return true;
+    return false;
+}
+} // namespace
+
+std::string DesignDocument::uniqueName(const std::string &base) const {
+    for (int i = 1;; ++i) {
+        const std::string name = base + std::to_string(i);
+        if (!m_design.graph.findByName(name))
+            return name;
+    }
+}
+
+NodeSnapshot DesignDocument::snapshot(graph::NodeId id) const {
+    NodeSnapshot s;
+    s.node = *m_design.graph.node(id);
+    s.index = m_design.graph.indexOf(id);
+    for (const auto &e : m_design.graph.edges())
+        if (e.src == id || e.dst == id)
+            s.edges.push_back(e);
+    if (auto it = m_design.placement.find(id); it != m_design.placement.end())
+        s.config = it->second;
+    if (auto it = m_design.layout.find(id); it != m_design.layout.end())
+        s.position = it->second;
+    return s;
+}
+
+graph::NodeId DesignDocument::addLayer(graph::OpKind kind, plan::Position at) {
+    NodeSnapshot s;
+    s.node.kind = kind;
+    s.node.name = uniqueName(std::string(graph::opKindName(kind)));
+    s.node.attrs = defaultAttrs(kind);
+    if (kind == graph::OpKind::Input)
+        s.node.outputs = {graph::TensorDesc{{1, 256}, graph::DType::F32}};
+    // the id it will get, so that undo and redo agree on it
+    graph::NodeId next = 1;
+    for (const auto &n : m_design.graph.nodes())
+        next = std::max(next, n.id + 1);
+    s.node.id = next;
+    s.position = at;
+    m_undo.push(new AddNodesCommand(this, {s}, {}, tr("Add %1").arg(QString::fromStdString(s.node.name))));
+    return next;
+}
+
+void DesignDocument::removeNodes(const std::vector<graph::NodeId> &ids) {
+    std::vector<NodeSnapshot> snaps;
+    for (graph::NodeId id : ids)
+        if (m_design.graph.node(id))
+            snaps.push_back(snapshot(id));
+    if (snaps.empty())
+        return;
+    // an edge between two removed nodes is in both snapshots: keep it once
+    std::vector<graph::Edge> seen;
+    for (auto &s : snaps) {
+        std::erase_if(s.edges, [&](const graph::Edge &e) { return std::find(seen.begin(), seen.end(), e) != seen.end(); });
+        seen.insert(seen.end(), s.edges.begin(), s.edges.end());
+    }
+    m_undo.push(new RemoveNodesCommand(this, snaps, tr("Delete %n node(s)", nullptr, int(snaps.size()))));
+}
+
+Status DesignDocument::connectNodes(graph::NodeId src, graph::NodeId dst) {
+    const graph::Node *a = m_design.graph.node(src), *b = m_design.graph.node(dst);
+    if (!a || !b || src == dst)
+        return makeError("pick two different nodes to connect");
+    if (m_design.graph.reachable(dst, src))
+        return makeError("connecting " + a->name + " to " + b->name + " would close a cycle");
+    int port = 0;
+    for (const auto &e : m_design.graph.inEdges(dst))
+        port = std::max(port, e.dstPort + 1);
+    const graph::Edge edge{src, 0, dst, port};
+    graph::Graph trial = m_design.graph;
+    if (Status s = trial.addEdge(edge); !s)
+        return s;
+    if (Status s = graph::inferShapes(trial); !s)
+        return makeError("refused: " + s.message());
+    m_undo.push(new ConnectCommand(this, edge, true, tr("Connect %1 to %2").arg(QString::fromStdString(a->name), QString::fromStdString(b->name))));
+    return {};
+}
+
+void DesignDocument::disconnect(const graph::Edge &e) {
+    m_undo.push(new ConnectCommand(this, e, false, tr("Disconnect")));
+}
+
+void DesignDocument::moveNodes(const std::vector<std::pair<graph::NodeId, plan::Position>> &to) {
+    std::vector<std::pair<graph::NodeId, plan::Position>> before;
+    for (const auto &[id, p] : to) {
+        auto it = m_design.layout.find(id);
+        before.push_back({id, it == m_design.layout.end() ? plan::Position{} : it->second});
+    }
+    m_undo.push(new MoveNodesCommand(this, before, to));
+}
+
+Status DesignDocument::setAttribute(graph::NodeId id, const std::string &key, const graph::AttrValue &value) {
+    const graph::Node *n = m_design.graph.node(id);
+    if (!n)
+        return makeError("no such node");
+    if (positiveSizeRequired(key)) {
+        bool bad = false;
+        if (auto *i = std::get_if<std::int64_t>(&value))
+            bad = *i <= 0;
+        else if (auto *v = std::get_if<std::vector<std::int64_t>>(&value))
+            bad = v->empty() || std::any_of(v->begin(), v->end(), [](std::int64_t x) { return x <= 0; });
+        else if (auto *d = std::get_if<double>(&value))
+            bad = *d <= 0;
+        if (bad)
+            return makeError(key + " of " + n->name + " must be positive");
+    }
+    graph::Graph trial = m_design.graph;
+    trial.node(id)->attrs.set(key, value);
+    if (Status s = graph::inferShapes(trial); !s)
+        return makeError("refused: " + s.message());
+    std::optional<graph::AttrValue> before;
+    if (auto it = n->attrs.all().find(key); it != n->attrs.all().end())
+        before = it->second;
+    m_undo.push(new SetAttributeCommand(this, id, key, before, value, tr("Set %1 of %2").arg(QString::fromStdString(key), QString::fromStdString(n->name))));
+    return {};
+}
+
+void DesignDocument::applyInsert(const std::vector<NodeSnapshot> &nodes, const std::vector<graph::Edge> &edges) {
+    // back where they stood: in ascending order of their old positions
+    std::vector<const NodeSnapshot *> order;
+    for (const auto &s : nodes)
+        order.push_back(&s);
+    std::sort(order.begin(), order.end(), [](auto *a, auto *b) { return a->index < b->index; });
+    for (const NodeSnapshot *s : order)
+        m_design.graph.addNode(s->node, s->index);
+    for (const auto &s : nodes) {
+        for (const auto &e : s.edges)
+            m_design.graph.addEdge(e);
+        if (s.config)
+            m_design.placement[s.node.id] = *s.config;
+        if (s.position)
+            m_design.layout[s.node.id] = *s.position;
+    }
+    for (const auto &e : edges)
+        m_design.graph.addEdge(e);
+    graph::inferShapes(m_design.graph); // validated when the edit was made
+    emit graphChanged();
+}
+
+void DesignDocument::applyRemove(const std::vector<graph::NodeId> &ids) {
+    for (graph::NodeId id : ids) {
+        m_design.graph.removeNode(id);
+        m_design.placement.erase(id);
+        m_design.layout.erase(id);
+    }
+    graph::inferShapes(m_design.graph);
+    emit graphChanged();
+}
+
+void DesignDocument::applyEdge(const graph::Edge &e, bool add) {
+    if (add)
+        m_design.graph.addEdge(e);
+    else
+        m_design.graph.removeEdge(e);
+    graph::inferShapes(m_design.graph);
+    emit graphChanged();
+}
+
+void DesignDocument::applyPositions(const std::vector<std::pair<graph::NodeId, plan::Position>> &to) {
+    std::vector<graph::NodeId> ids;
+    for (const auto &[id, p] : to) {
+        m_design.layout[id] = p;
+        ids.push_back(id);
+    }
+    emit positionsChanged(ids);
+}
+
+void DesignDocument::applyAttribute(graph::NodeId id, const std::string &key, const std::optional<graph::AttrValue> &value) {
+    graph::Node *n = m_design.graph.node(id);
+    if (!n)
+        return;
+    if (value)
+        n->attrs.set(key, *value);
+    else
+        n->attrs.erase(key);
+    graph::inferShapes(m_design.graph);
+    emit graphChanged();
 }
 
 void DesignDocument::ensureLayout() {

@@ -4,11 +4,14 @@
 
 #include <QObject>
 #include <QString>
+#include <QPointF>
 #include <QUndoStack>
 #include <optional>
 #include <vector>
 
 namespace seaside::views {
+
+struct NodeSnapshot;
 
 /// Owns the open design and its undo stack. Views read it and call its methods; they never
 /// hold their own copy of the model.
@@ -35,16 +38,42 @@ public:
 
     /// Places a layer on a device ("" unplaces it), as one undoable step.
     void setLayerDevice(graph::NodeId id, const std::string &deviceId);
-    /// Applies a layer's config without recording it: for the undo commands themselves.
+    /// Several layers at once (a selection, or a device dropped on it): one undo step.
+    void setLayerDevices(const std::vector<graph::NodeId> &ids, const std::string &deviceId);
+
+    // Graph edits, each one undoable step; a refused edit returns why and changes nothing.
+    graph::NodeId addLayer(graph::OpKind kind, plan::Position at);
+    void removeNodes(const std::vector<graph::NodeId> &ids);
+    /// Connects src's output 0 to dst's next free input; refused when it would close a cycle or
+    /// give an impossible shape.
+    Status connectNodes(graph::NodeId src, graph::NodeId dst);
+    void disconnect(const graph::Edge &e);
+    void moveNodes(const std::vector<std::pair<graph::NodeId, plan::Position>> &to);
+    /// Refused (with the reason) when the value is negative or zero where a size is expected, or
+    /// when shapes can no longer be inferred.
+    Status setAttribute(graph::NodeId id, const std::string &key, const graph::AttrValue &value);
+
+    // For the undo commands themselves: apply without recording.
     void applyLayerConfig(graph::NodeId id, const std::optional<plan::LayerConfig> &cfg);
+    void applyInsert(const std::vector<NodeSnapshot> &nodes, const std::vector<graph::Edge> &edges);
+    void applyRemove(const std::vector<graph::NodeId> &ids);
+    void applyEdge(const graph::Edge &e, bool add);
+    void applyPositions(const std::vector<std::pair<graph::NodeId, plan::Position>> &to);
+    void applyAttribute(graph::NodeId id, const std::string &key, const std::optional<graph::AttrValue> &value);
 
 signals:
     void designReset();
     /// The placement or per-layer config of these layers changed (graph and platform did not).
     void layersChanged(const std::vector<graph::NodeId> &ids);
+    /// Nodes or edges were added or removed, or attributes changed: shapes were re-inferred.
+    void graphChanged();
+    /// Only canvas positions changed.
+    void positionsChanged(const std::vector<graph::NodeId> &ids);
 
 private:
     void ensureLayout();
+    NodeSnapshot snapshot(graph::NodeId id) const;
+    std::string uniqueName(const std::string &base) const;
 
     plan::Design m_design;
     QString m_path;

@@ -3,6 +3,11 @@
 #include "design_document.h"
 #include "device_palette.h"
 #include "node_item.h"
+#include "op_palette.h"
+
+#include <QKeyEvent>
+#include <QMimeData>
+#include <QMouseEvent>
 
 #include <QGraphicsPathItem>
 #include <QPainter>
@@ -14,13 +19,16 @@ namespace seaside::views {
 GraphView::GraphView(DesignDocument *doc, QWidget *parent) : QGraphicsView(parent), m_doc(doc) {
     setScene(&m_scene);
     setRenderHint(QPainter::Antialiasing);
-    setDragMode(QGraphicsView::ScrollHandDrag);
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
     setBackgroundBrush(QColor("#FAFAFA"));
     m_scene.setItemIndexMethod(QGraphicsScene::BspTreeIndex); // mostly static scene
     connect(doc, &DesignDocument::designReset, this, &GraphView::rebuild);
     connect(doc, &DesignDocument::layersChanged, this, &GraphView::recolour);
+    connect(doc, &DesignDocument::graphChanged, this, &GraphView::rebuildKeepingView);
+    connect(doc, &DesignDocument::positionsChanged, this, &GraphView::rebuildKeepingView);
+    setAcceptDrops(true);
+    setDragMode(QGraphicsView::RubberBandDrag); // rubber-band and Ctrl-click selection; wheel zooms, scroll bars pan
     connect(&m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto sel = m_scene.selectedItems();
         auto *item = sel.isEmpty() ? nullptr : dynamic_cast<NodeItem *>(sel.first());
@@ -34,8 +42,125 @@ NodeItem *GraphView::itemFor(graph::NodeId id) const {
     return it == m_items.end() ? nullptr : it->second;
 }
 
+void GraphView::rebuildKeepingView() {
+    const QTransform t = transform();
+    const QPointF centre = mapToScene(viewport()->rect().center());
+    std::vector<graph::NodeId> selected = selectedNodes();
+    rebuild();
+    m_startPending = false;
+    setTransform(t);
+    centerOn(centre);
+    for (graph::NodeId id : selected)
+        if (NodeItem *item = itemFor(id))
+            item->setSelected(true);
+}
+
+std::vector<graph::NodeId> GraphView::selectedNodes() const {
+    std::vector<graph::NodeId> ids;
+    for (QGraphicsItem *i : m_scene.selectedItems())
+        if (auto *n = dynamic_cast<NodeItem *>(i))
+            ids.push_back(n->nodeId());
+    return ids;
+}
+
+NodeItem *GraphView::nodeAt(const QPoint &viewPos) const {
+    for (QGraphicsItem *i : items(viewPos))
+        if (auto *n = dynamic_cast<NodeItem *>(i))
+            return n;
+    return nullptr;
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent *e) {
+    if (e->mimeData()->hasFormat(OpPalette::kMime) || e->mimeData()->hasFormat(kDeviceMime))
+        e->acceptProposedAction();
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent *e) {
+    // a device is dropped on a layer; an operator anywhere
+    const bool device = e->mimeData()->hasFormat(kDeviceMime);
+    if (!device || nodeAt(e->position().toPoint()))
+        e->acceptProposedAction();
+    else
+        e->ignore();
+}
+
+void GraphView::dropEvent(QDropEvent *e) {
+    const QPoint at = e->position().toPoint();
+    if (e->mimeData()->hasFormat(OpPalette::kMime)) {
+        const auto kind = graph::opKindFromName(e->mimeData()->data(OpPalette::kMime).toStdString());
+        if (!kind)
+            return;
+        const QPointF p = mapToScene(at);
+        m_doc->addLayer(*kind, {p.x(), p.y()});
+        e->acceptProposedAction();
+        return;
+    }
+    if (e->mimeData()->hasFormat(kDeviceMime)) {
+        NodeItem *target = nodeAt(at);
+        if (!target)
+            return;
+        // onto a selected layer: the whole selection moves to the device
+        std::vector<graph::NodeId> ids = target->isSelected() ? selectedNodes() : std::vector<graph::NodeId>{target->nodeId()};
+        m_doc->setLayerDevices(ids, e->mimeData()->data(kDeviceMime).toStdString());
+        e->acceptProposedAction();
+    }
+}
+
+void GraphView::mousePressEvent(QMouseEvent *e) {
+    if (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier)) {
+        if (NodeItem *from = nodeAt(e->pos())) {
+            m_connectFrom = from->nodeId();
+            m_connectLine = m_scene.addLine(QLineF(from->outPort(), mapToScene(e->pos())), QPen(QColor("#1F4E99"), 2, Qt::DashLine));
+            m_connectLine->setZValue(3);
+            return;
+        }
+    }
+    QGraphicsView::mousePressEvent(e);
+}
+
+void GraphView::mouseMoveEvent(QMouseEvent *e) {
+    if (m_connectLine) {
+        m_connectLine->setLine(QLineF(m_connectLine->line().p1(), mapToScene(e->pos())));
+        return;
+    }
+    QGraphicsView::mouseMoveEvent(e);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent *e) {
+    if (m_connectLine) {
+        delete m_connectLine;
+        m_connectLine = nullptr;
+        NodeItem *to = nodeAt(e->pos());
+        const graph::NodeId from = std::exchange(m_connectFrom, 0);
+        if (to && to->nodeId() != from)
+            if (Status s = m_doc->connectNodes(from, to->nodeId()); !s)
+                emit message(QString::fromStdString(s.message()));
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(e);
+    // nodes dragged with the mouse: one undoable move
+    std::vector<std::pair<graph::NodeId, plan::Position>> moved;
+    for (graph::NodeId id : selectedNodes()) {
+        const QPointF p = itemFor(id)->pos();
+        auto it = m_doc->design().layout.find(id);
+        if (it == m_doc->design().layout.end() || it->second.x != p.x() || it->second.y != p.y())
+            moved.push_back({id, {p.x(), p.y()}});
+    }
+    if (!moved.empty())
+        m_doc->moveNodes(moved);
+}
+
+void GraphView::keyPressEvent(QKeyEvent *e) {
+    if (e->key() == Qt::Key_Delete || e->key() == Qt::Key_Backspace) {
+        m_doc->removeNodes(selectedNodes());
+        return;
+    }
+    QGraphicsView::keyPressEvent(e);
+}
+
 void GraphView::rebuild() {
     m_scene.clear();
+    m_connectLine = nullptr;
     m_items.clear();
     const plan::Design &d = m_doc->design();
     for (const graph::Node &n : d.graph.nodes()) {

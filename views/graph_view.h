@@ -3,6 +3,8 @@
 #include "plan/plan_estimate.h"
 
 #include <QGraphicsView>
+
+class QGraphicsLineItem;
 #include <memory>
 #include <unordered_map>
 
@@ -30,15 +32,27 @@ public:
     /// A freshly opened design: readable zoom, starting at its inputs (Fit to Window shows all).
     void showStart();
 
+    std::vector<graph::NodeId> selectedNodes() const;
+
 signals:
     void nodeSelected(graph::NodeId id); // 0 when the selection is cleared
+    void message(const QString &text);   // a refused edit, for the status bar
 
 protected:
     void wheelEvent(QWheelEvent *e) override;
     void resizeEvent(QResizeEvent *e) override;
+    void dragEnterEvent(QDragEnterEvent *e) override;
+    void dragMoveEvent(QDragMoveEvent *e) override;
+    void dropEvent(QDropEvent *e) override;
+    void mousePressEvent(QMouseEvent *e) override;
+    void mouseMoveEvent(QMouseEvent *e) override;
+    void mouseReleaseEvent(QMouseEvent *e) override;
+    void keyPressEvent(QKeyEvent *e) override;
 
 private:
     void rebuild();
+    void rebuildKeepingView();
+    NodeItem *nodeAt(const QPoint &viewPos) const;
     void recolour(const std::vector<graph::NodeId> &ids);
     QColor fillFor(const graph::Node &n) const;
 
@@ -46,6 +60,8 @@ private:
     QGraphicsScene m_scene;
     std::unordered_map<graph::NodeId, NodeItem *> m_items; // owned by the scene
     bool m_startPending = false; // the view had no size yet when the design arrived
+    graph::NodeId m_connectFrom = 0;  // Shift+drag from this node draws a connection
+    QGraphicsLineItem *m_connectLine = nullptr;
 };
 
 } // namespace seaside::views

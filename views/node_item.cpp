@@ -17,6 +17,7 @@ NodeItem::NodeItem(const graph::Node &node, QColor fill)
         kind += QStringLiteral("  ") + QString::fromStdString(graph::shapeString(node.outputs[0].shape));
     m_subtitle = kind;
     setFlag(ItemIsSelectable);
+    setFlag(ItemIsMovable);
     m_baseTooltip = m_title + QStringLiteral("\n") + m_subtitle;
     setToolTip(m_baseTooltip);
     setCacheMode(DeviceCoordinateCache);

@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <tuple>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
@@ -17,15 +18,36 @@ bool Node::operator==(const Node &o) const {
     return !body || *body == *o.body;
 }
 
-bool Graph::operator==(const Graph &o) const { return m_nodes == o.m_nodes && m_edges == o.m_edges; }
+bool Graph::operator==(const Graph &o) const {
+    if (!(m_nodes == o.m_nodes) || m_edges.size() != o.m_edges.size())
+        return false;
+    auto key = [](const Edge &e) { return std::tuple(e.src, e.srcPort, e.dst, e.dstPort); };
+    auto less = [&](const Edge &a, const Edge &b) { return key(a) < key(b); };
+    std::vector<Edge> a = m_edges, b = o.m_edges;
+    std::sort(a.begin(), a.end(), less);
+    std::sort(b.begin(), b.end(), less);
+    return a == b;
+}
 
-NodeId Graph::addNode(Node node) {
+NodeId Graph::addNode(Node node, std::size_t at) {
     if (node.id == 0 || m_index.count(node.id))
         node.id = m_nextId;
     m_nextId = std::max(m_nextId, node.id + 1);
-    m_index[node.id] = m_nodes.size();
-    m_nodes.push_back(std::move(node));
-    return m_nodes.back().id;
+    const NodeId id = node.id;
+    if (at >= m_nodes.size()) {
+        m_index[id] = m_nodes.size();
+        m_nodes.push_back(std::move(node));
+        return id;
+    }
+    m_nodes.insert(m_nodes.begin() + std::ptrdiff_t(at), std::move(node));
+    for (std::size_t i = at; i < m_nodes.size(); ++i)
+        m_index[m_nodes[i].id] = i;
+    return id;
+}
+
+std::size_t Graph::indexOf(NodeId id) const {
+    auto it = m_index.find(id);
+    return it == m_index.end() ? SIZE_MAX : it->second;
 }
 
 Status Graph::addEdge(const Edge &e) {
@@ -61,6 +83,15 @@ Status Graph::removeNode(NodeId id) {
     m_in.erase(id);
     for (auto &[dst, in] : m_in)
         std::erase_if(in, [id](const Edge &e) { return e.src == id; });
+    return {};
+}
+
+Status Graph::removeEdge(const Edge &e) {
+    auto it = std::find(m_edges.begin(), m_edges.end(), e);
+    if (it == m_edges.end())
+        return makeError("no such edge " + std::to_string(e.src) + " -> " + std::to_string(e.dst));
+    m_edges.erase(it);
+    std::erase(m_in[e.dst], e);
     return {};
 }
 

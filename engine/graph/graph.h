@@ -5,6 +5,7 @@
 #include "graph/tensor.h"
 
 #include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -43,9 +44,13 @@ struct Edge {
 /// cycle detection, reachability) run on a Boost.Graph view built from the edge list.
 class Graph {
 public:
-    NodeId addNode(Node node); // keeps node.id when set and free, else assigns the next id
+    /// Keeps node.id when set and free, else assigns the next id; `at` puts it at that position
+    /// of nodes() (undo puts a removed node back where it was).
+    NodeId addNode(Node node, std::size_t at = SIZE_MAX);
+    std::size_t indexOf(NodeId id) const; // position in nodes(), SIZE_MAX when absent
     Status addEdge(const Edge &e);
     Status removeNode(NodeId id); // and its edges
+    Status removeEdge(const Edge &e);
 
     const Node *node(NodeId id) const;
     Node *node(NodeId id);
@@ -62,6 +67,7 @@ public:
     Expected<std::vector<NodeId>> topologicalOrder() const;
     bool reachable(NodeId from, NodeId to) const;
 
+    /// Same nodes in the same order, and the same edges in any order.
     bool operator==(const Graph &o) const;
 
 private:

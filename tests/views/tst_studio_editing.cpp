@@ -1,0 +1,133 @@
+// Editing on the real widgets (offscreen) and on the document alone: add layers from the
+// palette, connect them, refuse impossible edits, drop a device on a layer, undo it all.
+#include "design_document.h"
+#include "estimate_controller.h"
+#include "graph_view.h"
+#include "main_window.h"
+#include "node_item.h"
+#include "op_palette.h"
+
+#include <QMimeData>
+#include <QtTest>
+
+using namespace seaside;
+
+namespace {
+void dropOnView(views::GraphView *view, const char *mime, const QByteArray &data, QPoint at) {
+    QMimeData md;
+    md.setData(mime, data);
+    QDragEnterEvent enter(at, Qt::CopyAction, &md, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view->viewport(), &enter);
+    QDragMoveEvent move(at, Qt::CopyAction, &md, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view->viewport(), &move);
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &md, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(view->viewport(), &drop);
+}
+
+QPoint viewPosOf(views::GraphView *view, graph::NodeId id) { return view->mapFromScene(view->itemFor(id)->pos()); }
+} // namespace
+
+class TestStudioEditing : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QCoreApplication::setOrganizationName("SeasideTest"); }
+
+    void everyGraphCommandUndoesWithoutAScene() {
+        views::DesignDocument doc;
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
+        const plan::Design original = doc.design();
+        const auto &g = [&]() -> const graph::Graph & { return doc.design().graph; };
+        const auto head = g().findByName("head.fc2")->id, out = g().findByName("embedding")->id;
+
+        const auto fc = doc.addLayer(graph::OpKind::Linear, {10, 20});
+        QVERIFY(g().node(fc));
+        QCOMPARE(doc.design().layout.at(fc).x, 10.0);
+        QVERIFY(doc.connectNodes(head, fc).ok());
+        QCOMPARE(g().node(fc)->outputs[0].shape, (std::vector<std::int64_t>{1, 256})); // shapes follow the edge
+        QVERIFY(!doc.connectNodes(fc, head).ok());                                       // a cycle is refused
+        auto neg = doc.setAttribute(fc, "out_features", std::int64_t(-3));
+        QVERIFY(!neg.ok());
+        QVERIFY(neg.message().find("positive") != std::string::npos);
+        QVERIFY(doc.setAttribute(fc, "out_features", std::int64_t(32)).ok());
+        QCOMPARE(g().node(fc)->outputs[0].shape, (std::vector<std::int64_t>{1, 32}));
+        // an impossible shape: a 9x9 kernel on the 1-D EEG signal is refused, the value stays
+        auto bad = doc.setAttribute(g().findByName("block1.conv")->id, "kernel", std::vector<std::int64_t>{9, 9});
+        QVERIFY(!bad.ok());
+        QCOMPARE(g().findByName("block1.conv")->attrs.getInts("kernel"), (std::vector<std::int64_t>{7}));
+        doc.moveNodes({{fc, {50, 60}}});
+        doc.moveNodes({{fc, {70, 80}}}); // one drag: merged into one step
+        const int steps = doc.undoStack()->count();
+        doc.removeNodes({head, out});
+        QVERIFY(!g().node(head) && !g().node(out));
+        QCOMPARE(doc.undoStack()->count(), steps + 1);
+
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
+        while (doc.undoStack()->canRedo())
+            doc.undoStack()->redo();
+        QVERIFY(!g().node(head));
+        QCOMPARE(doc.design().layout.at(fc).x, 70.0);
+        QCOMPARE(g().node(fc)->attrs.getInt("out_features"), std::int64_t(32));
+    }
+
+    void paletteConnectDeviceUndo() {
+        app::MainWindow w;
+        w.resize(1400, 900);
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        views::GraphView *view = w.graphView();
+        auto &doc = *w.document();
+        const std::size_t before = doc.design().graph.size();
+        const double latency = w.estimates()->estimate().latency;
+
+        // drag "linear" from the palette onto an empty part of the canvas
+        dropOnView(view, views::OpPalette::kMime, "linear", QPoint(40, 40));
+        QCOMPARE(doc.design().graph.size(), before + 1);
+        const graph::NodeId added = doc.design().graph.nodes().back().id;
+        QCOMPARE(doc.design().graph.node(added)->kind, graph::OpKind::Linear);
+        QVERIFY(view->itemFor(added));
+
+        // Shift+drag from head.fc2 to the new layer connects them
+        const auto head = doc.design().graph.findByName("head.fc2")->id;
+        view->focusNode(head);
+        const QPoint from = viewPosOf(view, head);
+        view->itemFor(added)->setPos(view->mapToScene(from + QPoint(0, 120))); // bring it into view
+        const QPoint to = viewPosOf(view, added);
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::ShiftModifier, from);
+        QTest::mouseMove(view->viewport(), to);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::ShiftModifier, to);
+        bool connected = false;
+        for (const auto &e : doc.design().graph.edges())
+            connected = connected || (e.src == head && e.dst == added);
+        QVERIFY(connected);
+
+        // drop the cloud device onto a layer: the estimate changes
+        const auto conv = doc.design().graph.findByName("block2.conv")->id;
+        view->focusNode(conv);
+        view->scene()->clearSelection();
+        dropOnView(view, views::kDeviceMime, "cloud", viewPosOf(view, conv));
+        QCOMPARE(doc.design().placement.at(conv).device, std::string("cloud"));
+        QVERIFY(w.estimates()->estimate().latency != latency);
+
+        // undo everything: the design and the estimate are as they were
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QCOMPARE(doc.design().graph.size(), before);
+        QCOMPARE(doc.design().placement.at(conv).device, std::string("edge"));
+        QCOMPARE(w.estimates()->estimate().latency, latency);
+    }
+
+    void paletteSearch() {
+        views::OpPalette palette;
+        palette.setFilter("conv");
+        QCOMPARE(palette.visibleCount(), 2); // conv, gnn_conv
+        palette.setFilter("");
+        QVERIFY(palette.visibleCount() >= 15);
+    }
+};
+
+QTEST_MAIN(TestStudioEditing)
+#include "tst_studio_editing.moc"

@@ -1,0 +1,23 @@
+#include "device_list.h"
+
+#include "op_palette.h"
+
+#include <QMimeData>
+
+namespace seaside::views {
+
+DeviceList::DeviceList(QWidget *parent) : QListWidget(parent) {
+    setDragEnabled(true);
+    setDragDropMode(QAbstractItemView::DragOnly);
+}
+
+QMimeData *DeviceList::mimeData(const QList<QListWidgetItem *> &items) const {
+    auto *m = new QMimeData;
+    if (!items.isEmpty())
+        m->setData(kDeviceMime, items.first()->data(Qt::UserRole).toString().toUtf8());
+    return m;
+}
+
+QStringList DeviceList::mimeTypes() const { return {kDeviceMime}; }
+
+} // namespace seaside::views
