@@ -9,6 +9,7 @@ EstimateController::EstimateController(views::DesignDocument *doc, QObject *pare
     connect(doc, &views::DesignDocument::designReset, this, &EstimateController::evaluateAll);
     connect(doc, &views::DesignDocument::layersChanged, this, &EstimateController::evaluateLayers);
     connect(doc, &views::DesignDocument::graphChanged, this, &EstimateController::evaluateAll);
+    connect(doc, &views::DesignDocument::platformChanged, this, &EstimateController::evaluateAll);
     evaluateAll();
 }
 

@@ -4,6 +4,7 @@
 #include "estimate_controller.h"
 #include "estimate_panel.h"
 #include "export/estimate_csv.h"
+#include "add_device_dialog.h"
 #include "device_list.h"
 #include "find_bar.h"
 #include "op_palette.h"
@@ -101,6 +102,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     });
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::updateTitle);
+    connect(m_doc, &views::DesignDocument::platformChanged, this, &MainWindow::refresh);
     buildMenus();
     resize(1400, 900);
     // window geometry and dock layout as the user left them
@@ -209,6 +211,23 @@ void MainWindow::buildMenus() {
     edit->addAction(redo);
     edit->addSeparator();
     edit->addAction(tr("&Find…"), QKeySequence::Find, m_find, &FindBar::activate);
+    QMenu *platform = menuBar()->addMenu(tr("&Platform"));
+    platform->addAction(tr("&Add Device…"), QKeySequence(tr("Ctrl+Shift+D")), this, [this] {
+        AddDeviceDialog dialog(m_doc->design().platform, this);
+        if (dialog.exec() == QDialog::Accepted)
+            if (Status s = m_doc->addDevice(dialog.device()); !s)
+                QMessageBox::warning(this, tr("Cannot add the device"), QString::fromStdString(s.message()));
+    });
+    platform->addAction(tr("Add &Link…"), this, [this] {
+        AddLinkDialog dialog(m_doc->design().platform, this);
+        if (dialog.exec() == QDialog::Accepted)
+            if (Status s = m_doc->addLink(dialog.link()); !s)
+                QMessageBox::warning(this, tr("Cannot add the link"), QString::fromStdString(s.message()));
+    });
+    platform->addAction(tr("&Remove Selected Device"), this, [this] {
+        if (auto *item = m_devices->currentItem(); item && item->data(Qt::UserRole).isValid())
+            m_doc->removeDevice(item->data(Qt::UserRole).toString().toStdString());
+    });
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), m_view, &views::GraphView::fitAll);
 }

@@ -124,6 +124,34 @@ void PropertyPanel::showNode(graph::NodeId id) {
         connect(combo, &QComboBox::currentIndexChanged, this, [this, id, combo] {
             m_doc->setLayerDevice(id, combo->currentData().toString().toStdString());
         });
+        // precision and sparsity: per-layer config the cost models read
+        const plan::LayerConfig cfg = placed == d.placement.end() ? plan::LayerConfig{} : placed->second;
+        auto configCombo = [&](const QString &label, const char *name, const QStringList &values, const QString &current,
+                               auto apply) {
+            row(label, current);
+            auto *c = new QComboBox(this);
+            c->setObjectName(name);
+            c->addItems(values);
+            c->setCurrentIndex(std::max(0, c->findText(current)));
+            setItemWidget(topLevelItem(topLevelItemCount() - 1), 1, c);
+            connect(c, &QComboBox::currentTextChanged, this, [this, id, apply](const QString &text) {
+                auto it = m_doc->design().placement.find(id);
+                plan::LayerConfig next = it == m_doc->design().placement.end() ? plan::LayerConfig{} : it->second;
+                apply(next, text);
+                m_doc->setLayerConfig(id, next, tr("Configure %1").arg(QString::fromStdString(m_doc->design().graph.node(id)->name)));
+            });
+        };
+        configCombo(tr("Precision"), "dtypeCombo", {tr("(graph)"), "fp32", "fp16", "bf16", "int8", "int4"},
+                    cfg.dtype.empty() ? tr("(graph)") : QString::fromStdString(cfg.dtype),
+                    [](plan::LayerConfig &c, const QString &t) { c.dtype = t.startsWith('(') ? std::string() : t.toStdString(); });
+        configCombo(tr("Sparsity"), "sparsityCombo", {"dense", "2:4", "samoyeds"},
+                    QString::fromStdString(cfg.options.getString("sparsity", "dense")),
+                    [](plan::LayerConfig &c, const QString &t) {
+                        if (t == "dense")
+                            c.options.erase("sparsity");
+                        else
+                            c.options.set("sparsity", t.toStdString());
+                    });
     }
     for (const auto &[k, v] : n->attrs.all()) {
         row(QString::fromStdString(k), attrText(v));

@@ -112,6 +112,73 @@ bool DesignDocument::newFromTemplate(const std::string &templateId, QString *err
     return true;
 }
 
+void DesignDocument::setLayerConfig(graph::NodeId id, const plan::LayerConfig &cfg, const QString &text) {
+    auto it = m_design.placement.find(id);
+    std::optional<plan::LayerConfig> before;
+    if (it != m_design.placement.end()) {
+        if (it->second == cfg)
+            return;
+        before = it->second;
+    }
+    m_undo.push(new LayerConfigCommand(this, id, before, cfg, text));
+}
+
+namespace {
+// A platform edit swaps the whole platform and placement: both are small beside the graph.
+class PlatformCommand : public QUndoCommand {
+public:
+    PlatformCommand(DesignDocument *doc, hw::Platform before, hw::Platform after, std::map<graph::NodeId, plan::LayerConfig> placeBefore,
+                    std::map<graph::NodeId, plan::LayerConfig> placeAfter, const QString &text)
+        : QUndoCommand(text), m_doc(doc), m_before(std::move(before)), m_after(std::move(after)), m_placeBefore(std::move(placeBefore)),
+          m_placeAfter(std::move(placeAfter)) {}
+    void undo() override { m_doc->applyPlatform(m_before, m_placeBefore); }
+    void redo() override { m_doc->applyPlatform(m_after, m_placeAfter); }
+
+private:
+    DesignDocument *m_doc;
+    hw::Platform m_before, m_after;
+    std::map<graph::NodeId, plan::LayerConfig> m_placeBefore, m_placeAfter;
+};
+} // namespace
+
+Status DesignDocument::addDevice(const hw::DeviceInstance &device) {
+    hw::Platform next = m_design.platform;
+    next.devices.push_back(device);
+    if (Status s = next.validate(); !s)
+        return s;
+    m_undo.push(new PlatformCommand(this, m_design.platform, next, m_design.placement, m_design.placement,
+                                    tr("Add device %1").arg(QString::fromStdString(device.id))));
+    return {};
+}
+
+void DesignDocument::removeDevice(const std::string &id) {
+    hw::Platform next = m_design.platform;
+    std::erase_if(next.devices, [&](const hw::DeviceInstance &d) { return d.id == id; });
+    std::erase_if(next.links, [&](const hw::LinkInstance &l) { return l.a == id || l.b == id; });
+    auto placement = m_design.placement;
+    for (auto &[node, cfg] : placement)
+        if (cfg.device == id)
+            cfg.device.clear();
+    m_undo.push(new PlatformCommand(this, m_design.platform, next, m_design.placement, placement,
+                                    tr("Remove device %1").arg(QString::fromStdString(id))));
+}
+
+Status DesignDocument::addLink(const hw::LinkInstance &link) {
+    hw::Platform next = m_design.platform;
+    next.links.push_back(link);
+    if (Status s = next.validate(); !s)
+        return s;
+    m_undo.push(new PlatformCommand(this, m_design.platform, next, m_design.placement, m_design.placement,
+                                    tr("Link %1 and %2").arg(QString::fromStdString(link.a), QString::fromStdString(link.b))));
+    return {};
+}
+
+void DesignDocument::applyPlatform(const hw::Platform &platform, const std::map<graph::NodeId, plan::LayerConfig> &placement) {
+    m_design.platform = platform;
+    m_design.placement = placement;
+    emit platformChanged();
+}
+
 void DesignDocument::setLayerDevices(const std::vector<graph::NodeId> &ids, const std::string &deviceId) {
     m_undo.beginMacro(tr("Place %n layer(s) on %1", nullptr, int(ids.size())).arg(QString::fromStdString(deviceId)));
     for (graph::NodeId id : ids) {

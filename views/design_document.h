@@ -38,6 +38,14 @@ public:
 
     /// Places a layer on a device ("" unplaces it), as one undoable step.
     void setLayerDevice(graph::NodeId id, const std::string &deviceId);
+    /// A layer's whole config (device, precision, sparsity, FPGA options), one undo step.
+    void setLayerConfig(graph::NodeId id, const plan::LayerConfig &cfg, const QString &text);
+    /// Platform edits: undoable; removing a device unplaces its layers (undo places them back).
+    Status addDevice(const hw::DeviceInstance &device);
+    void removeDevice(const std::string &id);
+    Status addLink(const hw::LinkInstance &link);
+    void applyPlatform(const hw::Platform &platform, const std::map<graph::NodeId, plan::LayerConfig> &placement);
+
     /// Several layers at once (a selection, or a device dropped on it): one undo step.
     void setLayerDevices(const std::vector<graph::NodeId> &ids, const std::string &deviceId);
 
@@ -67,6 +75,8 @@ signals:
     void layersChanged(const std::vector<graph::NodeId> &ids);
     /// Nodes or edges were added or removed, or attributes changed: shapes were re-inferred.
     void graphChanged();
+    /// Devices or links were added or removed (placement may have changed with them).
+    void platformChanged();
     /// Only canvas positions changed.
     void positionsChanged(const std::vector<graph::NodeId> &ids);
 

@@ -27,6 +27,7 @@ GraphView::GraphView(DesignDocument *doc, QWidget *parent) : QGraphicsView(paren
     connect(doc, &DesignDocument::layersChanged, this, &GraphView::recolour);
     connect(doc, &DesignDocument::graphChanged, this, &GraphView::rebuildKeepingView);
     connect(doc, &DesignDocument::positionsChanged, this, &GraphView::rebuildKeepingView);
+    connect(doc, &DesignDocument::platformChanged, this, &GraphView::rebuildKeepingView); // colours follow the devices
     setAcceptDrops(true);
     setDragMode(QGraphicsView::RubberBandDrag); // rubber-band and Ctrl-click selection; wheel zooms, scroll bars pan
     connect(&m_scene, &QGraphicsScene::selectionChanged, this, [this] {

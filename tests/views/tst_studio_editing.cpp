@@ -1,6 +1,11 @@
 // Editing on the real widgets (offscreen) and on the document alone: add layers from the
 // palette, connect them, refuse impossible edits, drop a device on a layer, undo it all.
+#include "add_device_dialog.h"
 #include "design_document.h"
+#include "hw/catalogue.h"
+#include "property_panel.h"
+
+#include <QComboBox>
 #include "estimate_controller.h"
 #include "graph_view.h"
 #include "main_window.h"
@@ -118,6 +123,50 @@ private slots:
         QCOMPARE(doc.design().graph.size(), before);
         QCOMPARE(doc.design().placement.at(conv).device, std::string("edge"));
         QCOMPARE(w.estimates()->estimate().latency, latency);
+    }
+
+    void platformAndLayerConfigEdits() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
+        auto &doc = *w.document();
+        const plan::Design original = doc.design();
+        const double latency = w.estimates()->estimate().latency;
+
+        app::AddDeviceDialog dialog(doc.design().platform);
+        dialog.setFilter("jetson");
+        QCOMPARE(dialog.visibleDevices(), 3);
+        QVERIFY(dialog.select("nvidia-h100-sxm"));
+        const hw::DeviceInstance h100 = dialog.device();
+        QCOMPARE(h100.id, std::string("gpu0")); // a free name on this platform
+        QVERIFY(doc.addDevice(h100).ok());
+        QCOMPARE(doc.design().platform.devices.size(), std::size_t(3));
+        QVERIFY(!doc.addDevice(h100).ok()); // the same name twice is refused
+        hw::LinkInstance bad{"x", "gpu0", "nowhere", *hw::defaultCatalogue().link("pcie4-x16")};
+        QVERIFY(!doc.addLink(bad).ok());
+        QVERIFY(doc.addLink({"pcie", "gpu0", "cloud", *hw::defaultCatalogue().link("pcie4-x16")}).ok());
+
+        doc.removeDevice("edge"); // its layers become unplaced: the precheck says so
+        QVERIFY(w.estimates()->estimate().failures.size() >= 1);
+        doc.undoStack()->undo();
+        QCOMPARE(w.estimates()->estimate().latency, latency);
+
+        // precision and sparsity from the property panel
+        const auto conv = doc.design().graph.findByName("block3.conv")->id;
+        w.graphView()->itemFor(conv)->setSelected(true);
+        auto *sparsity = w.propertyPanel()->findChild<QComboBox *>("sparsityCombo");
+        auto *dtype = w.propertyPanel()->findChild<QComboBox *>("dtypeCombo");
+        QVERIFY(sparsity && dtype);
+        sparsity->setCurrentText("2:4");
+        QCOMPARE(doc.design().placement.at(conv).options.getString("sparsity"), std::string("2:4"));
+        QCoreApplication::processEvents(); // the panel refills after the edit
+        dtype = w.propertyPanel()->findChild<QComboBox *>("dtypeCombo");
+        dtype->setCurrentText("int8");
+        QCOMPARE(doc.design().placement.at(conv).dtype, std::string("int8"));
+        QCOMPARE(doc.design().placement.at(conv).device, std::string("edge")); // the rest of the config is kept
+
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
     }
 
     void paletteSearch() {
