@@ -16,7 +16,10 @@
 #include "property_panel.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QCloseEvent>
+#include <QGuiApplication>
+#include <QMimeData>
 #include <QFile>
 #include <QUndoView>
 #include <QVBoxLayout>
@@ -209,6 +212,21 @@ void MainWindow::buildMenus() {
     redo->setShortcut(QKeySequence(tr("Ctrl+Shift+Z")));
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Copy"), QKeySequence::Copy, this, [this] {
+        auto *mime = new QMimeData;
+        mime->setData("application/x-seaside-nodes", QByteArray::fromStdString(m_doc->copyNodes(m_view->selectedNodes())));
+        QGuiApplication::clipboard()->setMimeData(mime);
+    });
+    edit->addAction(tr("&Paste"), QKeySequence::Paste, this, [this] {
+        const QMimeData *mime = QGuiApplication::clipboard()->mimeData();
+        QString error;
+        if (mime && mime->hasFormat("application/x-seaside-nodes") &&
+            m_doc->pasteNodes(mime->data("application/x-seaside-nodes").toStdString(), {40, 40}, &error).empty() && !error.isEmpty())
+            statusBar()->showMessage(error, 6000);
+    });
+    edit->addAction(tr("&Duplicate"), QKeySequence(tr("Ctrl+D")), this, [this] { m_doc->duplicateNodes(m_view->selectedNodes()); });
+    edit->addAction(tr("&Delete"), QKeySequence::Delete, this, [this] { m_doc->removeNodes(m_view->selectedNodes()); });
     edit->addSeparator();
     edit->addAction(tr("&Find…"), QKeySequence::Find, m_find, &FindBar::activate);
     QMenu *platform = menuBar()->addMenu(tr("&Platform"));

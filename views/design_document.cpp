@@ -4,11 +4,15 @@
 #include "graph/templates/templates.h"
 #include "graph_commands.h"
 #include "plan/auto_layout.h"
+#include "store/design_json.h"
 #include "store/load_design.h"
 #include "store/project_store.h"
 
 #include <QFileInfo>
 #include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <QUndoCommand>
 
 namespace seaside::views {
@@ -319,6 +323,81 @@ Status DesignDocument::connectNodes(graph::NodeId src, graph::NodeId dst) {
         return makeError("refused: " + s.message());
     m_undo.push(new ConnectCommand(this, edge, true, tr("Connect %1 to %2").arg(QString::fromStdString(a->name), QString::fromStdString(b->name))));
     return {};
+}
+
+std::string DesignDocument::copyNodes(const std::vector<graph::NodeId> &ids) const {
+    graph::Graph sub;
+    nlohmann::json layout = nlohmann::json::object(), placement = nlohmann::json::object();
+    for (graph::NodeId id : ids) {
+        const graph::Node *n = m_design.graph.node(id);
+        if (!n)
+            continue;
+        sub.addNode(*n);
+        if (auto it = m_design.layout.find(id); it != m_design.layout.end())
+            layout[std::to_string(id)] = {it->second.x, it->second.y};
+        if (auto it = m_design.placement.find(id); it != m_design.placement.end())
+            placement[std::to_string(id)] = {{"device", it->second.device}, {"dtype", it->second.dtype},
+                                              {"options", store::attrsToJson(it->second.options)}};
+    }
+    for (const auto &e : m_design.graph.edges())
+        if (sub.node(e.src) && sub.node(e.dst))
+            sub.addEdge(e);
+    return nlohmann::json{{"seaside-clipboard", 1}, {"graph", store::graphToJson(sub)}, {"layout", layout}, {"placement", placement}}.dump();
+}
+
+std::vector<graph::NodeId> DesignDocument::pasteNodes(const std::string &clip, plan::Position offset, QString *error) {
+    const nlohmann::json j = nlohmann::json::parse(clip, nullptr, false);
+    auto fail = [&](const QString &why) {
+        if (error)
+            *error = why;
+        return std::vector<graph::NodeId>{};
+    };
+    if (j.is_discarded() || !j.contains("seaside-clipboard"))
+        return fail(tr("the clipboard holds no Seaside nodes"));
+    auto sub = store::graphFromJson(j["graph"]);
+    if (!sub)
+        return fail(QString::fromStdString(sub.error().message));
+    graph::NodeId next = 1;
+    for (const auto &n : m_design.graph.nodes())
+        next = std::max(next, n.id + 1);
+    std::map<graph::NodeId, graph::NodeId> fresh;
+    std::vector<NodeSnapshot> snaps;
+    std::set<std::string> taken;
+    for (const graph::Node &n : sub->nodes()) {
+        NodeSnapshot s;
+        s.node = n;
+        s.node.id = fresh[n.id] = next++;
+        std::string name = n.name + "_copy";
+        for (int i = 2; m_design.graph.findByName(name) || taken.count(name); ++i)
+            name = n.name + "_copy" + std::to_string(i);
+        taken.insert(name);
+        s.node.name = name;
+        const std::string key = std::to_string(n.id);
+        if (j["layout"].contains(key))
+            s.position = plan::Position{j["layout"][key][0].get<double>() + offset.x, j["layout"][key][1].get<double>() + offset.y};
+        if (j["placement"].contains(key)) {
+            const auto &p = j["placement"][key];
+            plan::LayerConfig cfg{p.value("device", std::string()), p.value("dtype", std::string()), store::attrsFromJson(p["options"])};
+            if (!cfg.device.empty() && !m_design.platform.device(cfg.device))
+                cfg.device.clear(); // pasted into a design without that device
+            s.config = cfg;
+        }
+        snaps.push_back(s);
+    }
+    std::vector<graph::Edge> edges;
+    for (const auto &e : sub->edges())
+        edges.push_back({fresh[e.src], e.srcPort, fresh[e.dst], e.dstPort});
+    if (snaps.empty())
+        return {};
+    m_undo.push(new AddNodesCommand(this, snaps, edges, tr("Paste %n node(s)", nullptr, int(snaps.size()))));
+    std::vector<graph::NodeId> ids;
+    for (const auto &s : snaps)
+        ids.push_back(s.node.id);
+    return ids;
+}
+
+std::vector<graph::NodeId> DesignDocument::duplicateNodes(const std::vector<graph::NodeId> &ids) {
+    return pasteNodes(copyNodes(ids), {40, 40});
 }
 
 void DesignDocument::disconnect(const graph::Edge &e) {

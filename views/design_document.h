@@ -57,6 +57,11 @@ public:
     Status connectNodes(graph::NodeId src, graph::NodeId dst);
     void disconnect(const graph::Edge &e);
     void moveNodes(const std::vector<std::pair<graph::NodeId, plan::Position>> &to);
+    /// The selected nodes with the edges among them, their placement and positions, as text
+    /// for the clipboard; paste adds them back as new nodes (fresh ids and names), shifted.
+    std::string copyNodes(const std::vector<graph::NodeId> &ids) const;
+    std::vector<graph::NodeId> pasteNodes(const std::string &clip, plan::Position offset, QString *error = nullptr);
+    std::vector<graph::NodeId> duplicateNodes(const std::vector<graph::NodeId> &ids);
     /// Refused (with the reason) when the value is negative or zero where a size is expected, or
     /// when shapes can no longer be inferred.
     Status setAttribute(graph::NodeId id, const std::string &key, const graph::AttrValue &value);

@@ -169,6 +169,31 @@ private slots:
         QVERIFY(doc.design() == original);
     }
 
+    void copyPasteDuplicateKeepInternalEdges() {
+        views::DesignDocument doc;
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
+        const auto &g = doc.design().graph;
+        const std::size_t nodes = g.size(), edges = g.edges().size();
+        const auto conv = g.findByName("block1.conv")->id, bn = g.findByName("block1.bn")->id;
+        const auto copies = doc.duplicateNodes({conv, bn});
+        QCOMPARE(copies.size(), std::size_t(2));
+        QCOMPARE(g.size(), nodes + 2);
+        QCOMPARE(g.edges().size(), edges + 1); // the conv -> bn edge came along; edges to the rest did not
+        QCOMPARE(g.node(copies[0])->name, std::string("block1.conv_copy"));
+        QCOMPARE(doc.design().placement.at(copies[0]).device, std::string("edge"));
+        QCOMPARE(doc.design().layout.at(copies[0]).x, doc.design().layout.at(conv).x + 40);
+        const std::string clip = doc.copyNodes({conv});
+        const auto pasted = doc.pasteNodes(clip, {0, 100});
+        QCOMPARE(g.node(pasted[0])->name, std::string("block1.conv_copy2"));
+        QVERIFY(doc.pasteNodes("not a clipboard", {0, 0}, &error).empty());
+        QVERIFY(!error.isEmpty());
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QCOMPARE(g.size(), nodes);
+        QCOMPARE(g.edges().size(), edges);
+    }
+
     void paletteSearch() {
         views::OpPalette palette;
         palette.setFilter("conv");
