@@ -41,5 +41,6 @@ int main(int argc, char **argv) {
     if (!file.empty())
         w.openFile(QString::fromStdString(file));
     w.show();
+    w.offerRecovery();
     return app.exec();
 }

@@ -5,6 +5,7 @@
 #include "estimate_panel.h"
 #include "export/estimate_csv.h"
 #include "add_device_dialog.h"
+#include "autosave.h"
 #include "device_list.h"
 #include "find_bar.h"
 #include "op_palette.h"
@@ -106,6 +107,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::refresh);
     connect(m_doc, &views::DesignDocument::designReset, this, &MainWindow::updateTitle);
     connect(m_doc, &views::DesignDocument::platformChanged, this, &MainWindow::refresh);
+    m_autosave = new Autosave(m_doc, {}, this);
+    m_autosave->setIntervalMinutes(QSettings().value("autosave/minutes", 3.0).toDouble());
     buildMenus();
     resize(1400, 900);
     // window geometry and dock layout as the user left them
@@ -129,7 +132,24 @@ void MainWindow::closeEvent(QCloseEvent *e) {
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+    m_autosave->discard();
     e->accept();
+}
+
+void MainWindow::offerRecovery() {
+    const QStringList files = m_autosave->orphanedRecoveries();
+    if (files.isEmpty())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Recover unsaved work?"),
+        tr("Seaside found unsaved work from a session that ended unexpectedly (%n file(s)). Open the most recent one? "
+           "It opens as a new, unsaved design: your saved files are not changed.",
+           nullptr, int(files.size())));
+    if (answer != QMessageBox::Yes)
+        return;
+    QString error;
+    if (!m_autosave->recover(files.first(), &error))
+        QMessageBox::warning(this, tr("Cannot recover"), error);
 }
 
 void MainWindow::updateTitle() {

@@ -14,6 +14,7 @@ class GraphView;
 
 namespace seaside::app {
 
+class Autosave;
 class EstimateController;
 class FindBar;
 class PropertyPanel;
@@ -33,6 +34,9 @@ public:
     views::EstimatePanel *estimatePanel() const { return m_estimatePanel; }
     EstimateController *estimates() const { return m_estimates; }
     FindBar *findBar() const { return m_find; }
+    Autosave *autosave() const { return m_autosave; }
+    /// After a crash: offers the unsaved work the last session left behind.
+    void offerRecovery();
     bool saveDesign();
     bool saveDesignAs();
     bool exportEstimateCsv(const QString &path);
@@ -58,6 +62,7 @@ private:
     EstimateController *m_estimates;
     FindBar *m_find;
     views::OpPalette *m_palette;
+    Autosave *m_autosave;
     views::EstimatePanel *m_estimatePanel;
     QLabel *m_totals;
     QMenu *m_recent = nullptr;

@@ -40,6 +40,29 @@ void DesignDocument::reset(plan::Design design, const QString &path, const QStri
     emit designReset();
 }
 
+bool DesignDocument::saveCopy(const QString &path, QString *error) const {
+    plan::Design copy = m_design;
+    copy.metadata["recovery.of"] = displayName().toStdString(); // what to call it if it is ever recovered
+    if (Status s = store::saveProject(copy, path.toStdString()); !s) {
+        if (error)
+            *error = QString::fromStdString(s.message());
+        return false;
+    }
+    return true;
+}
+
+void DesignDocument::detachFromFile(const QString &fallbackName) {
+    m_path.clear();
+    auto it = m_design.metadata.find("recovery.of");
+    const QString name = it == m_design.metadata.end() ? fallbackName : QString::fromStdString(it->second);
+    if (it != m_design.metadata.end())
+        m_design.metadata.erase(it);
+    m_source = tr("%1 (recovered)").arg(name);
+    // an unclean state that undo cannot reach: the recovered work is unsaved until saved
+    m_undo.resetClean();
+    emit designReset();
+}
+
 QString DesignDocument::displayName() const {
     if (!m_path.isEmpty())
         return QFileInfo(m_path).fileName();

@@ -32,6 +32,10 @@ public:
     /// What the window calls this design: the project file, else the file it came from, else its name.
     QString displayName() const;
     bool save(const QString &path, QString *error);
+    /// Writes the design elsewhere (autosave) without touching its path or unsaved state.
+    bool saveCopy(const QString &path, QString *error) const;
+    /// A recovered or imported design: no file to save over, and unsaved changes to keep.
+    void detachFromFile(const QString &sourceName);
     /// A new, unsaved design built from a model template (graph/templates), laid out.
     bool newFromTemplate(const std::string &templateId, QString *error);
     bool isModified() const { return !m_undo.isClean(); }

@@ -1,5 +1,6 @@
 // Files and finding in the studio, on the real widgets (offscreen): new from a template, the
 // unsaved-changes mark, save and reopen, exports, find with next and previous.
+#include "autosave.h"
 #include "design_document.h"
 #include "estimate_controller.h"
 #include "find_bar.h"
@@ -69,6 +70,43 @@ private slots:
         QVERIFY(again.openFile(path));
         QVERIFY(again.document()->design() == w.document()->design());
         QVERIFY(again.windowTitle().contains("resnet.seaside"));
+    }
+
+    void autosaveAndCrashRecovery() {
+        const QString recovery = m_dir.filePath("recovery");
+        const QString original = m_dir.filePath("mine.seaside");
+        plan::Design edited;
+        {
+            views::DesignDocument doc;
+            QString error;
+            QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/gcn-fpga.json", {}, &error));
+            QVERIFY(doc.save(original, &error));
+            const QByteArray saved = [&] { QFile f(original); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+            app::Autosave autosave(&doc, recovery);
+            QVERIFY(autosave.autosaveNow().isEmpty()); // nothing unsaved, nothing written
+            doc.setLayerDevice(doc.design().graph.findByName("conv1")->id, "host");
+            const QString file = autosave.autosaveNow();
+            QVERIFY(QFile::exists(file));
+            QVERIFY(autosave.orphanedRecoveries().isEmpty()); // its own session is alive
+            edited = doc.design();
+            autosave.abandon(); // the process dies here
+            QFile f(original);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(f.readAll(), saved); // the user's file was never written by the autosave
+        }
+        views::DesignDocument next;
+        app::Autosave again(&next, recovery);
+        const QStringList left = again.orphanedRecoveries();
+        QCOMPARE(left.size(), 1);
+        QString error;
+        QVERIFY(again.recover(left.first(), &error));
+        QCOMPARE(next.design().placement, edited.placement);
+        QVERIFY(next.design().graph == edited.graph);
+        QVERIFY(next.filePath().isEmpty()); // Save asks where: the original is not overwritten silently
+        QVERIFY(next.isModified());
+        QVERIFY(next.displayName().contains("mine.seaside"));
+        QVERIFY(next.displayName().contains("recovered"));
+        QVERIFY(again.orphanedRecoveries().isEmpty());
     }
 
     void exportsWriteRealFiles() {
