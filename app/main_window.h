@@ -37,6 +37,7 @@ public:
     Autosave *autosave() const { return m_autosave; }
     /// After a crash: offers the unsaved work the last session left behind.
     void offerRecovery();
+    void relayout(bool leftToRight);
     bool saveDesign();
     bool saveDesignAs();
     bool exportEstimateCsv(const QString &path);

@@ -37,6 +37,8 @@ Expected<std::map<NodeId, Position>> layeredLayout(const Graph &g, const LayoutO
     const double across = (opts.leftToRight ? opts.nodeHeight : opts.nodeWidth) + 40;
     const double along = (opts.leftToRight ? opts.nodeWidth : opts.nodeHeight) + 50;
     for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (opts.cancel && opts.cancel->load())
+            return makeError("layout cancelled");
         auto &row = rows[r];
         std::unordered_map<NodeId, double> key;
         for (NodeId id : row) {

@@ -2,6 +2,7 @@
 #include "core/expected.h"
 #include "plan/design.h"
 
+#include <atomic>
 #include <map>
 
 namespace seaside::plan {
@@ -11,6 +12,7 @@ struct LayoutOptions {
     double nodeWidth = 170;  // px
     double nodeHeight = 48;  // px
     std::size_t graphvizLimit = 300; // above this many nodes Graphviz dot takes minutes: use the layered layout
+    const std::atomic<bool> *cancel = nullptr; // set from another thread to stop the layered layout
 };
 
 /// Positions (node centres, px) for every node of `g`: Graphviz dot for small graphs, the

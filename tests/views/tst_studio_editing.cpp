@@ -194,6 +194,19 @@ private slots:
         QCOMPARE(g.edges().size(), edges);
     }
 
+    void autoLayoutOnAWorkerIsOneUndoStep() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
+        auto &doc = *w.document();
+        const auto first = doc.design().graph.findByName("block1.conv")->id, last = doc.design().graph.findByName("head.fc2")->id;
+        const int steps = doc.undoStack()->count();
+        w.relayout(true);
+        QTRY_COMPARE(doc.undoStack()->count(), steps + 1);
+        QVERIFY(doc.design().layout.at(last).x > doc.design().layout.at(first).x); // left to right
+        doc.undoStack()->undo();
+        QVERIFY(doc.design().layout.at(last).y > doc.design().layout.at(first).y); // back to top-down
+    }
+
     void paletteSearch() {
         views::OpPalette palette;
         palette.setFilter("conv");

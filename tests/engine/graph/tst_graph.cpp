@@ -2,6 +2,7 @@
 #include "graph/graph.h"
 #include "graph/node_metrics.h"
 #include "graph/shape_inference.h"
+#include "plan/auto_layout.h"
 
 #include <QtTest>
 
@@ -135,6 +136,38 @@ private slots:
         auto t = inferShapes(h);
         QVERIFY(!t.ok());
         QVERIFY(t.message().find("too_big") != std::string::npos);
+    }
+
+    void layoutsFollowTheEdgesAndCanBeCancelled() {
+        Graph g;
+        NodeId prev = addInput(g, {1, 8});
+        for (int i = 0; i < 400; ++i) { // past Graphviz's limit: the layered layout
+            Node a = make(OpKind::Activation, "a" + std::to_string(i));
+            const NodeId id = g.addNode(a);
+            g.addEdge({prev, 0, id, 0});
+            prev = id;
+        }
+        auto down = seaside::plan::autoLayout(g);
+        QVERIFY(down.ok());
+        QCOMPARE(down->size(), g.size());
+        QVERIFY(down->at(prev).y > down->at(g.findByName("a0")->id).y); // top-down: later layers lower
+        seaside::plan::LayoutOptions lr;
+        lr.leftToRight = true;
+        auto across = seaside::plan::autoLayout(g, lr);
+        QVERIFY(across->at(prev).x > across->at(g.findByName("a0")->id).x);
+        std::atomic<bool> stop{true};
+        lr.cancel = &stop;
+        auto cancelled = seaside::plan::layeredLayout(g, lr);
+        QVERIFY(!cancelled.ok());
+        QVERIFY(cancelled.error().message.find("cancelled") != std::string::npos);
+        // small graphs go through Graphviz dot
+        Graph small;
+        const NodeId x = addInput(small, {1, 4});
+        const NodeId y = small.addNode(make(OpKind::Activation, "y"));
+        small.addEdge({x, 0, y, 0});
+        auto dot = seaside::plan::graphvizLayout(small);
+        QVERIFY(dot.ok());
+        QVERIFY(dot->at(y).y > dot->at(x).y);
     }
 
     void splitBlockKeepsTotalsAndSharesTheBody() {
