@@ -115,6 +115,9 @@ private slots:
         view->scene()->clearSelection();
         dropOnView(view, views::kDeviceMime, "cloud", viewPosOf(view, conv));
         QCOMPARE(doc.design().placement.at(conv).device, std::string("cloud"));
+        // graph edits are evaluated on a worker after a short debounce: the GUI never waits
+        QVERIFY(w.estimates()->busy());
+        QTRY_VERIFY(!w.estimates()->busy());
         QVERIFY(w.estimates()->estimate().latency != latency);
 
         // undo everything: the design and the estimate are as they were
@@ -122,6 +125,7 @@ private slots:
             doc.undoStack()->undo();
         QCOMPARE(doc.design().graph.size(), before);
         QCOMPARE(doc.design().placement.at(conv).device, std::string("edge"));
+        QTRY_VERIFY(!w.estimates()->busy());
         QCOMPARE(w.estimates()->estimate().latency, latency);
     }
 
@@ -146,8 +150,10 @@ private slots:
         QVERIFY(doc.addLink({"pcie", "gpu0", "cloud", *hw::defaultCatalogue().link("pcie4-x16")}).ok());
 
         doc.removeDevice("edge"); // its layers become unplaced: the precheck says so
+        QTRY_VERIFY(!w.estimates()->busy());
         QVERIFY(w.estimates()->estimate().failures.size() >= 1);
         doc.undoStack()->undo();
+        QTRY_VERIFY(!w.estimates()->busy());
         QCOMPARE(w.estimates()->estimate().latency, latency);
 
         // precision and sparsity from the property panel
