@@ -2,6 +2,7 @@
 
 #include "design_document.h"
 #include "device_palette.h"
+#include "minimap.h"
 #include "node_item.h"
 #include "op_palette.h"
 
@@ -29,6 +30,7 @@ GraphView::GraphView(DesignDocument *doc, QWidget *parent) : QGraphicsView(paren
     connect(doc, &DesignDocument::positionsChanged, this, &GraphView::rebuildKeepingView);
     connect(doc, &DesignDocument::platformChanged, this, &GraphView::rebuildKeepingView); // colours follow the devices
     setAcceptDrops(true);
+    m_minimap = new Minimap(this);
     setDragMode(QGraphicsView::RubberBandDrag); // rubber-band and Ctrl-click selection; wheel zooms, scroll bars pan
     connect(&m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto sel = m_scene.selectedItems();
@@ -185,6 +187,8 @@ void GraphView::rebuild() {
         edge->setZValue(0);
     }
     m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-60, -60, 60, 60));
+    if (m_minimap)
+        m_minimap->refit();
     m_startPending = true;
     showStart();
 }
@@ -203,8 +207,25 @@ void GraphView::showStart() {
     centerOn(all.center().x(), all.top() + visible.height() / 2 - 20);
 }
 
+void GraphView::placeMinimap() {
+    if (!m_minimap)
+        return;
+    const QRect area = viewport()->geometry();
+    m_minimap->move(area.right() - m_minimap->width() - 8, area.bottom() - m_minimap->height() - 8);
+    m_minimap->setVisible(!m_items.empty());
+    m_minimap->raise();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy) {
+    QGraphicsView::scrollContentsBy(dx, dy);
+    placeMinimap(); // it is a child of the view: keep it in the corner, not scrolled with the scene
+    if (m_minimap)
+        m_minimap->viewport()->update();
+}
+
 void GraphView::resizeEvent(QResizeEvent *e) {
     QGraphicsView::resizeEvent(e);
+    placeMinimap();
     if (m_startPending)
         showStart();
 }
@@ -304,6 +325,8 @@ void GraphView::fitAll() {
 void GraphView::wheelEvent(QWheelEvent *e) {
     const qreal factor = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
     scale(factor, factor);
+    if (m_minimap)
+        m_minimap->viewport()->update();
 }
 
 } // namespace seaside::views

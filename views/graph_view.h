@@ -11,6 +11,7 @@ class QGraphicsLineItem;
 namespace seaside::views {
 
 class DesignDocument;
+class Minimap;
 class NodeItem;
 
 /// The canvas: mirrors the document's graph by node id, coloured by assigned device.
@@ -33,6 +34,7 @@ public:
     void showStart();
 
     std::vector<graph::NodeId> selectedNodes() const;
+    Minimap *minimap() const { return m_minimap; }
 
 signals:
     void nodeSelected(graph::NodeId id); // 0 when the selection is cleared
@@ -40,6 +42,7 @@ signals:
 
 protected:
     void wheelEvent(QWheelEvent *e) override;
+    void scrollContentsBy(int dx, int dy) override;
     void resizeEvent(QResizeEvent *e) override;
     void dragEnterEvent(QDragEnterEvent *e) override;
     void dragMoveEvent(QDragMoveEvent *e) override;
@@ -60,6 +63,8 @@ private:
     QGraphicsScene m_scene;
     std::unordered_map<graph::NodeId, NodeItem *> m_items; // owned by the scene
     bool m_startPending = false; // the view had no size yet when the design arrived
+    Minimap *m_minimap = nullptr;
+    void placeMinimap();
     graph::NodeId m_connectFrom = 0;  // Shift+drag from this node draws a connection
     QGraphicsLineItem *m_connectLine = nullptr;
 };

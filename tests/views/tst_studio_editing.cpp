@@ -10,6 +10,7 @@
 #include "graph_view.h"
 #include "main_window.h"
 #include "node_item.h"
+#include "minimap.h"
 #include "op_palette.h"
 
 #include <QMimeData>
@@ -211,6 +212,21 @@ private slots:
         QVERIFY(doc.design().layout.at(last).x > doc.design().layout.at(first).x); // left to right
         doc.undoStack()->undo();
         QVERIFY(doc.design().layout.at(last).y > doc.design().layout.at(first).y); // back to top-down
+    }
+
+    void minimapMovesTheView() {
+        app::MainWindow w;
+        w.resize(1400, 900);
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/dynasplit-vgg16-edge-cloud.json"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        views::Minimap *map = w.graphView()->minimap();
+        QVERIFY(map->isVisible());
+        const QRectF before = map->visibleArea();
+        // click near the bottom of the overview: the view jumps to the end of the network
+        QTest::mouseClick(map->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(map->viewport()->width() / 2, map->viewport()->height() - 4));
+        const QRectF after = map->visibleArea();
+        QVERIFY2(after.center().y() > before.center().y() + 500, qPrintable(QString("%1 -> %2").arg(before.center().y()).arg(after.center().y())));
     }
 
     void paletteSearch() {
