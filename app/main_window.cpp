@@ -6,6 +6,7 @@
 #include "export/estimate_csv.h"
 #include "add_device_dialog.h"
 #include "autosave.h"
+#include "settings.h"
 #include "device_list.h"
 #include "find_bar.h"
 #include "op_palette.h"
@@ -122,7 +123,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     restoreState(settings.value("window/state").toByteArray());
     updateTitle();
     refresh();
-    showEstimate();
+    applySettings(StudioSettings::load());
 }
 
 void MainWindow::closeEvent(QCloseEvent *e) {
@@ -169,6 +170,15 @@ void MainWindow::relayout(bool leftToRight) {
         opts.cancel = cancel.get();
         return plan::autoLayout(*graph, opts);
     }));
+}
+
+void MainWindow::applySettings(const StudioSettings &s) {
+    m_units = s.units;
+    m_estimatePanel->setUnits(s.units);
+    applyTheme(s.dark);
+    m_view->setBackgroundBrush(s.dark ? QColor("#2B2D30") : QColor("#FAFAFA"));
+    s.save();
+    showEstimate();
 }
 
 void MainWindow::offerRecovery() {
@@ -284,6 +294,12 @@ void MainWindow::buildMenus() {
     edit->addAction(tr("&Delete"), QKeySequence::Delete, this, [this] { m_doc->removeNodes(m_view->selectedNodes()); });
     edit->addSeparator();
     edit->addAction(tr("&Find…"), QKeySequence::Find, m_find, &FindBar::activate);
+    edit->addSeparator();
+    edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, [this] {
+        SettingsDialog dialog(StudioSettings::load(), this);
+        if (dialog.exec() == QDialog::Accepted)
+            applySettings(dialog.settings());
+    });
     QMenu *platform = menuBar()->addMenu(tr("&Platform"));
     platform->addAction(tr("&Add Device…"), QKeySequence(tr("Ctrl+Shift+D")), this, [this] {
         AddDeviceDialog dialog(m_doc->design().platform, this);
@@ -368,12 +384,12 @@ void MainWindow::fillRecentMenu() {
 QString MainWindow::statusText() const {
     const auto m = graph::graphMetrics(m_doc->design().graph);
     const auto &e = m_estimates->estimate();
-    return tr("%1 nodes   params %2   MACs %3   latency %4 ms   energy %5 J%6")
+    return tr("%1 nodes   params %2   MACs %3   latency %4   energy %5%6")
         .arg(m_doc->design().graph.size())
         .arg(QString::fromStdString(plan::humanCount(m.params)))
         .arg(QString::fromStdString(plan::humanCount(m.macs)))
-        .arg(e.latency * 1e3, 0, 'f', 3)
-        .arg(e.energy, 0, 'g', 4)
+        .arg(m_units.formatTime(e.latency))
+        .arg(m_units.formatEnergy(e.energy))
         .arg(e.failures.empty() ? QString() : tr("   %1 failures").arg(e.failures.size()));
 }
 

@@ -1,4 +1,6 @@
 #pragma once
+#include "settings.h"
+
 #include <QMainWindow>
 
 class QLabel;
@@ -38,6 +40,7 @@ public:
     /// After a crash: offers the unsaved work the last session left behind.
     void offerRecovery();
     void relayout(bool leftToRight);
+    void applySettings(const StudioSettings &s);
     bool saveDesign();
     bool saveDesignAs();
     bool exportEstimateCsv(const QString &path);
@@ -64,6 +67,7 @@ private:
     FindBar *m_find;
     views::OpPalette *m_palette;
     Autosave *m_autosave;
+    views::Units m_units;
     views::EstimatePanel *m_estimatePanel;
     QLabel *m_totals;
     QMenu *m_recent = nullptr;

@@ -25,13 +25,6 @@ namespace seaside::views {
 namespace {
 constexpr int kTopLayers = 10; // bars per chart: the rest are in the table and the report
 
-QString seconds(double s) {
-    if (s >= 1)
-        return QStringLiteral("%1 s").arg(s, 0, 'f', 3);
-    if (s >= 1e-3)
-        return QStringLiteral("%1 ms").arg(s * 1e3, 0, 'f', 3);
-    return QStringLiteral("%1 µs").arg(s * 1e6, 0, 'f', 1);
-}
 } // namespace
 
 EstimatePanel::EstimatePanel(QWidget *parent) : QWidget(parent) {
@@ -56,7 +49,7 @@ EstimatePanel::EstimatePanel(QWidget *parent) : QWidget(parent) {
     m_deviceBusy = makeBars(tr("Busy time per device (ms) in one inference"), &busyView);
     devices->addWidget(busyView);
     m_devices = new QTableWidget(0, 6, this);
-    m_devices->setHorizontalHeaderLabels({tr("Device"), tr("Layers"), tr("Busy"), tr("Utilisation"), tr("Energy (J)"), tr("Memory / capacity")});
+    m_devices->setHorizontalHeaderLabels({tr("Device"), tr("Layers"), tr("Busy"), tr("Utilisation"), tr("Energy"), tr("Memory / capacity")});
     m_devices->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_devices->verticalHeader()->hide();
     m_devices->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -156,9 +149,9 @@ void EstimatePanel::showEstimate(const plan::Design &d, const plan::PlanEstimate
         busy.emplace_back(QString::fromStdString(dv.id), dv.busy * 1e3);
         const QStringList cells{QString::fromStdString(dv.id),
                                 QString::number(dv.layers),
-                                seconds(dv.busy),
+                                m_units.formatTime(dv.busy),
                                 QStringLiteral("%1 %").arg(e.latency > 0 ? 100 * dv.busy / e.latency : 0, 0, 'f', 1),
-                                QString::number(dv.dynamicEnergy + dv.idleEnergy, 'g', 4),
+                                m_units.formatEnergy(dv.dynamicEnergy + dv.idleEnergy),
                                 QString::fromStdString(plan::humanCount(dv.peakMemory) + "B / " + plan::humanCount(dv.capacity) + "B")};
         for (int c = 0; c < cells.size(); ++c)
             m_devices->setItem(int(i), c, new QTableWidgetItem(cells[c]));
@@ -177,11 +170,11 @@ void EstimatePanel::showEstimate(const plan::Design &d, const plan::PlanEstimate
     }
     m_tabs->setTabText(2, e.failures.empty() ? tr("Failures") : tr("Failures (%1)").arg(e.failures.size()));
 
-    QString totals = tr("<b>Latency</b> %1 &nbsp; <b>Throughput</b> %2 /s &nbsp; <b>Energy</b> %3 J per inference &nbsp; "
+    QString totals = tr("<b>Latency</b> %1 &nbsp; <b>Throughput</b> %2 /s &nbsp; <b>Energy</b> %3 per inference &nbsp; "
                         "<b>Bottleneck</b> %4")
-                         .arg(seconds(e.latency))
+                         .arg(m_units.formatTime(e.latency))
                          .arg(e.throughput, 0, 'f', 2)
-                         .arg(e.energy, 0, 'g', 4)
+                         .arg(m_units.formatEnergy(e.energy))
                          .arg(e.bottleneck.empty() ? QStringLiteral("-") : QString::fromStdString(e.bottleneck));
     if (!e.failures.empty())
         totals += tr(" &nbsp; <span style='color:#B71C1C'><b>%1 precheck failure(s)</b></span>").arg(e.failures.size());

@@ -1,6 +1,7 @@
 #pragma once
 #include "plan/design.h"
 #include "plan/plan_estimate.h"
+#include "units.h"
 
 #include <QWidget>
 
@@ -26,6 +27,7 @@ public:
     explicit EstimatePanel(QWidget *parent = nullptr);
 
     void showEstimate(const plan::Design &d, const plan::PlanEstimate &e);
+    void setUnits(const Units &u) { m_units = u; }
     void setReport(const QString &text);
     bool reportVisible() const;
 
@@ -53,6 +55,7 @@ private:
     QListWidget *m_failures;
     QPlainTextEdit *m_report;
     QStringList m_layerNames;
+    Units m_units;
 };
 
 } // namespace seaside::views

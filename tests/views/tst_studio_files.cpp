@@ -1,6 +1,7 @@
 // Files and finding in the studio, on the real widgets (offscreen): new from a template, the
 // unsaved-changes mark, save and reopen, exports, find with next and previous.
 #include "autosave.h"
+#include "settings.h"
 #include "design_document.h"
 #include "estimate_controller.h"
 #include "find_bar.h"
@@ -107,6 +108,25 @@ private slots:
         QVERIFY(next.displayName().contains("mine.seaside"));
         QVERIFY(next.displayName().contains("recovered"));
         QVERIFY(again.orphanedRecoveries().isEmpty());
+    }
+
+    void preferencesApplyAndPersist() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/mixtral-moe-on-gpus.json"));
+        app::StudioSettings s;
+        s.dark = true;
+        s.units.time = "s";
+        s.units.energy = "mJ";
+        w.applySettings(s);
+        QVERIFY(w.statusText().contains(" s   energy"));
+        QVERIFY(w.statusText().contains(" mJ"));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+        const app::StudioSettings back = app::StudioSettings::load();
+        QVERIFY(back.dark);
+        QCOMPARE(back.units.time, QString("s"));
+        w.applySettings(app::StudioSettings{}); // light, auto units: leave the defaults for the other tests
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+        QVERIFY(!app::StudioSettings::load().dark);
     }
 
     void exportsWriteRealFiles() {
