@@ -9,6 +9,7 @@
 #include "settings.h"
 #include "device_list.h"
 #include "find_bar.h"
+#include "minimap.h"
 #include "op_palette.h"
 #include "graph/templates/templates.h"
 #include "device_palette.h"
@@ -177,6 +178,8 @@ void MainWindow::applySettings(const StudioSettings &s) {
     m_estimatePanel->setUnits(s.units);
     applyTheme(s.dark);
     m_view->setBackgroundBrush(s.dark ? QColor("#2B2D30") : QColor("#FAFAFA"));
+    m_view->minimap()->setBackgroundBrush(s.dark ? QColor(30, 31, 34, 235) : QColor(250, 250, 250, 235));
+    m_estimatePanel->setDark(s.dark);
     s.save();
     showEstimate();
 }

@@ -83,6 +83,20 @@ EstimatePanel::Bars EstimatePanel::makeBars(const QString &title, QChartView **v
     b.names = new QBarCategoryAxis;
     b.values = new QValueAxis;
     b.values->setLabelFormat("%.3g");
+    b.chart->addAxis(b.names, Qt::AlignLeft);
+    b.chart->addAxis(b.values, Qt::AlignBottom);
+    styleBars(b);
+    b.series->attachAxis(b.names);
+    b.series->attachAxis(b.values);
+    *view = new QChartView(b.chart, this);
+    (*view)->setRenderHint(QPainter::Antialiasing);
+    (*view)->setMinimumHeight(200);
+    (*view)->setMinimumWidth(360);
+    return b;
+}
+
+// Fonts after the chart's theme, which resets them: small labels so layer names fit.
+void EstimatePanel::styleBars(Bars &b) {
     QFont small = b.names->labelsFont();
     small.setPointSizeF(8);
     b.names->setLabelsFont(small);
@@ -92,15 +106,16 @@ EstimatePanel::Bars EstimatePanel::makeBars(const QString &title, QChartView **v
     heading.setPointSizeF(9);
     heading.setBold(true);
     b.chart->setTitleFont(heading);
-    b.chart->addAxis(b.names, Qt::AlignLeft);
-    b.chart->addAxis(b.values, Qt::AlignBottom);
-    b.series->attachAxis(b.names);
-    b.series->attachAxis(b.values);
-    *view = new QChartView(b.chart, this);
-    (*view)->setRenderHint(QPainter::Antialiasing);
-    (*view)->setMinimumHeight(200);
-    (*view)->setMinimumWidth(360);
-    return b;
+}
+
+void EstimatePanel::setDark(bool dark) {
+    for (Bars *b : {&m_latency, &m_energy, &m_deviceBusy}) {
+        b->chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        b->chart->legend()->hide();
+        styleBars(*b);
+        for (QBarSet *set : b->series->barSets())
+            set->setColor(QColor("#4C78A8"));
+    }
 }
 
 // Replaces the whole series: one new bar set, the categories reversed so the largest is on top.

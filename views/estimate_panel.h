@@ -28,6 +28,7 @@ public:
 
     void showEstimate(const plan::Design &d, const plan::PlanEstimate &e);
     void setUnits(const Units &u) { m_units = u; }
+    void setDark(bool dark); // the charts follow the application's theme
     void setReport(const QString &text);
     bool reportVisible() const;
 
@@ -46,6 +47,7 @@ private:
         QValueAxis *values;
     };
     Bars makeBars(const QString &title, QChartView **view);
+    static void styleBars(Bars &b);
     void fillBars(Bars &b, const QString &setName, const std::vector<std::pair<QString, double>> &rows);
 
     QLabel *m_totals;

@@ -80,6 +80,14 @@ private slots:
         QTest::qWait(50);
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_ESTIMATE"))
             w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_ESTIMATE"));
+        if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_DARK")) { // to look at the dark theme
+            app::StudioSettings dark;
+            dark.dark = true;
+            w.applySettings(dark);
+            QTest::qWait(50);
+            w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_DARK"));
+            w.applySettings(app::StudioSettings{});
+        }
     }
 
     void aBadFileKeepsTheCurrentDesign() {
