@@ -49,7 +49,73 @@ std::optional<graph::AttrValue> parseAs(const graph::AttrValue &current, const Q
 }
 } // namespace
 
+// "unroll=64, tile=[64,64,64], mode=max": ints, numbers, lists of ints and words.
+std::optional<graph::Attrs> parseOptions(const QString &text, QString *bad) {
+    graph::Attrs out;
+    QString rest = text;
+    // split on commas outside brackets
+    QStringList parts;
+    int depth = 0, start = 0;
+    for (int i = 0; i <= rest.size(); ++i) {
+        if (i == rest.size() || (rest[i] == ',' && depth == 0)) {
+            if (!rest.mid(start, i - start).trimmed().isEmpty())
+                parts << rest.mid(start, i - start).trimmed();
+            start = i + 1;
+        } else if (rest[i] == '[') {
+            ++depth;
+        } else if (rest[i] == ']') {
+            --depth;
+        }
+    }
+    for (const QString &p : parts) {
+        const int eq = p.indexOf('=');
+        if (eq <= 0) {
+            *bad = p;
+            return std::nullopt;
+        }
+        const std::string key = p.left(eq).trimmed().toStdString();
+        const QString v = p.mid(eq + 1).trimmed();
+        bool ok = false;
+        if (v.startsWith('[')) {
+            std::vector<std::int64_t> list;
+            for (const QString &x : v.mid(1, v.size() - 2).split(',', Qt::SkipEmptyParts)) {
+                list.push_back(x.trimmed().toLongLong(&ok));
+                if (!ok) {
+                    *bad = p;
+                    return std::nullopt;
+                }
+            }
+            out.set(key, list);
+        } else if (const qlonglong i = v.toLongLong(&ok); ok) {
+            out.set(key, std::int64_t(i));
+        } else if (const double d = v.toDouble(&ok); ok) {
+            out.set(key, d);
+        } else {
+            out.set(key, v.toStdString());
+        }
+    }
+    return out;
+}
+
 void PropertyPanel::attributeEdited(QTreeWidgetItem *item, int column) {
+    if (!m_filling && column == 1 && item->data(0, Qt::UserRole + 1).toBool()) {
+        const graph::NodeId id = m_shown;
+        QString bad;
+        auto opts = parseOptions(item->text(1), &bad);
+        if (!opts) {
+            emit message(tr("'%1' is not key=value").arg(bad));
+        } else {
+            auto it = m_doc->design().placement.find(id);
+            plan::LayerConfig next = it == m_doc->design().placement.end() ? plan::LayerConfig{} : it->second;
+            const std::string sparsity = next.options.getString("sparsity");
+            next.options = *opts;
+            if (!sparsity.empty())
+                next.options.set("sparsity", sparsity);
+            m_doc->setLayerConfig(id, next, tr("Options of %1").arg(QString::fromStdString(m_doc->design().graph.node(id)->name)));
+        }
+        QMetaObject::invokeMethod(this, [this, id] { showNode(id); }, Qt::QueuedConnection);
+        return;
+    }
     if (m_filling || column != 1 || !item->data(0, Qt::UserRole).isValid())
         return;
     const graph::Node *n = m_doc->design().graph.node(m_shown);
@@ -144,6 +210,16 @@ void PropertyPanel::showNode(graph::NodeId id) {
         configCombo(tr("Precision"), "dtypeCombo", {tr("(graph)"), "fp32", "fp16", "bf16", "int8", "int4"},
                     cfg.dtype.empty() ? tr("(graph)") : QString::fromStdString(cfg.dtype),
                     [](plan::LayerConfig &c, const QString &t) { c.dtype = t.startsWith('(') ? std::string() : t.toStdString(); });
+        // the other per-layer options (FPGA customisations, DVFS level, ...) as key=value text
+        QStringList opts;
+        for (const auto &[k, v] : cfg.options.all())
+            if (k != "sparsity")
+                opts << QString::fromStdString(k) + "=" + attrText(v);
+        row(tr("Options"), opts.join(", "));
+        QTreeWidgetItem *optionsRow = topLevelItem(topLevelItemCount() - 1);
+        optionsRow->setData(0, Qt::UserRole + 1, true);
+        optionsRow->setFlags(optionsRow->flags() | Qt::ItemIsEditable);
+        optionsRow->setToolTip(1, tr("e.g. unroll=64, pipeline_ii=1, tile=[64,64,64], freq_hz=1.2e9, weights_on_the_fly=1"));
         configCombo(tr("Sparsity"), "sparsityCombo", {"dense", "2:4", "samoyeds"},
                     QString::fromStdString(cfg.options.getString("sparsity", "dense")),
                     [](plan::LayerConfig &c, const QString &t) {

@@ -170,6 +170,20 @@ private slots:
         dtype->setCurrentText("int8");
         QCOMPARE(doc.design().placement.at(conv).dtype, std::string("int8"));
         QCOMPARE(doc.design().placement.at(conv).device, std::string("edge")); // the rest of the config is kept
+        QCoreApplication::processEvents();
+        // other per-layer options as key=value text (FPGA customisations, DVFS level)
+        auto rows = w.propertyPanel()->findItems("Options", Qt::MatchExactly);
+        QCOMPARE(rows.size(), 1);
+        rows[0]->setText(1, "unroll=64, tile=[64,32,16], freq_hz=1.2e9");
+        const auto &opts = doc.design().placement.at(conv).options;
+        QCOMPARE(opts.getInt("unroll"), std::int64_t(64));
+        QCOMPARE(opts.getInts("tile"), (std::vector<std::int64_t>{64, 32, 16}));
+        QCOMPARE(opts.getDouble("freq_hz"), 1.2e9);
+        QCOMPARE(opts.getString("sparsity"), std::string("2:4")); // kept from its own combo
+        QCoreApplication::processEvents();
+        rows = w.propertyPanel()->findItems("Options", Qt::MatchExactly);
+        rows[0]->setText(1, "nonsense");
+        QCOMPARE(doc.design().placement.at(conv).options.getInt("unroll"), std::int64_t(64)); // refused, unchanged
 
         while (doc.undoStack()->canUndo())
             doc.undoStack()->undo();
