@@ -295,6 +295,15 @@ void MainWindow::buildMenus() {
     });
     edit->addAction(tr("&Duplicate"), QKeySequence(tr("Ctrl+D")), this, [this] { m_doc->duplicateNodes(m_view->selectedNodes()); });
     edit->addAction(tr("&Delete"), QKeySequence::Delete, this, [this] { m_doc->removeNodes(m_view->selectedNodes()); });
+    edit->addAction(tr("&Group into Block"), QKeySequence(tr("Ctrl+G")), this, [this] {
+        if (auto b = m_doc->groupIntoBlock(m_view->selectedNodes()); !b)
+            statusBar()->showMessage(QString::fromStdString(b.error().message), 6000);
+    });
+    edit->addAction(tr("&Ungroup Block"), QKeySequence(tr("Ctrl+Shift+G")), this, [this] {
+        for (graph::NodeId id : m_view->selectedNodes())
+            if (Status s = m_doc->ungroupBlock(id); !s)
+                statusBar()->showMessage(QString::fromStdString(s.message()), 6000);
+    });
     edit->addSeparator();
     edit->addAction(tr("&Find…"), QKeySequence::Find, m_find, &FindBar::activate);
     edit->addSeparator();

@@ -98,6 +98,16 @@ std::optional<graph::Attrs> parseOptions(const QString &text, QString *bad) {
 }
 
 void PropertyPanel::attributeEdited(QTreeWidgetItem *item, int column) {
+    if (!m_filling && column == 1 && item->data(0, Qt::UserRole + 2).toBool()) { // a block's repeat count
+        const graph::NodeId id = m_shown;
+        bool ok = false;
+        const qlonglong n = item->text(1).trimmed().toLongLong(&ok);
+        Status s = ok ? m_doc->setRepeat(id, n) : Status(makeError("the repeat count is a whole number"));
+        if (!s)
+            emit message(QString::fromStdString(s.message()));
+        QMetaObject::invokeMethod(this, [this, id] { showNode(id); }, Qt::QueuedConnection);
+        return;
+    }
     if (!m_filling && column == 1 && item->data(0, Qt::UserRole + 1).toBool()) {
         const graph::NodeId id = m_shown;
         QString bad;
@@ -164,8 +174,12 @@ void PropertyPanel::showNode(graph::NodeId id) {
     row(tr("Kind"), QString::fromStdString(std::string(graph::opKindName(n->kind))));
     if (!n->opType.empty())
         row(tr("Operator"), QString::fromStdString(n->opType));
-    if (n->kind == graph::OpKind::Block)
+    if (n->kind == graph::OpKind::Block) {
         row(tr("Repeat"), QString::number(n->repeat));
+        QTreeWidgetItem *repeatRow = topLevelItem(topLevelItemCount() - 1);
+        repeatRow->setData(0, Qt::UserRole + 2, true);
+        repeatRow->setFlags(repeatRow->flags() | Qt::ItemIsEditable);
+    }
     for (std::size_t i = 0; i < n->outputs.size(); ++i)
         row(tr("Output %1").arg(i),
             QString::fromStdString(graph::shapeString(n->outputs[i].shape) + " " +

@@ -423,6 +423,215 @@ std::vector<graph::NodeId> DesignDocument::duplicateNodes(const std::vector<grap
     return pasteNodes(copyNodes(ids), {40, 40});
 }
 
+namespace {
+class RepeatCommand : public QUndoCommand {
+public:
+    RepeatCommand(DesignDocument *doc, graph::NodeId id, std::int64_t before, std::int64_t after)
+        : QUndoCommand(QObject::tr("Repeat block %1 times").arg(after)), m_doc(doc), m_id(id), m_before(before), m_after(after) {}
+    void undo() override { m_doc->applyRepeat(m_id, m_before); }
+    void redo() override { m_doc->applyRepeat(m_id, m_after); }
+
+private:
+    DesignDocument *m_doc;
+    graph::NodeId m_id;
+    std::int64_t m_before, m_after;
+};
+} // namespace
+
+Expected<graph::NodeId> DesignDocument::groupIntoBlock(const std::vector<graph::NodeId> &ids) {
+    using graph::Edge;
+    using graph::OpKind;
+    const graph::Graph &g = m_design.graph;
+    std::set<graph::NodeId> inside;
+    for (graph::NodeId id : ids) {
+        const graph::Node *n = g.node(id);
+        if (!n)
+            continue;
+        if (n->kind == OpKind::Input || n->kind == OpKind::Output)
+            return makeError("inputs and outputs of the model stay outside blocks");
+        inside.insert(id);
+    }
+    if (inside.empty())
+        return makeError("select the layers to group");
+    // the block's ports: each outside tensor read inside, each inside tensor read outside
+    std::vector<std::pair<graph::NodeId, int>> sources, sinks;
+    std::vector<Edge> inEdges, outEdges, internal;
+    for (const Edge &e : g.edges()) {
+        const bool s = inside.count(e.src), d = inside.count(e.dst);
+        if (s && d)
+            internal.push_back(e);
+        else if (d) {
+            inEdges.push_back(e);
+            if (std::find(sources.begin(), sources.end(), std::pair(e.src, e.srcPort)) == sources.end())
+                sources.push_back({e.src, e.srcPort});
+        } else if (s) {
+            outEdges.push_back(e);
+            if (std::find(sinks.begin(), sinks.end(), std::pair(e.src, e.srcPort)) == sinks.end())
+                sinks.push_back({e.src, e.srcPort});
+        }
+    }
+    for (const Edge &e : outEdges)
+        for (graph::NodeId member : inside)
+            if (g.reachable(e.dst, member))
+                return makeError("the selection leaves the flow and comes back into it: grouping it would make a cycle");
+    auto body = std::make_shared<graph::Graph>();
+    for (graph::NodeId id : inside)
+        body->addNode(*g.node(id));
+    graph::NodeId next = 1;
+    for (const auto &n : g.nodes())
+        next = std::max(next, n.id + 1);
+    std::vector<graph::NodeId> inputIds, outputIds;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        graph::Node in;
+        in.kind = OpKind::Input;
+        in.name = "in" + std::to_string(i);
+        in.id = next++;
+        in.outputs = {*g.edgeTensor({sources[i].first, sources[i].second, 0, 0})};
+        inputIds.push_back(body->addNode(in));
+    }
+    for (std::size_t i = 0; i < sinks.size(); ++i) {
+        graph::Node out;
+        out.kind = OpKind::Output;
+        out.name = "out" + std::to_string(i);
+        out.id = next++;
+        outputIds.push_back(body->addNode(out));
+    }
+    for (const Edge &e : internal)
+        body->addEdge(e);
+    for (const Edge &e : inEdges) {
+        const auto port = std::find(sources.begin(), sources.end(), std::pair(e.src, e.srcPort)) - sources.begin();
+        body->addEdge({inputIds[std::size_t(port)], 0, e.dst, e.dstPort});
+    }
+    for (std::size_t i = 0; i < sinks.size(); ++i)
+        body->addEdge({sinks[i].first, sinks[i].second, outputIds[i], 0});
+    if (Status s = graph::inferShapes(*body); !s)
+        return makeError(s.message());
+
+    NodeSnapshot block;
+    block.node.kind = OpKind::Block;
+    block.node.name = uniqueName("block");
+    block.node.id = next++;
+    block.node.body = body;
+    // placed where all its layers were, when they agreed
+    std::optional<plan::LayerConfig> common;
+    double x = 0, y = 0;
+    bool agree = true;
+    for (graph::NodeId id : inside) {
+        auto it = m_design.placement.find(id);
+        const std::string dev = it == m_design.placement.end() ? std::string() : it->second.device;
+        if (!common)
+            common = plan::LayerConfig{dev, {}, {}};
+        agree = agree && common->device == dev;
+        if (auto p = m_design.layout.find(id); p != m_design.layout.end()) {
+            x += p->second.x / double(inside.size());
+            y += p->second.y / double(inside.size());
+        }
+    }
+    if (agree && common && !common->device.empty())
+        block.config = common;
+    block.position = plan::Position{x, y};
+    std::vector<Edge> rewired;
+    for (const Edge &e : inEdges) {
+        const auto port = std::find(sources.begin(), sources.end(), std::pair(e.src, e.srcPort)) - sources.begin();
+        const Edge r{e.src, e.srcPort, block.node.id, int(port)};
+        if (std::find(rewired.begin(), rewired.end(), r) == rewired.end())
+            rewired.push_back(r);
+    }
+    for (const Edge &e : outEdges) {
+        const auto port = std::find(sinks.begin(), sinks.end(), std::pair(e.src, e.srcPort)) - sinks.begin();
+        rewired.push_back({block.node.id, int(port), e.dst, e.dstPort});
+    }
+    std::vector<NodeSnapshot> removed;
+    for (graph::NodeId id : inside)
+        removed.push_back(snapshot(id));
+    std::vector<Edge> seen;
+    for (auto &r : removed) {
+        std::erase_if(r.edges, [&](const Edge &e) { return std::find(seen.begin(), seen.end(), e) != seen.end(); });
+        seen.insert(seen.end(), r.edges.begin(), r.edges.end());
+    }
+    m_undo.beginMacro(tr("Group %n layer(s) into %1", nullptr, int(inside.size())).arg(QString::fromStdString(block.node.name)));
+    m_undo.push(new RemoveNodesCommand(this, removed, {}));
+    m_undo.push(new AddNodesCommand(this, {block}, rewired, {}));
+    m_undo.endMacro();
+    return block.node.id;
+}
+
+Status DesignDocument::ungroupBlock(graph::NodeId id) {
+    using graph::Edge;
+    const graph::Node *b = m_design.graph.node(id);
+    if (!b || b->kind != graph::OpKind::Block || !b->body)
+        return makeError("not a block");
+    if (b->repeat != 1)
+        return makeError("block " + b->name + " repeats " + std::to_string(b->repeat) + " times: set its repeat to 1 to ungroup it");
+    const graph::Graph &body = *b->body;
+    graph::NodeId next = 1;
+    for (const auto &n : m_design.graph.nodes())
+        next = std::max(next, n.id + 1);
+    std::map<graph::NodeId, graph::NodeId> fresh;
+    std::vector<NodeSnapshot> added;
+    const auto at = m_design.layout.count(id) ? m_design.layout.at(id) : plan::Position{};
+    int row = 0;
+    auto placement = m_design.placement.find(id);
+    for (const graph::Node &n : body.nodes()) {
+        if (n.kind == graph::OpKind::Input || n.kind == graph::OpKind::Output)
+            continue;
+        NodeSnapshot s;
+        s.node = n;
+        s.node.id = fresh[n.id] = next++;
+        s.node.name = m_design.graph.findByName(n.name) ? uniqueName(n.name + "_") : n.name;
+        s.position = plan::Position{at.x, at.y + 98.0 * row++};
+        if (placement != m_design.placement.end())
+            s.config = placement->second;
+        added.push_back(s);
+    }
+    // outside edges into the block reach the layers its inputs fed; edges out leave from what fed its outputs
+    const auto outer = m_design.graph.edges();
+    std::vector<Edge> edges;
+    std::vector<graph::NodeId> inputs, outputs;
+    for (const auto &n : body.nodes()) {
+        if (n.kind == graph::OpKind::Input)
+            inputs.push_back(n.id);
+        if (n.kind == graph::OpKind::Output)
+            outputs.push_back(n.id);
+    }
+    for (const Edge &e : body.edges())
+        if (fresh.count(e.src) && fresh.count(e.dst))
+            edges.push_back({fresh[e.src], e.srcPort, fresh[e.dst], e.dstPort});
+    for (const Edge &e : outer) {
+        if (e.dst == id && std::size_t(e.dstPort) < inputs.size())
+            for (const Edge &inner : body.edges())
+                if (inner.src == inputs[std::size_t(e.dstPort)] && fresh.count(inner.dst))
+                    edges.push_back({e.src, e.srcPort, fresh[inner.dst], inner.dstPort});
+        if (e.src == id && std::size_t(e.srcPort) < outputs.size())
+            for (const Edge &inner : body.edges())
+                if (inner.dst == outputs[std::size_t(e.srcPort)] && fresh.count(inner.src))
+                    edges.push_back({fresh[inner.src], inner.srcPort, e.dst, e.dstPort});
+    }
+    m_undo.beginMacro(tr("Ungroup %1").arg(QString::fromStdString(b->name)));
+    m_undo.push(new RemoveNodesCommand(this, {snapshot(id)}, {}));
+    m_undo.push(new AddNodesCommand(this, added, edges, {}));
+    m_undo.endMacro();
+    return {};
+}
+
+Status DesignDocument::setRepeat(graph::NodeId id, std::int64_t repeat) {
+    const graph::Node *b = m_design.graph.node(id);
+    if (!b || b->kind != graph::OpKind::Block)
+        return makeError("only a block repeats");
+    if (repeat < 1)
+        return makeError("a block repeats at least once");
+    if (repeat != b->repeat)
+        m_undo.push(new RepeatCommand(this, id, b->repeat, repeat));
+    return {};
+}
+
+void DesignDocument::applyRepeat(graph::NodeId id, std::int64_t repeat) {
+    if (graph::Node *b = m_design.graph.node(id)) {
+        b->repeat = repeat;
+        emit graphChanged();
+    }
+}
+
 void DesignDocument::disconnect(const graph::Edge &e) {
     m_undo.push(new ConnectCommand(this, e, false, tr("Disconnect")));
 }

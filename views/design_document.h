@@ -66,6 +66,13 @@ public:
     std::string copyNodes(const std::vector<graph::NodeId> &ids) const;
     std::vector<graph::NodeId> pasteNodes(const std::string &clip, plan::Position offset, QString *error = nullptr);
     std::vector<graph::NodeId> duplicateNodes(const std::vector<graph::NodeId> &ids);
+    /// Groups layers into a block (its body holds them; inputs and outputs become the block's
+    /// ports). Refused when the selection is not one piece of the flow (grouping would make a cycle).
+    Expected<graph::NodeId> groupIntoBlock(const std::vector<graph::NodeId> &ids);
+    /// Puts a block's layers back in the graph (a block repeated once only).
+    Status ungroupBlock(graph::NodeId block);
+    Status setRepeat(graph::NodeId block, std::int64_t repeat);
+    void applyRepeat(graph::NodeId block, std::int64_t repeat);
     /// Refused (with the reason) when the value is negative or zero where a size is expected, or
     /// when shapes can no longer be inferred.
     Status setAttribute(graph::NodeId id, const std::string &key, const graph::AttrValue &value);

@@ -2,6 +2,7 @@
 // palette, connect them, refuse impossible edits, drop a device on a layer, undo it all.
 #include "add_device_dialog.h"
 #include "design_document.h"
+#include "graph/node_metrics.h"
 #include "hw/catalogue.h"
 #include "property_panel.h"
 
@@ -241,6 +242,42 @@ private slots:
         QTest::mouseClick(map->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(map->viewport()->width() / 2, map->viewport()->height() - 4));
         const QRectF after = map->visibleArea();
         QVERIFY2(after.center().y() > before.center().y() + 500, qPrintable(QString("%1 -> %2").arg(before.center().y()).arg(after.center().y())));
+    }
+
+    void groupRepeatUngroup() {
+        views::DesignDocument doc;
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
+        const plan::Design original = doc.design();
+        const auto &g = doc.design().graph;
+        const double params = graph::graphMetrics(g).params;
+        std::vector<graph::NodeId> block2;
+        for (const char *n : {"block2.conv", "block2.bn", "block2.gelu", "block2.pool"})
+            block2.push_back(g.findByName(n)->id);
+        auto b = doc.groupIntoBlock(block2);
+        QVERIFY2(b.ok(), b.ok() ? "" : b.error().message.c_str());
+        QCOMPARE(g.size(), original.graph.size() - 3);
+        QCOMPARE(g.node(*b)->kind, graph::OpKind::Block);
+        QCOMPARE(graph::graphMetrics(g).params, params); // the block holds the same layers
+        QCOMPARE(g.node(*b)->outputs[0].shape, original.graph.findByName("block2.pool")->outputs[0].shape);
+        QCOMPARE(doc.design().placement.at(*b).device, std::string("edge"));
+        QVERIFY(doc.setRepeat(*b, 3).ok());
+        QVERIFY(!doc.setRepeat(*b, 0).ok());
+        const double blockParams = graph::nodeMetrics(g, *g.node(*b)).params;
+        QVERIFY(!doc.ungroupBlock(*b).ok()); // repeated: refuse to inline
+        QVERIFY(doc.setRepeat(*b, 1).ok());
+        QCOMPARE(graph::nodeMetrics(g, *g.node(*b)).params * 3, blockParams);
+        QVERIFY(doc.ungroupBlock(*b).ok());
+        QCOMPARE(g.size(), original.graph.size());
+        QCOMPARE(graph::graphMetrics(g).params, params);
+        QVERIFY(g.topologicalOrder().ok());
+        // a selection that leaves the flow and comes back cannot be a block
+        auto bad = doc.groupIntoBlock({g.findByName("block1.conv")->id, g.findByName("block1.pool")->id});
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.find("cycle") != std::string::npos);
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
     }
 
     void paletteSearch() {
