@@ -6,6 +6,7 @@
 #include "export/estimate_csv.h"
 #include "add_device_dialog.h"
 #include "autosave.h"
+#include "device_editor.h"
 #include "settings.h"
 #include "device_list.h"
 #include "find_bar.h"
@@ -324,6 +325,37 @@ void MainWindow::buildMenus() {
         if (dialog.exec() == QDialog::Accepted)
             if (Status s = m_doc->addLink(dialog.link()); !s)
                 QMessageBox::warning(this, tr("Cannot add the link"), QString::fromStdString(s.message()));
+    });
+    platform->addAction(tr("Add &Custom Device…"), this, [this] {
+        hw::DeviceSpec blank;
+        blank.id = "custom";
+        blank.name = "Custom accelerator";
+        blank.peakOps = {{graph::DType::F32, 10e12}};
+        blank.memCapacity = 16e9;
+        blank.memBandwidth = 500e9;
+        blank.idlePower = 20;
+        blank.maxPower = 150;
+        DeviceEditor editor(blank, this);
+        if (editor.exec() != QDialog::Accepted)
+            return;
+        std::string id = "custom0";
+        for (int i = 1; m_doc->design().platform.device(id); ++i)
+            id = "custom" + std::to_string(i);
+        hw::DeviceInstance custom;
+        custom.id = id;
+        custom.spec = editor.spec();
+        if (Status s = m_doc->addDevice(custom); !s)
+            QMessageBox::warning(this, tr("Device figures refused"), QString::fromStdString(s.message()));
+    });
+    platform->addAction(tr("&Edit Selected Device…"), this, [this] {
+        auto *item = m_devices->currentItem();
+        if (!item || !item->data(Qt::UserRole).isValid())
+            return;
+        const std::string id = item->data(Qt::UserRole).toString().toStdString();
+        DeviceEditor editor(m_doc->design().platform.device(id)->spec, this);
+        if (editor.exec() == QDialog::Accepted)
+            if (Status s = m_doc->editDevice(id, editor.spec()); !s)
+                QMessageBox::warning(this, tr("Device figures refused"), QString::fromStdString(s.message()));
     });
     platform->addAction(tr("&Remove Selected Device"), this, [this] {
         if (auto *item = m_devices->currentItem(); item && item->data(Qt::UserRole).isValid())

@@ -1,6 +1,7 @@
 #include "design_document.h"
 
 #include "graph/shape_inference.h"
+#include "hw/catalogue.h"
 #include "graph/templates/templates.h"
 #include "graph_commands.h"
 #include "plan/auto_layout.h"
@@ -169,6 +170,9 @@ private:
 } // namespace
 
 Status DesignDocument::addDevice(const hw::DeviceInstance &device) {
+    auto checked = hw::deviceFromJson(hw::deviceToJson(device.spec)); // impossible figures are refused by name
+    if (!checked)
+        return checked.error();
     hw::Platform next = m_design.platform;
     next.devices.push_back(device);
     if (Status s = next.validate(); !s)
@@ -197,6 +201,21 @@ Status DesignDocument::addLink(const hw::LinkInstance &link) {
         return s;
     m_undo.push(new PlatformCommand(this, m_design.platform, next, m_design.placement, m_design.placement,
                                     tr("Link %1 and %2").arg(QString::fromStdString(link.a), QString::fromStdString(link.b))));
+    return {};
+}
+
+Status DesignDocument::editDevice(const std::string &id, const hw::DeviceSpec &spec) {
+    hw::Platform next = m_design.platform;
+    auto it = std::find_if(next.devices.begin(), next.devices.end(), [&](const hw::DeviceInstance &d) { return d.id == id; });
+    if (it == next.devices.end())
+        return makeError("no device " + id + " on the platform");
+    // the catalogue's own checks: a negative bandwidth or zero power is refused, naming the field
+    auto checked = hw::deviceFromJson(hw::deviceToJson(spec));
+    if (!checked)
+        return checked.error();
+    it->spec = *checked;
+    m_undo.push(new PlatformCommand(this, m_design.platform, next, m_design.placement, m_design.placement,
+                                    tr("Edit device %1").arg(QString::fromStdString(id))));
     return {};
 }
 

@@ -48,6 +48,8 @@ public:
     Status addDevice(const hw::DeviceInstance &device);
     void removeDevice(const std::string &id);
     Status addLink(const hw::LinkInstance &link);
+    /// New figures for a device on the platform (a custom device, or corrected datasheet values).
+    Status editDevice(const std::string &id, const hw::DeviceSpec &spec);
     void applyPlatform(const hw::Platform &platform, const std::map<graph::NodeId, plan::LayerConfig> &placement);
 
     /// Several layers at once (a selection, or a device dropped on it): one undo step.

@@ -1,6 +1,7 @@
 // Editing on the real widgets (offscreen) and on the document alone: add layers from the
 // palette, connect them, refuse impossible edits, drop a device on a layer, undo it all.
 #include "add_device_dialog.h"
+#include "device_editor.h"
 #include "design_document.h"
 #include "graph/node_metrics.h"
 #include "hw/catalogue.h"
@@ -278,6 +279,24 @@ private slots:
         while (doc.undoStack()->canUndo())
             doc.undoStack()->undo();
         QVERIFY(doc.design() == original);
+    }
+
+    void deviceFiguresAreValidated() {
+        views::DesignDocument doc;
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
+        const hw::DeviceSpec before = doc.design().platform.device("cloud")->spec;
+        app::DeviceEditor editor(before);
+        editor.setField("Memory bandwidth (GB/s)", -5);
+        auto refused = doc.editDevice("cloud", editor.spec());
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.message().find("mem_bandwidth") != std::string::npos);
+        QVERIFY(doc.design().platform.device("cloud")->spec == before);
+        editor.setField("Memory bandwidth (GB/s)", 900);
+        QVERIFY(doc.editDevice("cloud", editor.spec()).ok());
+        QCOMPARE(doc.design().platform.device("cloud")->spec.memBandwidth, 900e9);
+        doc.undoStack()->undo();
+        QVERIFY(doc.design().platform.device("cloud")->spec == before);
     }
 
     void paletteSearch() {
