@@ -300,6 +300,12 @@ void MainWindow::buildMenus() {
         if (auto b = m_doc->groupIntoBlock(m_view->selectedNodes()); !b)
             statusBar()->showMessage(QString::fromStdString(b.error().message), 6000);
     });
+    edit->addAction(tr("E&xpand or Collapse Block"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        for (graph::NodeId id : m_view->selectedNodes()) {
+            auto it = m_doc->design().layout.find(id);
+            m_doc->setBlockExpanded(id, it == m_doc->design().layout.end() || !it->second.expanded);
+        }
+    });
     edit->addAction(tr("&Ungroup Block"), QKeySequence(tr("Ctrl+Shift+G")), this, [this] {
         for (graph::NodeId id : m_view->selectedNodes())
             if (Status s = m_doc->ungroupBlock(id); !s)

@@ -633,6 +633,20 @@ Status DesignDocument::ungroupBlock(graph::NodeId id) {
     return {};
 }
 
+void DesignDocument::setBlockExpanded(graph::NodeId id, bool expanded) {
+    const graph::Node *b = m_design.graph.node(id);
+    if (!b || b->kind != graph::OpKind::Block)
+        return;
+    plan::Position before = m_design.layout.count(id) ? m_design.layout.at(id) : plan::Position{};
+    if (before.expanded == expanded)
+        return;
+    plan::Position after = before;
+    after.expanded = expanded;
+    auto *cmd = new MoveNodesCommand(this, {{id, before}}, {{id, after}});
+    cmd->setText(expanded ? tr("Expand %1").arg(QString::fromStdString(b->name)) : tr("Collapse %1").arg(QString::fromStdString(b->name)));
+    m_undo.push(cmd);
+}
+
 Status DesignDocument::setRepeat(graph::NodeId id, std::int64_t repeat) {
     const graph::Node *b = m_design.graph.node(id);
     if (!b || b->kind != graph::OpKind::Block)

@@ -74,6 +74,8 @@ public:
     /// Puts a block's layers back in the graph (a block repeated once only).
     Status ungroupBlock(graph::NodeId block);
     Status setRepeat(graph::NodeId block, std::int64_t repeat);
+    /// Shows a block's body open on the canvas, or folds it (kept in the file's layout).
+    void setBlockExpanded(graph::NodeId block, bool expanded);
     void applyRepeat(graph::NodeId block, std::int64_t repeat);
     /// Refused (with the reason) when the value is negative or zero where a size is expected, or
     /// when shapes can no longer be inferred.

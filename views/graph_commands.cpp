@@ -56,6 +56,9 @@ void MoveNodesCommand::undo() { m_doc->applyPositions(m_before); }
 
 bool MoveNodesCommand::mergeWith(const QUndoCommand *other) {
     const auto *o = static_cast<const MoveNodesCommand *>(other);
+    for (std::size_t i = 0; i < m_after.size() && i < o->m_after.size(); ++i)
+        if (m_after[i].second.expanded != o->m_after[i].second.expanded)
+            return false; // expanding a block is its own step, not part of a drag
     if (o->m_after.size() != m_after.size())
         return false;
     for (std::size_t i = 0; i < m_after.size(); ++i)

@@ -3,6 +3,7 @@
 #include "design_document.h"
 #include "device_palette.h"
 #include "minimap.h"
+#include "plan/auto_layout.h"
 #include "node_item.h"
 #include "op_palette.h"
 
@@ -58,6 +59,13 @@ void GraphView::rebuildKeepingView() {
             item->setSelected(true);
 }
 
+std::size_t GraphView::drawnNodeCount() const {
+    std::size_t n = 0;
+    for (QGraphicsItem *i : m_scene.items())
+        n += dynamic_cast<NodeItem *>(i) != nullptr;
+    return n;
+}
+
 std::vector<graph::NodeId> GraphView::selectedNodes() const {
     std::vector<graph::NodeId> ids;
     for (QGraphicsItem *i : m_scene.selectedItems())
@@ -68,7 +76,7 @@ std::vector<graph::NodeId> GraphView::selectedNodes() const {
 
 NodeItem *GraphView::nodeAt(const QPoint &viewPos) const {
     for (QGraphicsItem *i : items(viewPos))
-        if (auto *n = dynamic_cast<NodeItem *>(i))
+        if (auto *n = dynamic_cast<NodeItem *>(i); n && n->data(0).toString() != QStringLiteral("body"))
             return n;
     return nullptr;
 }
@@ -147,10 +155,64 @@ void GraphView::mouseReleaseEvent(QMouseEvent *e) {
         const QPointF p = itemFor(id)->pos();
         auto it = m_doc->design().layout.find(id);
         if (it == m_doc->design().layout.end() || it->second.x != p.x() || it->second.y != p.y())
-            moved.push_back({id, {p.x(), p.y()}});
+            moved.push_back({id, {p.x(), p.y(), it != m_doc->design().layout.end() && it->second.expanded}});
     }
     if (!moved.empty())
         m_doc->moveNodes(moved);
+}
+
+void GraphView::mouseDoubleClickEvent(QMouseEvent *e) {
+    // double-click a block: open or fold its body
+    if (NodeItem *item = nodeAt(e->pos())) {
+        const graph::Node *n = m_doc->design().graph.node(item->nodeId());
+        if (n && n->kind == graph::OpKind::Block) {
+            auto it = m_doc->design().layout.find(n->id);
+            m_doc->setBlockExpanded(n->id, it == m_doc->design().layout.end() || !it->second.expanded);
+            return;
+        }
+    }
+    QGraphicsView::mouseDoubleClickEvent(e);
+}
+
+// An expanded block's body, drawn read-only in a frame to the right of the block: its layers
+// in their own layered layout, the repeat count in the frame's title.
+void GraphView::drawExpandedBody(const graph::Node &block, const NodeItem *at) {
+    auto pos = plan::layeredLayout(*block.body);
+    if (!pos || pos->empty())
+        return;
+    QRectF area;
+    for (const auto &[id, p] : *pos)
+        area |= QRectF(p.x - NodeItem::kWidth / 2, p.y - NodeItem::kHeight / 2, NodeItem::kWidth, NodeItem::kHeight);
+    const QPointF offset = at->pos() + QPointF(NodeItem::kWidth / 2 + 60, 0) - area.topLeft() + QPointF(20, 30);
+    const QRectF frame = area.translated(offset).adjusted(-20, -30, 20, 20);
+    auto *box = m_scene.addRect(frame, QPen(QColor("#5B6B7F"), 1.5, Qt::DashLine), QColor(91, 107, 127, 25));
+    box->setZValue(-1);
+    auto *title = m_scene.addSimpleText(QStringLiteral("%1  ×%2").arg(QString::fromStdString(block.name)).arg(block.repeat));
+    title->setPos(frame.topLeft() + QPointF(8, 6));
+    title->setBrush(QColor("#5B6B7F"));
+    auto *link = m_scene.addLine(QLineF(at->pos() + QPointF(NodeItem::kWidth / 2, 0), QPointF(frame.left(), at->pos().y())),
+                                 QPen(QColor("#5B6B7F"), 1, Qt::DotLine));
+    link->setZValue(-1);
+    const QColor fill = fillFor(block);
+    std::unordered_map<graph::NodeId, QPointF> where;
+    for (const graph::Node &n : block.body->nodes()) {
+        auto *item = new NodeItem(n, n.kind == graph::OpKind::Input || n.kind == graph::OpKind::Output ? QColor("#FFFFFF") : fill);
+        item->setFlag(QGraphicsItem::ItemIsSelectable, false); // a view of the body, edited through the block
+        item->setData(0, QStringLiteral("body")); // its id is the body's, not the graph's: nodeAt skips it
+        item->setFlag(QGraphicsItem::ItemIsMovable, false);
+        const auto &p = pos->at(n.id);
+        item->setPos(QPointF(p.x, p.y) + offset);
+        item->setZValue(1);
+        m_scene.addItem(item);
+        where[n.id] = item->pos();
+    }
+    for (const graph::Edge &e : block.body->edges()) {
+        const QPointF s = where[e.src] + QPointF(0, NodeItem::kHeight / 2), t = where[e.dst] - QPointF(0, NodeItem::kHeight / 2);
+        QPainterPath path(s);
+        const qreal dy = std::max<qreal>(30, (t.y() - s.y()) / 2);
+        path.cubicTo(s + QPointF(0, dy), t - QPointF(0, dy), t);
+        m_scene.addPath(path, QPen(QColor("#707070"), 1.2))->setZValue(0);
+    }
 }
 
 void GraphView::keyPressEvent(QKeyEvent *e) {
@@ -186,6 +248,10 @@ void GraphView::rebuild() {
         auto *edge = m_scene.addPath(path, edgePen);
         edge->setZValue(0);
     }
+    for (const graph::Node &n : d.graph.nodes())
+        if (n.kind == graph::OpKind::Block && n.body)
+            if (auto p = d.layout.find(n.id); p != d.layout.end() && p->second.expanded)
+                drawExpandedBody(n, itemFor(n.id));
     m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-60, -60, 60, 60));
     if (m_minimap)
         m_minimap->refit();

@@ -21,6 +21,7 @@ public:
     explicit GraphView(DesignDocument *doc, QWidget *parent = nullptr);
 
     std::size_t nodeItemCount() const { return m_items.size(); }
+    std::size_t drawnNodeCount() const; // graph nodes plus the layers shown inside expanded blocks
     NodeItem *itemFor(graph::NodeId id) const;
     void fitAll();
     /// Shades each layer by its latency and marks precheck failures on the offending layers.
@@ -51,10 +52,12 @@ protected:
     void mouseMoveEvent(QMouseEvent *e) override;
     void mouseReleaseEvent(QMouseEvent *e) override;
     void keyPressEvent(QKeyEvent *e) override;
+    void mouseDoubleClickEvent(QMouseEvent *e) override;
 
 private:
     void rebuild();
     void rebuildKeepingView();
+    void drawExpandedBody(const graph::Node &block, const NodeItem *at);
     NodeItem *nodeAt(const QPoint &viewPos) const;
     void recolour(const std::vector<graph::NodeId> &ids);
     QColor fillFor(const graph::Node &n) const;

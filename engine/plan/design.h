@@ -18,7 +18,7 @@ struct LayerConfig {
 
 struct Position {
     double x = 0, y = 0;
-    bool collapsed = false; // blocks: shown folded on the canvas
+    bool expanded = false; // blocks: body shown open on the canvas (folded by default)
     bool operator==(const Position &) const = default;
 };
 

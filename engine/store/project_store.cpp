@@ -92,7 +92,7 @@ Status writeDesign(Database &db, const plan::Design &d) {
     auto dev = db.prepare("INSERT INTO devices(id,seq,spec,options) VALUES(?,?,?,?)");
     auto link = db.prepare("INSERT INTO links(id,seq,a,b,spec) VALUES(?,?,?,?,?)");
     auto place = db.prepare("INSERT INTO placement(node_id,device_id,dtype,options) VALUES(?,?,?,?)");
-    auto lay = db.prepare("INSERT INTO layout(node_id,x,y,collapsed) VALUES(?,?,?,?)");
+    auto lay = db.prepare("INSERT INTO layout(node_id,x,y,expanded) VALUES(?,?,?,?)");
     if (!dev || !link || !place || !lay)
         return makeError("preparing the save statements failed");
     std::int64_t seq = 0;
@@ -113,7 +113,7 @@ Status writeDesign(Database &db, const plan::Design &d) {
             return makeError("placement of node " + std::to_string(id) + ": " + s.message());
     }
     for (const auto &[id, pos] : d.layout)
-        if (Status s = lay->bind(1, std::int64_t(id)).bind(2, pos.x).bind(3, pos.y).bind(4, std::int64_t(pos.collapsed)).run(); !s)
+        if (Status s = lay->bind(1, std::int64_t(id)).bind(2, pos.x).bind(3, pos.y).bind(4, std::int64_t(pos.expanded)).run(); !s)
             return makeError("layout of node " + std::to_string(id) + ": " + s.message());
     return {};
 }
@@ -200,7 +200,7 @@ Expected<plan::Design> readDesign(Database &db) {
     auto dev = db.prepare("SELECT id,spec,options FROM devices ORDER BY seq");
     auto link = db.prepare("SELECT id,a,b,spec FROM links ORDER BY seq");
     auto place = db.prepare("SELECT node_id,device_id,dtype,options FROM placement");
-    auto lay = db.prepare("SELECT node_id,x,y,collapsed FROM layout");
+    auto lay = db.prepare("SELECT node_id,x,y,expanded FROM layout");
     if (!dev || !link || !place || !lay)
         return makeError("the project file's tables are not the expected ones");
     while (dev->step()) {

@@ -54,9 +54,9 @@ CREATE TABLE layout(
     PRIMARY KEY(graph_id, node_id),
     FOREIGN KEY(graph_id, node_id) REFERENCES nodes(graph_id, id)) WITHOUT ROWID;
 )sql",
-    // 1 -> 2: blocks remember whether they are collapsed on the canvas.
+    // 1 -> 2: blocks remember whether they are shown expanded on the canvas.
     R"sql(
-ALTER TABLE layout ADD COLUMN collapsed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE layout ADD COLUMN expanded INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 } // namespace

@@ -299,6 +299,29 @@ private slots:
         QVERIFY(doc.design().platform.device("cloud")->spec == before);
     }
 
+    void expandAndCollapseABlock() {
+        app::MainWindow w;
+        QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/mixtral-moe-on-gpus.json"));
+        auto &doc = *w.document();
+        const auto block = doc.design().graph.findByName("layers.0-31.p0")->id;
+        const std::size_t folded = w.graphView()->drawnNodeCount();
+        QCOMPARE(folded, doc.design().graph.size());
+        doc.setBlockExpanded(block, true);
+        const std::size_t bodySize = doc.design().graph.node(block)->body->size();
+        QCOMPARE(w.graphView()->drawnNodeCount(), folded + bodySize); // the body's layers are shown
+        QVERIFY(doc.design().layout.at(block).expanded);
+        QVERIFY(w.isWindowModified()); // kept in the file, so it is a change to save
+        if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_BLOCK")) { // to look at an open block
+            w.resize(1400, 900);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.graphView()->fitAll();
+            w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_BLOCK"));
+        }
+        doc.undoStack()->undo();
+        QCOMPARE(w.graphView()->drawnNodeCount(), folded);
+    }
+
     void paletteSearch() {
         views::OpPalette palette;
         palette.setFilter("conv");

@@ -142,16 +142,16 @@ private slots:
         const plan::Design d = richDesign();
         QVERIFY(store::saveProject(d, p.toStdString()).ok());
         {
-            // make it what schema 1 wrote: no collapsed column
+            // make it what schema 1 wrote: no expanded column
             auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadWriteCreate);
-            QVERIFY(db->exec("ALTER TABLE layout DROP COLUMN collapsed; PRAGMA user_version = 1").ok());
+            QVERIFY(db->exec("ALTER TABLE layout DROP COLUMN expanded; PRAGMA user_version = 1").ok());
         }
         const QByteArray before = fileHash(p);
         auto back = store::openProject(p.toStdString());
         QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
         QVERIFY(back->graph == d.graph);
         for (const auto &[id, pos] : back->layout)
-            QVERIFY(!pos.collapsed);
+            QVERIFY(!pos.expanded);
         QCOMPARE(fileHash(p), before); // opening never writes
     }
 
