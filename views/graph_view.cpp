@@ -8,6 +8,7 @@
 #include "op_palette.h"
 
 #include <QKeyEvent>
+#include <QScrollBar>
 #include <QMimeData>
 #include <QMouseEvent>
 
@@ -118,6 +119,11 @@ void GraphView::dropEvent(QDropEvent *e) {
 }
 
 void GraphView::mousePressEvent(QMouseEvent *e) {
+    if (e->button() == Qt::MiddleButton) { // pan: the left button selects with a rubber band
+        m_panFrom = e->pos();
+        viewport()->setCursor(Qt::ClosedHandCursor);
+        return;
+    }
     if (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier)) {
         if (NodeItem *from = nodeAt(e->pos())) {
             m_connectFrom = from->nodeId();
@@ -130,6 +136,13 @@ void GraphView::mousePressEvent(QMouseEvent *e) {
 }
 
 void GraphView::mouseMoveEvent(QMouseEvent *e) {
+    if (m_panFrom) {
+        const QPoint delta = e->pos() - *m_panFrom;
+        m_panFrom = e->pos();
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+        verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+        return;
+    }
     if (m_connectLine) {
         m_connectLine->setLine(QLineF(m_connectLine->line().p1(), mapToScene(e->pos())));
         return;
@@ -138,6 +151,11 @@ void GraphView::mouseMoveEvent(QMouseEvent *e) {
 }
 
 void GraphView::mouseReleaseEvent(QMouseEvent *e) {
+    if (m_panFrom && e->button() == Qt::MiddleButton) {
+        m_panFrom.reset();
+        viewport()->unsetCursor();
+        return;
+    }
     if (m_connectLine) {
         delete m_connectLine;
         m_connectLine = nullptr;

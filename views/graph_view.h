@@ -6,6 +6,7 @@
 
 class QGraphicsLineItem;
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 namespace seaside::views {
@@ -69,6 +70,7 @@ private:
     Minimap *m_minimap = nullptr;
     void placeMinimap();
     graph::NodeId m_connectFrom = 0;  // Shift+drag from this node draws a connection
+    std::optional<QPoint> m_panFrom;  // middle-button drag pans
     QGraphicsLineItem *m_connectLine = nullptr;
 };
 

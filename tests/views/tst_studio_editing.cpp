@@ -243,6 +243,13 @@ private slots:
         QTest::mouseClick(map->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(map->viewport()->width() / 2, map->viewport()->height() - 4));
         const QRectF after = map->visibleArea();
         QVERIFY2(after.center().y() > before.center().y() + 500, qPrintable(QString("%1 -> %2").arg(before.center().y()).arg(after.center().y())));
+        // middle-button drag pans the canvas the other way
+        QWidget *vp = w.graphView()->viewport();
+        QTest::mousePress(vp, Qt::MiddleButton, Qt::NoModifier, QPoint(400, 100));
+        QMouseEvent move(QEvent::MouseMove, QPointF(400, 400), vp->mapToGlobal(QPointF(400, 400)), Qt::NoButton, Qt::MiddleButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(vp, &move);
+        QTest::mouseRelease(vp, Qt::MiddleButton, Qt::NoModifier, QPoint(400, 400));
+        QVERIFY(map->visibleArea().center().y() < after.center().y() - 200);
     }
 
     void groupRepeatUngroup() {
