@@ -12,6 +12,7 @@
 #include "find_bar.h"
 #include "minimap.h"
 #include "op_palette.h"
+#include "platform_view.h"
 #include "graph/templates/templates.h"
 #include "device_palette.h"
 #include "graph/node_metrics.h"
@@ -93,6 +94,20 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {
     connect(m_doc, &views::DesignDocument::layersChanged, this, [this](const std::vector<graph::NodeId> &ids) {
         if (std::find(ids.begin(), ids.end(), m_properties->shownNode()) != ids.end())
             QMetaObject::invokeMethod(m_properties, [this] { m_properties->showNode(m_properties->shownNode()); }, Qt::QueuedConnection);
+    });
+
+    m_platformView = new views::PlatformView(m_doc, this);
+    auto *platformDock = new QDockWidget(tr("Platform"), this);
+    platformDock->setObjectName("platformDock");
+    platformDock->setWidget(m_platformView);
+    addDockWidget(Qt::LeftDockWidgetArea, platformDock);
+    tabifyDockWidget(devDock, platformDock);
+    devDock->raise();
+    connect(m_platformView, &views::PlatformView::deviceActivated, this, [this](const QString &id) {
+        DeviceEditor editor(m_doc->design().platform.device(id.toStdString())->spec, this);
+        if (editor.exec() == QDialog::Accepted)
+            if (Status s = m_doc->editDevice(id.toStdString(), editor.spec()); !s)
+                QMessageBox::warning(this, tr("Device figures refused"), QString::fromStdString(s.message()));
     });
 
     auto *history = new QDockWidget(tr("History"), this);
@@ -250,6 +265,7 @@ bool MainWindow::exportEstimateCsv(const QString &path) {
 
 void MainWindow::buildMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] { m_doc->newDesign(); });
     QMenu *fromTemplate = file->addMenu(tr("&New from Template"));
     for (const auto &t : graph::templates::templateList())
         fromTemplate->addAction(QString::fromStdString(t.title), this, [this, id = t.id] {

@@ -10,6 +10,7 @@ class QMenu;
 namespace seaside::views {
 class DesignDocument;
 class OpPalette;
+class PlatformView;
 class EstimatePanel;
 class GraphView;
 } // namespace seaside::views
@@ -34,6 +35,7 @@ public:
     QString statusText() const;
     PropertyPanel *propertyPanel() const { return m_properties; }
     views::EstimatePanel *estimatePanel() const { return m_estimatePanel; }
+    views::PlatformView *platformView() const { return m_platformView; }
     EstimateController *estimates() const { return m_estimates; }
     FindBar *findBar() const { return m_find; }
     Autosave *autosave() const { return m_autosave; }
@@ -66,6 +68,7 @@ private:
     EstimateController *m_estimates;
     FindBar *m_find;
     views::OpPalette *m_palette;
+    views::PlatformView *m_platformView;
     Autosave *m_autosave;
     views::Units m_units;
     views::EstimatePanel *m_estimatePanel;

@@ -125,6 +125,17 @@ void DesignDocument::applyLayerConfig(graph::NodeId id, const std::optional<plan
     emit layersChanged({id});
 }
 
+void DesignDocument::newDesign() {
+    plan::Design d;
+    d.name = "untitled";
+    graph::Node in;
+    in.kind = graph::OpKind::Input;
+    in.name = "input";
+    in.outputs = {graph::TensorDesc{{1, 256}, graph::DType::F32}};
+    d.graph.addNode(in);
+    reset(std::move(d), QString());
+}
+
 bool DesignDocument::newFromTemplate(const std::string &templateId, QString *error) {
     auto g = graph::templates::buildTemplate(templateId);
     if (!g) {

@@ -36,6 +36,8 @@ public:
     bool saveCopy(const QString &path, QString *error) const;
     /// A recovered or imported design: no file to save over, and unsaved changes to keep.
     void detachFromFile(const QString &sourceName);
+    /// An empty design: one input, no platform.
+    void newDesign();
     /// A new, unsaved design built from a model template (graph/templates), laid out.
     bool newFromTemplate(const std::string &templateId, QString *error);
     bool isModified() const { return !m_undo.isClean(); }

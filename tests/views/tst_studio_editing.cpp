@@ -14,8 +14,10 @@
 #include "node_item.h"
 #include "minimap.h"
 #include "op_palette.h"
+#include "platform_view.h"
 
 #include <QMimeData>
+#include <QPainter>
 #include <QtTest>
 
 using namespace seaside;
@@ -139,6 +141,8 @@ private slots:
         const plan::Design original = doc.design();
         const double latency = w.estimates()->estimate().latency;
 
+        QCOMPARE(w.platformView()->deviceBoxes(), 2);
+        QCOMPARE(w.platformView()->linkLines(), 1);
         app::AddDeviceDialog dialog(doc.design().platform);
         dialog.setFilter("jetson");
         QCOMPARE(dialog.visibleDevices(), 3);
@@ -151,6 +155,17 @@ private slots:
         hw::LinkInstance bad{"x", "gpu0", "nowhere", *hw::defaultCatalogue().link("pcie4-x16")};
         QVERIFY(!doc.addLink(bad).ok());
         QVERIFY(doc.addLink({"pcie", "gpu0", "cloud", *hw::defaultCatalogue().link("pcie4-x16")}).ok());
+        QCOMPARE(w.platformView()->deviceBoxes(), 3); // the platform diagram follows
+        QCOMPARE(w.platformView()->linkLines(), 2);
+        if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_PLATFORM")) { // to look at the platform diagram
+            QImage image(700, 500, QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            painter.setRenderHint(QPainter::Antialiasing);
+            w.platformView()->scene()->render(&painter);
+            painter.end();
+            image.save(qEnvironmentVariable("SEASIDE_SCREENSHOT_PLATFORM"));
+        }
 
         doc.removeDevice("edge"); // its layers become unplaced: the precheck says so
         QTRY_VERIFY(!w.estimates()->busy());
