@@ -174,41 +174,49 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t mTiles = (m + kTileM - 1) / kTileM, jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
+    // A task is a block of weight rows against every token tile: each block's metadata is
+    // decoded once and serves all the tiles (as in ssmm24).
 #pragma omp parallel
     {
-        std::vector<float> acc(std::size_t(rowsPerTask * kTileM));
+        PackedTokens acc, ytile;
         std::vector<std::uint32_t> offs(std::size_t(16 * w.v / 4));
-        std::vector<float> ytile(std::size_t(origPerTask * kTileM));
-#pragma omp for collapse(2) schedule(dynamic)
-        for (std::int64_t mt = 0; mt < mTiles; ++mt)
-            for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
-                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
-                const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
-                const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
-                std::fill(ytile.begin(), ytile.end(), 0.0f);
-                for (std::int64_t b = 0; b < blocks; ++b) {
-                    const float *xt = packed.data() + (mt * k + b * w.v) * kTileM;
-                    std::fill(acc.begin(), acc.end(), 0.0f);
-                    for (std::int64_t r = 0; r < jCount; r += 16) {
-                        const std::int64_t nt = std::min<std::int64_t>(16, jCount - r);
-                        decodeOffsets(w.compact, j0 + r, nt, b * w.v, w.v, offs.data());
+#pragma omp for schedule(dynamic)
+        for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
+            const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
+            const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
+            ytile.assign(std::size_t(mTiles * origPerTask * kTileM), 0.0f);
+            acc.resize(std::size_t(mTiles * rowsPerTask * kTileM));
+            for (std::int64_t b = 0; b < blocks; ++b) {
+                std::fill(acc.begin(), acc.end(), 0.0f);
+                for (std::int64_t r = 0; r < jCount; r += 16) {
+                    const std::int64_t nt = std::min<std::int64_t>(16, jCount - r);
+                    decodeOffsets(w.compact, j0 + r, nt, b * w.v, w.v, offs.data());
+                    for (std::int64_t mt = 0; mt < mTiles; ++mt) {
+                        const float *xt = packed.data() + (mt * k + b * w.v) * kTileM;
+                        float *a = acc.data() + (mt * rowsPerTask + r) * kTileM;
                         if (kHaveAvx2)
-                            tileAvx2(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, acc.data() + r * kTileM);
+                            tileAvx2(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, a);
                         else
-                            tilePortable(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, acc.data() + r * kTileM);
+                            tilePortable(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, a);
                     }
-                    // each compact row lands on the original row it stands for in this block
+                }
+                // each compact row lands on the original row it stands for in this block
+                for (std::int64_t mt = 0; mt < mTiles; ++mt)
                     for (std::int64_t r = 0; r < jCount; ++r) {
-                        float *dst = ytile.data() + (w.originalRow(b, j0 + r) - orig0) * kTileM;
-                        const float *src = acc.data() + r * kTileM;
+                        float *dst = ytile.data() + (mt * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
+                        const float *src = acc.data() + (mt * rowsPerTask + r) * kTileM;
+#pragma omp simd
                         for (int t = 0; t < kTileM; ++t)
                             dst[t] += src[t];
                     }
-                }
+            }
+            for (std::int64_t mt = 0; mt < mTiles; ++mt) {
+                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
+                const float *yt = ytile.data() + mt * origPerTask * kTileM;
                 for (std::int64_t t = 0; t < mCount; ++t) {
                     const std::int64_t i = m0 + t;
                     for (std::int64_t o = 0; o < origCount; ++o) {
-                        const float v = ytile[std::size_t(o * kTileM + t)];
+                        const float v = yt[o * kTileM + t];
                         const std::int64_t col = orig0 + o;
                         switch (out.epilogue) {
                         case SsmmOutput::Epilogue::Store:
@@ -226,6 +234,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                     }
                 }
             }
+        }
     }
 }
 
