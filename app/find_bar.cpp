@@ -16,17 +16,7 @@ bool attrMatches(const graph::Node &n, const QString &key, const QString &value)
     for (const auto &[k, v] : n.attrs.all()) {
         if (QString::fromStdString(k).compare(key, Qt::CaseInsensitive) != 0)
             continue;
-        const QString text = std::visit(
-            [](const auto &x) -> QString {
-                using T = std::decay_t<decltype(x)>;
-                if constexpr (std::is_same_v<T, std::string>)
-                    return QString::fromStdString(x);
-                else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>)
-                    return QString::fromStdString(graph::shapeString(x));
-                else
-                    return QString::number(x);
-            },
-            v);
+        const QString text = QString::fromStdString(graph::attrToString(v));
         if (text.compare(value, Qt::CaseInsensitive) == 0)
             return true;
     }

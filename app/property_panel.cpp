@@ -143,19 +143,7 @@ void PropertyPanel::attributeEdited(QTreeWidgetItem *item, int column) {
 }
 
 namespace {
-QString attrText(const graph::AttrValue &v) {
-    return std::visit(
-        [](const auto &x) -> QString {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string>)
-                return QString::fromStdString(x);
-            else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>)
-                return QString::fromStdString(graph::shapeString(x));
-            else
-                return QString::number(x);
-        },
-        v);
-}
+QString attrText(const graph::AttrValue &v) { return QString::fromStdString(graph::attrToString(v)); }
 } // namespace
 
 void PropertyPanel::showNode(graph::NodeId id) {

@@ -1,5 +1,7 @@
 #include "graph/attrs.h"
 
+#include <cstdio>
+
 namespace seaside::graph {
 
 std::int64_t Attrs::getInt(std::string_view name, std::int64_t fallback) const {
@@ -43,6 +45,28 @@ std::vector<std::int64_t> Attrs::getInts(std::string_view name,
     if (auto *i = std::get_if<std::int64_t>(&it->second))
         return {*i};
     return fallback;
+}
+
+std::string attrToString(const AttrValue &v) {
+    return std::visit(
+        [](const auto &x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                return x;
+            } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+                std::string s = "[";
+                for (std::size_t i = 0; i < x.size(); ++i)
+                    s += (i ? "," : "") + std::to_string(x[i]);
+                return s + "]";
+            } else if constexpr (std::is_same_v<T, double>) {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "%g", x);
+                return buf;
+            } else {
+                return std::to_string(x);
+            }
+        },
+        v);
 }
 
 } // namespace seaside::graph

@@ -31,4 +31,7 @@ private:
     std::map<std::string, AttrValue, std::less<>> m_values;
 };
 
+/// An attribute's value as people read it: 64, 0.25, relu, [3,3].
+std::string attrToString(const AttrValue &v);
+
 } // namespace seaside::graph

@@ -481,7 +481,8 @@ void Evaluator::State::finish(PlanEstimate &r, bool schedule) const {
 Evaluator::Evaluator() = default;
 Evaluator::~Evaluator() = default;
 
-const PlanEstimate &Evaluator::evaluate(const Design &d) {
+// Every layer and every edge from scratch; with `schedule` false, only the checks (precheck).
+const PlanEstimate &Evaluator::run(const Design &d, bool schedule) {
     if (!m_state)
         m_state = std::make_unique<State>();
     if (!m_state->compile(d, m_result))
@@ -493,9 +494,11 @@ const PlanEstimate &Evaluator::evaluate(const Design &d) {
     for (int i = 0; i < n; ++i)
         for (int k = m_state->predStart[std::size_t(i)]; k < m_state->predStart[std::size_t(i) + 1]; ++k)
             m_state->estimateEdge(k, i);
-    m_state->finish(m_result, true);
+    m_state->finish(m_result, schedule);
     return m_result;
 }
+
+const PlanEstimate &Evaluator::evaluate(const Design &d) { return run(d, true); }
 
 const PlanEstimate &Evaluator::update(const Design &d, const std::vector<NodeId> &changed) {
     State *s = m_state.get();
@@ -524,20 +527,6 @@ const PlanEstimate &Evaluator::update(const Design &d, const std::vector<NodeId>
     return m_result;
 }
 
-const PlanEstimate &Evaluator::precheck(const Design &d) {
-    if (!m_state)
-        m_state = std::make_unique<State>();
-    if (!m_state->compile(d, m_result))
-        return m_result;
-    const int n = int(m_state->order.size());
-    m_state->estimateAll(m_result);
-    for (int i = 0; i < n; ++i)
-        m_state->followNeighbours(i);
-    for (int i = 0; i < n; ++i)
-        for (int k = m_state->predStart[std::size_t(i)]; k < m_state->predStart[std::size_t(i) + 1]; ++k)
-            m_state->estimateEdge(k, i);
-    m_state->finish(m_result, false);
-    return m_result;
-}
+const PlanEstimate &Evaluator::precheck(const Design &d) { return run(d, false); }
 
 } // namespace seaside::plan

@@ -29,6 +29,8 @@ public:
     const PlanEstimate &result() const { return m_result; }
 
 private:
+    const PlanEstimate &run(const Design &d, bool schedule);
+
     struct State;
     std::unique_ptr<State> m_state;
     PlanEstimate m_result;

@@ -6,20 +6,14 @@
 #include "kernels/reference.h"
 
 #include <QtTest>
-#include <random>
+#include "../common/random_data.h"
 
 using namespace seaside;
 using namespace seaside::backends;
 
+using seaside::testing::randomVector;
+
 namespace {
-std::vector<float> randomVector(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto &x : v)
-        x = d(rng);
-    return v;
-}
 
 template <typename T> std::unique_ptr<Buffer> upload(Device *dev, const std::vector<T> &v) {
     auto b = dev->allocate(std::max<std::size_t>(4, v.size() * sizeof(T)));

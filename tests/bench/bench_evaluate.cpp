@@ -1,6 +1,6 @@
 // Whole-plan evaluation of a 10,000-layer design on a 16-device platform, and the incremental
 // path after a one-layer change. Targets: <= 5 ms full, <= 0.5 ms incremental.
-#include "graph/shape_inference.h"
+#include "../common/large_design.h"
 #include "hw/catalogue.h"
 #include "plan/evaluator.h"
 
@@ -10,36 +10,8 @@ using namespace seaside;
 using namespace seaside::graph;
 
 namespace {
-// Residual MLP blocks, flat: linear -> gelu -> linear -> add(skip), 2,500 times = 10,000 layers.
 plan::Design largeDesign() {
-    plan::Design d;
-    Node x;
-    x.kind = OpKind::Input;
-    x.name = "x";
-    x.outputs = {TensorDesc{{32, 1024}, DType::F16}};
-    NodeId prev = d.graph.addNode(x);
-    for (int i = 0; i < 2500; ++i) {
-        auto add = [&](OpKind k, const std::string &name, Attrs a) {
-            Node n;
-            n.kind = k;
-            n.name = name + std::to_string(i);
-            n.attrs = std::move(a);
-            return d.graph.addNode(n);
-        };
-        Attrs up, down, act;
-        up.set("out_features", std::int64_t(4096));
-        down.set("out_features", std::int64_t(1024));
-        act.set("function", std::string("gelu"));
-        const NodeId a = add(OpKind::Linear, "up", up), g = add(OpKind::Activation, "gelu", act);
-        const NodeId b = add(OpKind::Linear, "down", down), s = add(OpKind::Elementwise, "add", {});
-        d.graph.addEdge({prev, 0, a, 0});
-        d.graph.addEdge({a, 0, g, 0});
-        d.graph.addEdge({g, 0, b, 0});
-        d.graph.addEdge({b, 0, s, 0});
-        d.graph.addEdge({prev, 0, s, 1});
-        prev = s;
-    }
-    inferShapes(d.graph);
+    plan::Design d = seaside::testing::residualMlp();
     const auto &cat = hw::defaultCatalogue();
     const char *kinds[] = {"nvidia-h100-sxm", "nvidia-a100-sxm4-80gb", "nvidia-l4", "amd-alveo-u280"};
     for (int i = 0; i < 16; ++i)

@@ -13,19 +13,13 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/rmat_graph_generator.hpp>
 #include <boost/random/linear_congruential.hpp>
-#include <random>
+#include "../common/random_data.h"
 
 using namespace seaside::kernels;
 
+using seaside::testing::randomVector;
+
 namespace {
-std::vector<float> randomVector(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto &x : v)
-        x = d(rng);
-    return v;
-}
 
 // ---- 2:4 sparse GEMM vs dense sgemm: Y = X . W^T --------------------------------------------
 void BM_Sgemm(benchmark::State &state) {

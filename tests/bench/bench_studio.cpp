@@ -1,7 +1,7 @@
 // The studio on a 10,000-node design, offscreen: open (load + layout + first paint) and the
 // frame time while panning and zooming. Targets: <= 2 s to open, <= 16 ms a frame.
 #include "design_document.h"
-#include "graph/shape_inference.h"
+#include "../common/large_design.h"
 #include "graph_view.h"
 #include "store/project_store.h"
 
@@ -11,45 +11,16 @@
 #include <unistd.h>
 
 using namespace seaside;
-using namespace seaside::graph;
 
 namespace {
-// Residual MLP blocks, flat, as in bench_evaluate: 10,000 nodes with skip connections.
+// The benchmarks' 10,000-node design, saved once without a layout: opening lays it out.
 std::string largeProject() {
     static const std::string path = "/tmp/seaside_bench_studio_" + std::to_string(getpid()) + ".seaside";
     static bool written = false;
     if (written)
         return path;
-    plan::Design d;
-    d.name = "large";
-    Node x;
-    x.kind = OpKind::Input;
-    x.name = "x";
-    x.outputs = {TensorDesc{{32, 1024}, DType::F16}};
-    NodeId prev = d.graph.addNode(x);
-    for (int i = 0; i < 2500; ++i) {
-        auto add = [&](OpKind k, const std::string &name, Attrs a) {
-            Node n;
-            n.kind = k;
-            n.name = name + std::to_string(i);
-            n.attrs = std::move(a);
-            return d.graph.addNode(n);
-        };
-        Attrs up, down, act;
-        up.set("out_features", std::int64_t(4096));
-        down.set("out_features", std::int64_t(1024));
-        act.set("function", std::string("gelu"));
-        const NodeId a = add(OpKind::Linear, "up", up), g = add(OpKind::Activation, "gelu", act);
-        const NodeId b = add(OpKind::Linear, "down", down), s = add(OpKind::Elementwise, "add", {});
-        d.graph.addEdge({prev, 0, a, 0});
-        d.graph.addEdge({a, 0, g, 0});
-        d.graph.addEdge({g, 0, b, 0});
-        d.graph.addEdge({b, 0, s, 0});
-        d.graph.addEdge({prev, 0, s, 1});
-        prev = s;
-    }
-    inferShapes(d.graph);
-    store::saveProject(d, path); // no layout saved: opening lays it out
+    plan::Design d = seaside::testing::residualMlp();
+    store::saveProject(d, path);
     written = true;
     return path;
 }

@@ -11,21 +11,15 @@
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
-#include <random>
+#include "../common/random_data.h"
 #include <vector>
 
 using namespace seaside;
 using namespace seaside::backends;
 
+using seaside::testing::randomVector;
+
 namespace {
-std::vector<float> randomVector(std::size_t n, unsigned seed, float scale = 1.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, scale);
-    std::vector<float> v(n);
-    for (auto &x : v)
-        x = d(rng);
-    return v;
-}
 
 template <typename T> std::unique_ptr<Buffer> put(Device *dev, const std::vector<T> &v) {
     auto b = dev->allocate(std::max<std::size_t>(4, v.size() * sizeof(T)));

@@ -5,19 +5,13 @@
 #include "kernels/reference.h"
 
 #include <QtTest>
-#include <random>
+#include "../../common/random_data.h"
 
 using namespace seaside::kernels;
 
+using seaside::testing::randomVector;
+
 namespace {
-std::vector<float> randomVector(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto &x : v)
-        x = d(rng);
-    return v;
-}
 
 MoeDenseWeights randomMoe(const MoeShape &s, unsigned seed) {
     MoeDenseWeights w;
