@@ -1,5 +1,6 @@
 #version 450
-// Y[r,f] = sum over row r's entries e of vals[e] * X[col[e], f]  (A in CSR, X dense [cols, features]).
+// Y[r,f] = aggregate over row r's entries e of vals[e] * X[col[e], f]  (A in CSR, X dense
+// [cols, features]); the aggregate is a sum, a mean (the sum over the row's entry count) or a max.
 // Paired with engine/backends/cuda/csr_spmm.cu.
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
@@ -8,8 +9,12 @@
 // One workgroup per row, threads across features (coalesced reads of X rows and writes of Y).
 // The row's entries are staged CHUNK at a time in shared memory, so each (col, value) pair is read
 // from global memory once per feature block rather than once per thread. Entries whose column is
-// out of range, or that lie past nnz, are skipped. An empty row writes zeros.
+// out of range, or that lie past nnz, are skipped. An empty row writes zeros, whatever the aggregate.
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
+#define AGG_SUM 0
+#define AGG_MEAN 1
+#define AGG_MAX 2
+layout(constant_id = 1) const uint AGGREGATION = AGG_SUM;   // backends::Aggregation
 #define CHUNK 256
 
 layout(std430, binding = 0) readonly buffer PtrBuf { int rowPtr[]; };
@@ -32,7 +37,7 @@ void main() {
 
     for (uint f0 = 0; f0 < p.features; f0 += threads) {
         const uint f = f0 + tid;
-        float acc = 0.0;
+        float acc = AGGREGATION == AGG_MAX ? uintBitsToFloat(0xff800000u) : 0.0;   // -inf
         for (int c0 = begin; c0 < end; c0 += CHUNK) {
             const int count = min(CHUNK, end - c0);
             for (int e = int(tid); e < count; e += int(threads)) {
@@ -43,12 +48,19 @@ void main() {
             if (f < p.features)
                 for (int e = 0; e < count; ++e) {
                     const int col = sCol[e];
-                    if (col >= 0 && uint(col) < p.cols)
-                        acc = fma(sVal[e], X[uint(col) * p.features + f], acc);
+                    if (col < 0 || uint(col) >= p.cols)
+                        continue;
+                    const float x = X[uint(col) * p.features + f];
+                    acc = AGGREGATION == AGG_MAX ? max(acc, sVal[e] * x) : fma(sVal[e], x, acc);
                 }
             barrier();
         }
-        if (f < p.features)
+        if (f < p.features) {
+            if (end == begin)
+                acc = 0.0;
+            else if (AGGREGATION == AGG_MEAN)
+                acc /= float(end - begin);
             Y[row * p.features + f] = acc;
+        }
     }
 }

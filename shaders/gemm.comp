@@ -1,5 +1,5 @@
 #version 450
-// Y[m,n] = X[m,k] . W[n,k]^T, fp32, shared-memory tiled. Paired with engine/backends/cuda/gemm.cu.
+// Y[m,n] (+)= X[m,k] . W[n,k]^T, fp32, shared-memory tiled. Paired with engine/backends/cuda/gemm.cu.
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
 
@@ -12,10 +12,11 @@
 #define BN 64
 #define BK 16
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
+layout(constant_id = 0) const uint ACCUMULATE = 0;   // 1: Y += X.W^T
 
 layout(std430, binding = 0) readonly buffer XBuf { float X[]; };
 layout(std430, binding = 1) readonly buffer WBuf { float W[]; };
-layout(std430, binding = 2) writeonly buffer YBuf { float Y[]; };
+layout(std430, binding = 2) buffer YBuf { float Y[]; };
 layout(push_constant) uniform Push { GemmPush p; };
 
 shared float Xs[BK][BM + 1];
@@ -58,8 +59,10 @@ void main() {
             continue;
         for (int j = 0; j < 4; ++j) {
             const uint gn = n0 + tx + 16 * j;
-            if (gn < p.n)
-                Y[gm * p.n + gn] = acc[i][j];
+            if (gn < p.n) {
+                const uint o = gm * p.n + gn;
+                Y[o] = ACCUMULATE != 0 ? Y[o] + acc[i][j] : acc[i][j];
+            }
         }
     }
 }

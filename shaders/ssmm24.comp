@@ -1,5 +1,6 @@
 #version 450
-// Y[i,n] = X[row(i),:] . W[n,:] with W 2:4-sparse along k (engine/kernels/nm_sparse.h).
+// acc[i,n] = X[row(i),:] . W[n,:] with W 2:4-sparse along k (engine/kernels/nm_sparse.h), then
+// the epilogue: Y[i,n] (+)= acc, Y[i,n] = silu(E[i,n]) * acc, or Y[F[i],n] += E[i] * acc.
 // Paired with engine/backends/cuda/ssmm24.cu.
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
@@ -15,12 +16,23 @@
 #define TN 32
 #define SLAB 32
 layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
+// The epilogue (backends::Epilogue): the fusions of Samoyeds' MoE block, so that the expert's
+// intermediate and output never make an extra trip through memory.
+#define EPI_STORE 0
+#define EPI_SILU_MUL 1
+#define EPI_GATE_SCATTER_ADD 2
+layout(constant_id = 0) const uint EPILOGUE = EPI_STORE;
+layout(constant_id = 1) const uint ACCUMULATE = 0;   // Store only: Y += acc
 
 layout(std430, binding = 0) readonly buffer XBuf { float X[]; };
 layout(std430, binding = 1) readonly buffer VBuf { float V[]; };
 layout(std430, binding = 2) readonly buffer MBuf { uint Meta[]; };
 layout(std430, binding = 3) readonly buffer RBuf { uint Rows[]; };  // X itself when no row ids
-layout(std430, binding = 4) writeonly buffer YBuf { float Y[]; };
+// Read too: accumulate and scatter-add read-modify-write. With SiluMul, E may be Y itself: each
+// element is read, then written, by the one invocation that owns it.
+layout(std430, binding = 4) buffer YBuf { float Y[]; };
+layout(std430, binding = 5) readonly buffer EBuf { float E[]; };   // SiLU inputs [m, n] or gates [m]; X when Store
+layout(std430, binding = 6) readonly buffer FBuf { uint F[]; };    // scatter rows [m]; X unless GateScatterAdd
 layout(push_constant) uniform Push { Ssmm24Push p; };
 
 shared float Xs[TI][SLAB + 1];
@@ -78,10 +90,33 @@ void main() {
     }
     for (int i = 0; i < 2; ++i) {
         const uint gi = i0 + ty + 16 * i;
+        if (gi >= p.m)
+            continue;
+        if (EPILOGUE == EPI_GATE_SCATTER_ADD) {
+            // The F[i] are distinct within a call, so no other invocation touches this row of Y:
+            // a plain read-add-write, no atomics. Rows past Y are dropped.
+            const uint dst = F[gi];
+            if (dst >= p.yRows)
+                continue;
+            const float gate = E[gi];
+            for (int j = 0; j < 2; ++j) {
+                const uint gn = n0 + tx + 16 * j;
+                if (gn < p.n)
+                    Y[dst * p.n + gn] += gate * acc[i][j];
+            }
+            continue;
+        }
         for (int j = 0; j < 2; ++j) {
             const uint gn = n0 + tx + 16 * j;
-            if (gi < p.m && gn < p.n)
-                Y[gi * p.n + gn] = acc[i][j];
+            if (gn >= p.n)
+                continue;
+            const uint o = gi * p.n + gn;
+            if (EPILOGUE == EPI_SILU_MUL) {
+                const float g = E[o];
+                Y[o] = g / (1.0 + exp(-g)) * acc[i][j];
+            } else {
+                Y[o] = ACCUMULATE != 0 ? Y[o] + acc[i][j] : acc[i][j];
+            }
         }
     }
 }

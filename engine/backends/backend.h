@@ -22,18 +22,36 @@ public:
 };
 
 /// The kernels every backend may offer. Matrices are row-major fp32 unless said otherwise.
+/// The MoE and GNN layers are sequences of these calls (backends/layers.h).
 enum class Op {
-    /// Y[m,n] = X[m,k] . W[n,k]^T                       a = X, b = W, y = Y
+    /// Y[m,n] (+)= X[m,k] . W[n,k]^T                    a = X, b = W, y = Y; `accumulate` adds into Y
     Gemm,
     /// Y[m,n] = X[rows[i],k] . W[n,k]^T with W 2:4-sparse along k (engine/kernels/nm_sparse.h):
     /// a = X, b = W values [n, k/2], c = W metadata [n, k/32] uint32, d = row ids [m] uint32 or
-    /// null (then row i of X), y = Y [m, n]. k must be a multiple of 4.
+    /// null (then row i of X), y = Y. k must be a multiple of 4. What happens to each result is
+    /// the call's `epilogue` (the fusions of Samoyeds' MoE block):
+    ///   Store          Y[i,n] (+)= acc                         Y [m, n]
+    ///   SiluMul        Y[i,n] = silu(e[i,n]) * acc             e = gate pre-activations [m, n] fp32
+    ///   GateScatterAdd Y[f[i],n] += e[i] * acc                 e = gates [m] fp32, f = rows [m] uint32
+    /// GateScatterAdd needs f[i] distinct within a call (a token meets an expert once).
     Ssmm24,
-    /// Y[r,f] = A[r,c] . X[c,f] with A in CSR: a = row_ptr [m+1] int32, b = col_idx [nnz] int32,
-    /// c = values [nnz] fp32, d = X [k, n], y = Y [m, n]; here m = rows, k = columns, n = features.
+    /// Y[r,f] = aggregate over row r's entries of A[r,c] * X[c,f], with A in CSR: a = row_ptr
+    /// [m+1] int32, b = col_idx [nnz] int32, c = values [nnz] fp32, d = X [k, n], y = Y [m, n];
+    /// m = rows, k = columns, n = features. `aggregation`: Sum, Mean (sum / entries) or Max (of
+    /// the products); a row without entries gives 0.
     CsrSpmm,
+    /// Router: softmax over each row of a = logits [m, n] (n experts), the k largest kept (ties
+    /// to the lower expert) and their probabilities renormalised to sum 1: y = expert ids [m, k]
+    /// uint32 followed by gates [m, k] fp32 (one buffer of 8mk bytes). k <= n.
+    TopKGates,
+    /// Y[m,n] (+)= X[m,k] . W[n,k]^T with X and W in fp16 (IEEE half, 2 bytes each) and Y fp32:
+    /// a = X, b = W, y = Y. Offered only by devices with fp16 arithmetic.
+    GemmF16,
 };
 const char *opName(Op op);
+
+enum class Epilogue { Store, SiluMul, GateScatterAdd };
+enum class Aggregation { Sum, Mean, Max };
 
 struct KernelCall {
     Op op = Op::Gemm;
@@ -42,6 +60,11 @@ struct KernelCall {
     std::int64_t m = 0, n = 0, k = 0;
     std::int64_t nnz = 0;   // CsrSpmm
     std::string label;      // for profiles: "expert3.w1"
+    Buffer *e = nullptr, *f = nullptr; // Ssmm24's epilogue inputs
+    Epilogue epilogue = Epilogue::Store;
+    Aggregation aggregation = Aggregation::Sum;
+    bool accumulate = false; // Gemm, GemmF16 and Ssmm24 (Store): add into Y instead of overwriting
+    std::int64_t yRows = 0;  // GateScatterAdd: rows of Y (the f[i] must be below it)
 };
 
 struct DeviceProps {

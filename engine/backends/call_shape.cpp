@@ -14,6 +14,10 @@ const char *opName(Op op) {
         return "ssmm24";
     case Op::CsrSpmm:
         return "csr_spmm";
+    case Op::TopKGates:
+        return "topk_gates";
+    case Op::GemmF16:
+        return "gemm_f16";
     }
     return "?";
 }
@@ -36,7 +40,7 @@ bool need(const Buffer *b, std::size_t bytes, const char *what, std::string *why
 } // namespace
 
 bool callShapeValid(const KernelCall &c, std::string *why) {
-    if (c.m < 0 || c.n < 0 || c.k < 0 || c.nnz < 0) {
+    if (c.m < 0 || c.n < 0 || c.k < 0 || c.nnz < 0 || c.yRows < 0) {
         if (why)
             *why = "negative dimension";
         return false;
@@ -54,10 +58,40 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
         }
         const std::size_t metaWords = (k / 4 + 7) / 8;
         // without a row-id buffer X has m rows; with one, at least one row (ids are checked by the backend)
-        return need(c.a, (c.d ? std::min<std::size_t>(1, m) : m) * k * f, "X", why) &&
-               need(c.b, n * k / 2 * f, "W values", why) && need(c.c, n * metaWords * 4, "W metadata", why) &&
-               (!c.d || need(c.d, m * 4, "row ids", why)) && need(c.y, m * n * f, "Y", why);
+        if (!(need(c.a, (c.d ? std::min<std::size_t>(1, m) : m) * k * f, "X", why) &&
+              need(c.b, n * k / 2 * f, "W values", why) && need(c.c, n * metaWords * 4, "W metadata", why) &&
+              (!c.d || need(c.d, m * 4, "row ids", why))))
+            return false;
+        switch (c.epilogue) {
+        case Epilogue::Store:
+            return need(c.y, m * n * f, "Y", why);
+        case Epilogue::SiluMul:
+            return need(c.e, m * n * f, "SiLU input", why) && need(c.y, m * n * f, "Y", why);
+        case Epilogue::GateScatterAdd:
+            if (c.accumulate) {
+                if (why)
+                    *why = "the gate scatter-add always accumulates; it takes no accumulate flag";
+                return false;
+            }
+            if (c.m > 0 && c.yRows <= 0) {
+                if (why)
+                    *why = "the gate scatter-add needs yRows, the rows of Y";
+                return false;
+            }
+            return need(c.e, m * f, "gates", why) && need(c.f, m * 4, "scatter rows", why) &&
+                   need(c.y, std::size_t(std::max<std::int64_t>(c.yRows, 0)) * n * f, "Y", why);
+        }
+        return false;
     }
+    case Op::TopKGates:
+        if (c.k < 1 || c.k > c.n) {
+            if (why)
+                *why = "top-k needs 1 <= k <= experts, got k = " + std::to_string(c.k) + " of " + std::to_string(c.n);
+            return false;
+        }
+        return need(c.a, m * n * f, "logits", why) && need(c.y, 2 * m * k * 4, "ids and gates", why);
+    case Op::GemmF16:
+        return need(c.a, m * k * 2, "X (fp16)", why) && need(c.b, n * k * 2, "W (fp16)", why) && need(c.y, m * n * f, "Y", why);
     case Op::CsrSpmm:
         return need(c.a, (m + 1) * 4, "row_ptr", why) && need(c.b, std::size_t(c.nnz) * 4, "col_idx", why) &&
                need(c.c, std::size_t(c.nnz) * f, "values", why) && need(c.d, k * n * f, "X", why) &&

@@ -1,6 +1,7 @@
 #include "kernels/cpu_ssmm24.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
@@ -11,97 +12,111 @@ namespace seaside::kernels::cpu {
 
 namespace {
 
-constexpr int kTileM = 48;   // tokens per tile: six AVX2 vectors, so each broadcast weight feeds six FMAs
-constexpr int kBlockK = 128; // a k-block: 48 x 128 packed tokens (24 KB) and 16 rows x 64 kept weights (4 KB)
+// Token tiles of up to 64 (eight AVX2 vectors: each broadcast weight feeds eight FMAs, with
+// eight independent accumulators); the last tile of a call is only as wide as it needs, in
+// steps of 8, so m = 64 or 256 wastes nothing and m = 65 adds one vector, not a whole tile.
+constexpr int kMaxVecs = 8;
+constexpr int kTileM = 8 * kMaxVecs;
+// A k-block: 64 x 64 packed tokens (16 KB) stay in L1 together with the block's slice of the
+// weights. Measured on Zen 3: a 24 KB panel (48 tokens x 128) ran the micro-kernel ~1.5x slower.
+constexpr int kBlockK = 64;
 
-// Packs X[rows, k0:k0+kb] transposed, zero-padded to kTileM tokens: xt[kk * kTileM + t].
+int vecsFor(std::int64_t tokens) { return int(std::min<std::int64_t>(kMaxVecs, (tokens + 7) / 8)); }
+
+// Packs X[rows, 0:k] transposed, zero-padded to `width` tokens: xt[kk * width + t]. Walked in
+// slabs of 64 columns, so that the slab's packed rows (16 KB) stay in cache while every token
+// writes into them.
 void packTile(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m0, std::int64_t mt,
-              std::int64_t k0, std::int64_t kb, float *xt) {
-    std::memset(xt, 0, sizeof(float) * std::size_t(kb * kTileM));
-    for (std::int64_t t = 0; t < mt; ++t) {
-        const float *src = x + (rows ? std::int64_t(rows[m0 + t]) : m0 + t) * xCols + k0;
-        for (std::int64_t kk = 0; kk < kb; ++kk)
-            xt[kk * kTileM + t] = src[kk];
+              std::int64_t k, int width, float *xt) {
+    if (mt < width)
+        std::memset(xt, 0, sizeof(float) * std::size_t(k * width));
+    for (std::int64_t k0 = 0; k0 < k; k0 += 64) {
+        const std::int64_t k1 = std::min<std::int64_t>(k, k0 + 64);
+        for (std::int64_t t = 0; t < mt; ++t) {
+            const float *src = x + (rows ? std::int64_t(rows[m0 + t]) : m0 + t) * xCols;
+            for (std::int64_t kk = k0; kk < k1; ++kk)
+                xt[kk * width + t] = src[kk];
+        }
     }
 }
 
 // The tricky part: group g of a row keeps positions p0 < p1 of its 4 weights; the metadata
 // word of 8 groups holds them as 4-bit fields (p0 in the low 2 bits). decodeOffsets turns a
-// row block's fields into the offsets of the packed X rows they select, once per k-block (then
-// reused by every token tile), so the inner loop does no bit arithmetic: each kept value meets
-// the packed X row of its position, 2 multiply-adds per group instead of 4.
+// block of rows' fields into the packed X rows they select (4g + p, both in one word), once per
+// k-block, then reused by every token tile: the inner loop does no bit arithmetic, and each kept
+// value meets the packed X row of its position, 2 multiply-adds per group instead of 4.
 void decodeOffsets(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
                    std::uint32_t *offs) {
-    const std::int64_t words = w.metaWords(), groups = kb / 4;
-    for (std::int64_t r = 0; r < nt; ++r)
+    // every 4-bit field as its two positions, p0 | p1 << 16 (invalid fields were refused upstream)
+    static constexpr auto kPairs = [] {
+        std::array<std::uint32_t, 16> t{};
+        for (std::uint32_t f = 0; f < 16; ++f)
+            t[f] = (f & 3u) | ((f >> 2) << 16);
+        return t;
+    }();
+    const std::int64_t words = w.metaWords(), groups = kb / 4, g0 = k0 / 4;
+    for (std::int64_t r = 0; r < nt; ++r) {
+        const std::uint32_t *meta = w.meta + (n0 + r) * words;
+        std::uint32_t *out = offs + r * groups;
+        std::uint32_t word = meta[g0 / 8] >> ((g0 % 8) * 4);
         for (std::int64_t g = 0; g < groups; ++g) {
-            const std::int64_t gg = k0 / 4 + g;
-            const std::uint32_t bits = w.meta[(n0 + r) * words + gg / 8] >> ((gg % 8) * 4);
-            offs[r * groups + g] = ((bits & 3u) * kTileM) | ((((bits >> 2) & 3u) * kTileM) << 16);
-        }
-}
-
-// Two weight rows at a time: 12 independent accumulators (2 rows x 6 vectors of tokens) hide
-// the FMA latency; every X load is a memory operand of its FMA.
-__attribute__((target("avx2,fma"))) void tileAvx2(const Sparse24View &w, std::int64_t n0, std::int64_t nt,
-                                                     std::int64_t k0, std::int64_t kb, const std::uint32_t *offs,
-                                                     const float *xt, float *acc) {
-    const std::int64_t half = w.k / 2, groups = kb / 4;
-    std::int64_t r = 0;
-    for (; r < nt; r += 2) {
-        const bool pair = r + 1 < nt;
-        const float *va = w.values + (n0 + r) * half + k0 / 2;
-        const float *vb = pair ? va + half : va;
-        const std::uint32_t *oa = offs + r * groups, *ob = pair ? oa + groups : oa;
-        __m256 a[6], b[6];
-        for (int v = 0; v < 6; ++v) {
-            a[v] = _mm256_loadu_ps(acc + r * kTileM + 8 * v);
-            b[v] = pair ? _mm256_loadu_ps(acc + (r + 1) * kTileM + 8 * v) : _mm256_setzero_ps();
-        }
-        for (std::int64_t g = 0; g < groups; ++g) {
-            const float *base = xt + g * 4 * kTileM;
-            {
-                const float *x0 = base + (oa[g] & 0xffffu), *x1 = base + (oa[g] >> 16);
-                const __m256 v0 = _mm256_broadcast_ss(va + 2 * g), v1 = _mm256_broadcast_ss(va + 2 * g + 1);
-                for (int v = 0; v < 6; ++v)
-                    a[v] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 8 * v), _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 8 * v), a[v]));
-            }
-            {
-                const float *x0 = base + (ob[g] & 0xffffu), *x1 = base + (ob[g] >> 16);
-                const __m256 v0 = _mm256_broadcast_ss(vb + 2 * g), v1 = _mm256_broadcast_ss(vb + 2 * g + 1);
-                for (int v = 0; v < 6; ++v)
-                    b[v] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(x1 + 8 * v), _mm256_fmadd_ps(v0, _mm256_loadu_ps(x0 + 8 * v), b[v]));
-            }
-        }
-        for (int v = 0; v < 6; ++v) {
-            _mm256_storeu_ps(acc + r * kTileM + 8 * v, a[v]);
-            if (pair)
-                _mm256_storeu_ps(acc + (r + 1) * kTileM + 8 * v, b[v]);
+            if (g > 0 && (g0 + g) % 8 == 0)
+                word = meta[(g0 + g) / 8];
+            out[g] = kPairs[word & 15u] + std::uint32_t(4 * g) * 0x10001u; // rows 4g + p of the packed panel
+            word >>= 4;
         }
     }
 }
 
-void tilePortable(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
-                  const std::uint32_t *offs, const float *xt, float *acc) {
-    const std::int64_t half = w.k / 2, groups = kb / 4;
-    for (std::int64_t r = 0; r < nt; ++r) {
-        const float *vals = w.values + (n0 + r) * half + k0 / 2;
-        float *a = acc + r * kTileM;
-        for (std::int64_t g = 0; g < groups; ++g) {
-            const std::uint32_t o = offs[r * groups + g];
-            const float *x0 = xt + g * 4 * kTileM + (o & 0xffffu), *x1 = xt + g * 4 * kTileM + (o >> 16);
-            for (int t = 0; t < kTileM; ++t)
-                a[t] += vals[2 * g] * x0[t] + vals[2 * g + 1] * x1[t];
-        }
+// One weight row against one tile of 8V tokens over a k-block: V accumulators, each kept weight
+// broadcast once and multiplied into V vectors of packed tokens (memory operands of the FMAs).
+template <int V>
+__attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *offs, std::int64_t groups,
+                                                  const float *xt, float *acc) {
+    constexpr int T = 8 * V;
+    __m256 a[V];
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        a[v] = _mm256_load_ps(acc + 8 * v);
+    for (std::int64_t g = 0; g < groups; ++g) {
+        const std::uint32_t o = offs[g];
+        const float *x0 = xt + (o & 0xffffu) * T, *x1 = xt + (o >> 16) * T;
+        const __m256 v0 = _mm256_broadcast_ss(vals + 2 * g), v1 = _mm256_broadcast_ss(vals + 2 * g + 1);
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v)
+            a[v] = _mm256_fmadd_ps(v0, _mm256_load_ps(x0 + 8 * v), a[v]);
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v)
+            a[v] = _mm256_fmadd_ps(v1, _mm256_load_ps(x1 + 8 * v), a[v]);
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        _mm256_store_ps(acc + 8 * v, a[v]);
+}
+
+template <int V>
+void rowPortable(const float *vals, const std::uint32_t *offs, std::int64_t groups, const float *xt, float *acc) {
+    constexpr int T = 8 * V;
+    for (std::int64_t g = 0; g < groups; ++g) {
+        const float *x0 = xt + (offs[g] & 0xffffu) * T, *x1 = xt + (offs[g] >> 16) * T;
+        for (int t = 0; t < T; ++t)
+            acc[t] += vals[2 * g] * x0[t] + vals[2 * g + 1] * x1[t];
     }
 }
 
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 
-} // namespace
+using RowKernel = void (*)(const float *, const std::uint32_t *, std::int64_t, const float *, float *);
 
-// Every tile of X gathered and transposed once, [mTiles][k][kTileM], before any weight row
-// meets it: packing inside the loop over weight rows would redo it for every block of rows.
+template <int V> RowKernel pick() { return kHaveAvx2 ? rowAvx2<V> : rowPortable<V>; }
+
+// The micro-kernel for a tile of 8V tokens (V = 1..8).
+RowKernel rowKernel(int vecs) {
+    static const RowKernel table[kMaxVecs + 1] = {nullptr,  pick<1>(), pick<2>(), pick<3>(), pick<4>(),
+                                                  pick<5>(), pick<6>(), pick<7>(), pick<8>()};
+    return table[vecs];
+}
+
 // 64-byte aligned, so that no 32-byte load of a packed row straddles two cache lines.
 template <typename T> struct Aligned64 {
     using value_type = T;
@@ -111,56 +126,80 @@ template <typename T> struct Aligned64 {
     void deallocate(T *p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
     bool operator==(const Aligned64 &) const { return true; }
 };
-using PackedTokens = std::vector<float, Aligned64<float>>;
+using Floats64 = std::vector<float, Aligned64<float>>;
+
+// Every tile of X gathered and transposed once, before any weight row meets it: packing inside
+// the loop over weight rows would redo it for every block of rows. Tile t starts at t*k*64.
+struct PackedTokens {
+    Floats64 data;
+    std::int64_t m = 0, k = 0, tiles = 0;
+    std::int64_t tokens(std::int64_t t) const { return std::min<std::int64_t>(kTileM, m - t * kTileM); }
+    int vecs(std::int64_t t) const { return vecsFor(tokens(t)); }
+    const float *panel(std::int64_t t, std::int64_t k0) const { return data.data() + t * k * kTileM + k0 * 8 * vecs(t); }
+};
 
 PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
-    const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
-    PackedTokens packed(std::size_t(mTiles * k * kTileM));
+    PackedTokens p;
+    p.m = m;
+    p.k = k;
+    p.tiles = (m + kTileM - 1) / kTileM;
+    p.data.resize(std::size_t(p.tiles * k * kTileM));
 #pragma omp parallel for schedule(static)
-    for (std::int64_t mt = 0; mt < mTiles; ++mt)
-        packTile(x, xCols, rows, mt * kTileM, std::min<std::int64_t>(kTileM, m - mt * kTileM), 0, k,
-                 packed.data() + mt * k * kTileM);
-    return packed;
+    for (std::int64_t t = 0; t < p.tiles; ++t)
+        packTile(x, xCols, rows, t * kTileM, p.tokens(t), k, 8 * p.vecs(t), p.data.data() + t * k * kTileM);
+    return p;
 }
+
+// acc[tile][row][kTileM] += the rows [n0, n0+nt) of W against every tile, over columns [k0, k0+kb),
+// ROWS_CHUNK rows at a time: their slice of W, their accumulators and a tile's packed tokens
+// together stay in L1.
+#ifndef ROWS_CHUNK
+#define ROWS_CHUNK 16
+#endif
+void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
+                     const PackedTokens &x, std::int64_t xk0, std::uint32_t *offs, float *acc, std::int64_t accRows) {
+    const std::int64_t half = w.k / 2, groups = kb / 4;
+    for (std::int64_t r0 = 0; r0 < nt; r0 += ROWS_CHUNK) {
+        const std::int64_t rc = std::min<std::int64_t>(ROWS_CHUNK, nt - r0);
+        decodeOffsets(w, n0 + r0, rc, k0, kb, offs);
+        for (std::int64_t t = 0; t < x.tiles; ++t) {
+            const RowKernel kernel = rowKernel(x.vecs(t));
+            const float *xt = x.panel(t, xk0);
+            for (std::int64_t r = 0; r < rc; ++r)
+                kernel(w.values + (n0 + r0 + r) * half + k0 / 2, offs + r * groups, groups, xt,
+                       acc + (t * accRows + r0 + r) * kTileM);
+        }
+    }
+}
+
+} // namespace
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
     const std::int64_t n = w.rows, k = w.k;
-    const std::int64_t mTiles = (m + kTileM - 1) / kTileM;
-    const std::int64_t nBlocks = (n + 63) / 64; // 64 weight rows per task: enough tasks for every core
+    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2
+    const std::int64_t nBlocks = (n + kRowsPerTask - 1) / kRowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
-    // A task is a block of 64 weight rows against every tile of tokens, k-block outermost: the
-    // block's slice of W (64 x 128 kept values) stays in L1 while each token tile passes by.
+    // A task is a block of weight rows against every tile of tokens, k-block outermost: each
+    // k-block's metadata is decoded once and serves all the tiles.
 #pragma omp parallel
     {
-        PackedTokens acc;
-        std::vector<std::uint32_t> offs(std::size_t(16 * kBlockK / 4));
+        Floats64 acc;
+        std::vector<std::uint32_t> offs(std::size_t(kRowsPerTask * kBlockK / 4));
 #pragma omp for schedule(dynamic)
         for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
-            const std::int64_t n0 = nb * 64, nCount = std::min<std::int64_t>(64, n - n0);
-            acc.assign(std::size_t(mTiles * 64 * kTileM), 0.0f);
-            for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
-                const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
-                for (std::int64_t r = 0; r < nCount; r += 16) {
-                    const std::int64_t nt = std::min<std::int64_t>(16, nCount - r);
-                    decodeOffsets(w, n0 + r, nt, k0, kb, offs.data());
-                    for (std::int64_t mt = 0; mt < mTiles; ++mt) {
-                        const float *xt = packed.data() + (mt * k + k0) * kTileM;
-                        float *a = acc.data() + (mt * 64 + r) * kTileM;
-                        if (kHaveAvx2)
-                            tileAvx2(w, n0 + r, nt, k0, kb, offs.data(), xt, a);
-                        else
-                            tilePortable(w, n0 + r, nt, k0, kb, offs.data(), xt, a);
-                    }
-                }
-            }
-            for (std::int64_t mt = 0; mt < mTiles; ++mt) {
-                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
-                const float *a = acc.data() + mt * 64 * kTileM;
-                for (std::int64_t t = 0; t < mCount; ++t)
+            const std::int64_t n0 = nb * kRowsPerTask, nCount = std::min<std::int64_t>(kRowsPerTask, n - n0);
+            acc.assign(std::size_t(packed.tiles * kRowsPerTask * kTileM), 0.0f);
+            for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK)
+                accumulateBlock(w, n0, nCount, k0, std::min<std::int64_t>(kBlockK, k - k0), packed, k0, offs.data(),
+                                acc.data(), kRowsPerTask);
+            for (std::int64_t t = 0; t < packed.tiles; ++t) {
+                const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
+                const float *a = acc.data() + t * kRowsPerTask * kTileM;
+                for (std::int64_t i = 0; i < mCount; ++i)
                     for (std::int64_t r = 0; r < nCount; ++r) {
-                        float &out = y[(m0 + t) * yStride + n0 + r];
-                        out = (accumulate ? out : 0.0f) + a[std::size_t(r * kTileM + t)];
+                        float &out = y[(m0 + i) * yStride + n0 + r];
+                        out = (accumulate ? out : 0.0f) + a[std::size_t(r * kTileM + i)];
                     }
             }
         }
@@ -172,51 +211,46 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     const std::int64_t kept = w.keptRows(), k = w.k, blocks = k / w.v;
     const std::int64_t rowsPerTask = 64 / w.n * w.n; // whole groups per task: tasks write disjoint rows
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
-    const std::int64_t mTiles = (m + kTileM - 1) / kTileM, jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
+    const std::int64_t jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
+    const std::int64_t tiles = packed.tiles;
     // A task is a block of weight rows against every token tile: each block's metadata is
-    // decoded once and serves all the tiles (as in ssmm24).
+    // decoded once and serves all the tiles (as in ssmm24). A column block of V is walked in
+    // k-blocks, so the packed tokens stay in L1 whatever V is.
 #pragma omp parallel
     {
-        PackedTokens acc, ytile;
-        std::vector<std::uint32_t> offs(std::size_t(16 * w.v / 4));
+        Floats64 acc, ytile;
+        std::vector<std::uint32_t> offs(std::size_t(rowsPerTask * kBlockK / 4));
 #pragma omp for schedule(dynamic)
         for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
             const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
             const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
-            ytile.assign(std::size_t(mTiles * origPerTask * kTileM), 0.0f);
-            acc.resize(std::size_t(mTiles * rowsPerTask * kTileM));
+            ytile.assign(std::size_t(tiles * origPerTask * kTileM), 0.0f);
+            acc.resize(std::size_t(tiles * rowsPerTask * kTileM));
             for (std::int64_t b = 0; b < blocks; ++b) {
                 std::fill(acc.begin(), acc.end(), 0.0f);
-                for (std::int64_t r = 0; r < jCount; r += 16) {
-                    const std::int64_t nt = std::min<std::int64_t>(16, jCount - r);
-                    decodeOffsets(w.compact, j0 + r, nt, b * w.v, w.v, offs.data());
-                    for (std::int64_t mt = 0; mt < mTiles; ++mt) {
-                        const float *xt = packed.data() + (mt * k + b * w.v) * kTileM;
-                        float *a = acc.data() + (mt * rowsPerTask + r) * kTileM;
-                        if (kHaveAvx2)
-                            tileAvx2(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, a);
-                        else
-                            tilePortable(w.compact, j0 + r, nt, b * w.v, w.v, offs.data(), xt, a);
-                    }
+                for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
+                    const std::int64_t k0 = b * w.v + c0;
+                    accumulateBlock(w.compact, j0, jCount, k0, std::min<std::int64_t>(kBlockK, w.v - c0), packed, k0,
+                                    offs.data(), acc.data(), rowsPerTask);
                 }
                 // each compact row lands on the original row it stands for in this block
-                for (std::int64_t mt = 0; mt < mTiles; ++mt)
+                for (std::int64_t t = 0; t < tiles; ++t)
                     for (std::int64_t r = 0; r < jCount; ++r) {
-                        float *dst = ytile.data() + (mt * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
-                        const float *src = acc.data() + (mt * rowsPerTask + r) * kTileM;
+                        float *dst = ytile.data() + (t * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
+                        const float *src = acc.data() + (t * rowsPerTask + r) * kTileM;
 #pragma omp simd
-                        for (int t = 0; t < kTileM; ++t)
-                            dst[t] += src[t];
+                        for (int i = 0; i < kTileM; ++i)
+                            dst[i] += src[i];
                     }
             }
-            for (std::int64_t mt = 0; mt < mTiles; ++mt) {
-                const std::int64_t m0 = mt * kTileM, mCount = std::min<std::int64_t>(kTileM, m - m0);
-                const float *yt = ytile.data() + mt * origPerTask * kTileM;
-                for (std::int64_t t = 0; t < mCount; ++t) {
-                    const std::int64_t i = m0 + t;
+            for (std::int64_t t = 0; t < tiles; ++t) {
+                const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
+                const float *yt = ytile.data() + t * origPerTask * kTileM;
+                for (std::int64_t i0 = 0; i0 < mCount; ++i0) {
+                    const std::int64_t i = m0 + i0;
                     for (std::int64_t o = 0; o < origCount; ++o) {
-                        const float v = yt[o * kTileM + t];
+                        const float v = yt[o * kTileM + i0];
                         const std::int64_t col = orig0 + o;
                         switch (out.epilogue) {
                         case SsmmOutput::Epilogue::Store:

@@ -2,6 +2,7 @@
 
 #include "kernels/cpu_gemm.h"
 #include "kernels/cpu_ssmm24.h"
+#include "kernels/router.h"
 
 #include <algorithm>
 #include <cmath>
@@ -39,25 +40,12 @@ Routing route(const float *x, const MoeShape &s, const std::vector<float> &route
     openblas_set_num_threads(1);
     cpu::gemm(x, router.data(), logits.data(), s.tokens, s.experts, s.hidden);
     openblas_set_num_threads(blasThreads);
-    std::vector<int> order(std::size_t(s.experts));
-    std::vector<double> p(std::size_t(s.experts));
-    for (std::int64_t t = 0; t < s.tokens; ++t) {
-        const float *l = logits.data() + t * s.experts;
-        const float top = *std::max_element(l, l + s.experts);
-        double sum = 0;
-        for (std::int64_t e = 0; e < s.experts; ++e)
-            sum += (p[std::size_t(e)] = std::exp(double(l[e]) - top));
-        std::iota(order.begin(), order.end(), 0);
-        std::partial_sort(order.begin(), order.begin() + s.topK, order.end(),
-                          [&](int a, int b) { return p[std::size_t(a)] > p[std::size_t(b)] || (p[std::size_t(a)] == p[std::size_t(b)] && a < b); });
-        double kept = 0;
-        for (std::int64_t j = 0; j < s.topK; ++j)
-            kept += p[std::size_t(order[std::size_t(j)])] / sum;
-        for (std::int64_t j = 0; j < s.topK; ++j) {
-            const int e = order[std::size_t(j)];
-            r.tokens[std::size_t(e)].push_back(std::uint32_t(t));
-            r.gates[std::size_t(e)].push_back(float(p[std::size_t(e)] / sum / kept)); // renormalised over the top k
-        }
+    std::vector<std::uint32_t> ids(std::size_t(s.tokens * s.topK));
+    std::vector<float> gates(ids.size());
+    topKGates(logits.data(), s.tokens, s.experts, s.topK, ids.data(), gates.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        r.tokens[ids[i]].push_back(std::uint32_t(i / std::size_t(s.topK)));
+        r.gates[ids[i]].push_back(gates[i]);
     }
     return r;
 }

@@ -13,10 +13,17 @@ struct Ssmm24Push {
     uint metaWords;   // (k/4 + 7) / 8
     uint xRows;       // rows in X: gathered row ids at or past it read as zeros
     uint hasRows;     // 1: row i of Y reads X[rows[i]]; 0: X[i]
+    uint yRows;       // GateScatterAdd: rows of Y (scatter rows at or past it are dropped)
+    uint pad;
 };
 
 struct CsrSpmmPush {
     uint rows, features, cols, nnz;
+};
+
+struct TopKGatesPush {
+    uint rows, experts, k;
+    uint pad;
 };
 
 #endif

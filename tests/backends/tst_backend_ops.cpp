@@ -2,8 +2,16 @@
 // is) against the CPU reference, with a normalised mean squared error bound per kernel, as
 // ggml's test-backend-ops does. Odd shapes included; bad input must fail cleanly.
 #include "backends/backend.h"
+#include "backends/layers.h"
+#include "kernels/cpu_ssmm24.h"
 #include "kernels/csr.h"
+#include "kernels/gnn.h"
+#include "kernels/half.h"
+#include "kernels/moe.h"
 #include "kernels/reference.h"
+#include "kernels/router.h"
+
+#include <cmath>
 
 #include <QtTest>
 #include "../common/random_data.h"
@@ -24,15 +32,36 @@ template <typename T> std::unique_ptr<Buffer> upload(Device *dev, const std::vec
     return std::move(*b);
 }
 
-std::vector<float> download(const Buffer &b, std::size_t n) {
-    std::vector<float> v(n);
+template <typename T = float> std::vector<T> download(const Buffer &b, std::size_t n, std::size_t offset = 0) {
+    std::vector<T> v(n);
     if (n)
-        b.download(v.data(), n * sizeof(float));
+        b.download(v.data(), n * sizeof(T), offset);
     return v;
 }
 
 // fp16 tensor-core paths round their inputs: a looser bound there, exact-ish fp32 elsewhere.
-double bound(const Device *d, Op op) { return d->props().backend == "cuda" && op == Op::Ssmm24 ? 1e-5 : 1e-9; }
+double bound(const Device *d, Op op) {
+    return (d->props().backend == "cuda" && op == Op::Ssmm24) || op == Op::GemmF16 ? 1e-5 : 1e-9;
+}
+
+kernels::MoeDenseWeights randomMoe(const kernels::MoeShape &s, unsigned seed) {
+    kernels::MoeDenseWeights w;
+    w.router = randomVector(std::size_t(s.experts * s.hidden), seed);
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        w.w1.push_back(randomVector(std::size_t(s.intermediate * s.hidden), seed + 10 + unsigned(e), 0.05f));
+        w.w3.push_back(randomVector(std::size_t(s.intermediate * s.hidden), seed + 100 + unsigned(e), 0.05f));
+        w.w2.push_back(randomVector(std::size_t(s.hidden * s.intermediate), seed + 1000 + unsigned(e), 0.05f));
+    }
+    return w;
+}
+
+// a small graph with an isolated node (3), a self loop (5) and an empty last row (6)
+kernels::Csr smallGraph() {
+    auto a = *kernels::csrFromEdges(7, {{0, 1}, {1, 0}, {2, 0}, {4, 2}, {1, 4}, {0, 4}, {5, 5}, {2, 5}, {4, 1}});
+    for (std::size_t i = 0; i < a.values.size(); ++i)
+        a.values[i] = 0.5f + 0.25f * float(i % 5) - (i % 3 == 0 ? 1.5f : 0.0f); // some negative products for max
+    return a;
+}
 } // namespace
 
 class TestBackendOps : public QObject {
@@ -129,6 +158,239 @@ private slots:
         }
     }
 
+    void gemmAccumulate() {
+        const int m = 9, n = 21, k = 33;
+        const auto x = randomVector(std::size_t(m * k), 11), w = randomVector(std::size_t(n * k), 12);
+        const auto y0 = randomVector(std::size_t(m * n), 13);
+        std::vector<float> want(y0.size());
+        kernels::ref::gemm(x.data(), w.data(), want.data(), m, n, k);
+        for (std::size_t i = 0; i < want.size(); ++i)
+            want[i] += y0[i];
+        for (Device *d : availableDevices()) {
+            auto bx = upload(d, x), bw = upload(d, w), by = upload(d, y0);
+            KernelCall c{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, by.get(), m, n, k, 0, "gemm+="};
+            c.accumulate = true;
+            Status s = d->run({c});
+            QVERIFY2(s.ok(), (d->props().name + ": " + s.message()).c_str());
+            const auto got = download(*by, want.size());
+            QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < bound(d, Op::Gemm), d->props().name.c_str());
+        }
+    }
+
+    // The three fusions of the MoE block, each against the product computed plainly.
+    void ssmm24Epilogues_data() {
+        QTest::addColumn<int>("epilogue");
+        QTest::addColumn<bool>("gather");
+        QTest::newRow("store+=") << int(Epilogue::Store) << false;
+        QTest::newRow("silu-mul") << int(Epilogue::SiluMul) << false;
+        QTest::newRow("silu-mul gathered") << int(Epilogue::SiluMul) << true;
+        QTest::newRow("gate-scatter-add") << int(Epilogue::GateScatterAdd) << false;
+        QTest::newRow("gate-scatter-add gathered") << int(Epilogue::GateScatterAdd) << true;
+    }
+    void ssmm24Epilogues() {
+        QFETCH(int, epilogue);
+        QFETCH(bool, gather);
+        const Epilogue ep = Epilogue(epilogue);
+        const int m = 37, n = 70, k = 136, xRows = 50, yRows = 45;
+        const auto x = randomVector(std::size_t(xRows * k), 21), wd = randomVector(std::size_t(n * k), 22);
+        const auto w = *kernels::prune24(wd.data(), n, k);
+        std::vector<std::uint32_t> rows, scatter;
+        for (int i = 0; i < m; ++i) {
+            rows.push_back(std::uint32_t((i * 7 + 3) % xRows));
+            scatter.push_back(std::uint32_t((i * 11 + 5) % yRows)); // distinct: 11 and 45 are coprime
+        }
+        const auto other = randomVector(std::size_t(m * n), 23), gates = randomVector(std::size_t(m), 24);
+        const auto y0 = randomVector(std::size_t((ep == Epilogue::GateScatterAdd ? yRows : m) * n), 25);
+        std::vector<float> acc(std::size_t(m * n)), want = y0;
+        kernels::ref::ssmm24(x.data(), w, gather ? rows.data() : nullptr, acc.data(), m);
+        for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j) {
+                const float a = acc[std::size_t(i * n + j)], g = other[std::size_t(i * n + j)];
+                if (ep == Epilogue::Store)
+                    want[std::size_t(i * n + j)] += a;
+                else if (ep == Epilogue::SiluMul)
+                    want[std::size_t(i * n + j)] = g / (1.0f + std::exp(-g)) * a;
+                else
+                    want[std::size_t(scatter[std::size_t(i)] * n + j)] += gates[std::size_t(i)] * a;
+            }
+        for (Device *d : availableDevices()) {
+            auto bx = upload(d, x), bv = upload(d, w.values), bm = upload(d, w.meta), br = upload(d, rows);
+            auto be = upload(d, ep == Epilogue::SiluMul ? other : gates), bf = upload(d, scatter), by = upload(d, y0);
+            KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), gather ? br.get() : nullptr, by.get(), m, n, k, 0, "epilogue"};
+            c.epilogue = ep;
+            c.accumulate = ep == Epilogue::Store;
+            c.e = be.get();
+            c.f = bf.get();
+            c.yRows = yRows;
+            std::string why;
+            QVERIFY2(d->supports(c, &why), (d->props().name + ": " + why).c_str());
+            Status s = d->run({c});
+            QVERIFY2(s.ok(), (d->props().name + ": " + s.message()).c_str());
+            const auto got = download(*by, want.size());
+            QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < bound(d, Op::Ssmm24), d->props().name.c_str());
+        }
+    }
+
+    void csrAggregations_data() {
+        QTest::addColumn<int>("how");
+        QTest::newRow("sum") << int(Aggregation::Sum);
+        QTest::newRow("mean") << int(Aggregation::Mean);
+        QTest::newRow("max") << int(Aggregation::Max);
+    }
+    void csrAggregations() {
+        QFETCH(int, how);
+        const auto a = smallGraph();
+        const int f = 19;
+        const auto x = randomVector(std::size_t(a.cols * f), 31);
+        std::vector<float> want(std::size_t(a.rows * f));
+        const kernels::Aggregation kh = how == int(Aggregation::Mean) ? kernels::Aggregation::Mean
+                                        : how == int(Aggregation::Max) ? kernels::Aggregation::Max
+                                                                       : kernels::Aggregation::Sum;
+        kernels::ref::aggregate(a, x.data(), f, kh, want.data());
+        for (Device *d : availableDevices()) {
+            auto got = runAggregate(*d, a, x.data(), f, Aggregation(how));
+            QVERIFY2(got.ok(), (d->props().name + ": " + (got.ok() ? "" : got.error().message)).c_str());
+            QCOMPARE(got->calls.size(), std::size_t(1));
+            QVERIFY2(kernels::ref::nmse(got->y.data(), want.data(), want.size()) < 1e-9, d->props().name.c_str());
+            for (int j = 0; j < f; ++j) // the isolated node and the empty row give exactly 0
+                QCOMPARE(got->y[std::size_t(6 * f + j)], 0.0f);
+        }
+    }
+
+    void topKGates() {
+        const int m = 67, experts = 8, k = 2;
+        auto logits = randomVector(std::size_t(m * experts), 41, 2.0f);
+        for (int e = 0; e < experts; ++e) // a row of equal logits: the ties go to the lowest ids
+            logits[std::size_t(5 * experts + e)] = 0.25f;
+        std::vector<std::uint32_t> wantIds(std::size_t(m * k));
+        std::vector<float> wantGates(wantIds.size());
+        kernels::topKGates(logits.data(), m, experts, k, wantIds.data(), wantGates.data());
+        QCOMPARE(wantIds[10], 0u);
+        QCOMPARE(wantIds[11], 1u);
+        QCOMPARE(wantGates[10], 0.5f);
+        for (Device *d : availableDevices()) {
+            auto bl = upload(d, logits), by = upload(d, std::vector<std::uint32_t>(2 * wantIds.size()));
+            Status s = d->run({{Op::TopKGates, bl.get(), nullptr, nullptr, nullptr, by.get(), m, experts, k, 0, "router"}});
+            QVERIFY2(s.ok(), (d->props().name + ": " + s.message()).c_str());
+            QCOMPARE(download<std::uint32_t>(*by, wantIds.size()), wantIds);
+            const auto gates = download(*by, wantGates.size(), wantIds.size() * 4);
+            QVERIFY2(kernels::ref::nmse(gates.data(), wantGates.data(), gates.size()) < 1e-12, d->props().name.c_str());
+        }
+        std::string why;
+        auto bl = upload(availableDevices().front(), logits);
+        QVERIFY(!availableDevices().front()->supports(
+            {Op::TopKGates, bl.get(), nullptr, nullptr, nullptr, bl.get(), m, experts, experts + 1, 0, "k>n"}, &why));
+        QVERIFY2(why.find("top-k") != std::string::npos, why.c_str());
+    }
+
+    void gemmF16() {
+        const int m = 45, n = 70, k = 100; // none a multiple of a tensor-core tile
+        const auto x = randomVector(std::size_t(m * k), 51), w = randomVector(std::size_t(n * k), 52);
+        std::vector<std::uint16_t> xh, wh;
+        std::vector<float> xr, wr; // the values fp16 really holds: the reference multiplies those
+        for (float v : x) {
+            xh.push_back(kernels::floatToHalf(v));
+            xr.push_back(kernels::halfToFloat(xh.back()));
+        }
+        for (float v : w) {
+            wh.push_back(kernels::floatToHalf(v));
+            wr.push_back(kernels::halfToFloat(wh.back()));
+        }
+        QCOMPARE(kernels::halfToFloat(kernels::floatToHalf(1.0f / 3.0f)), 0.333251953125f);
+        QCOMPARE(kernels::floatToHalf(65520.0f), std::uint16_t(0x7c00)); // rounds past the largest half
+        std::vector<float> want(std::size_t(m * n));
+        kernels::ref::gemm(xr.data(), wr.data(), want.data(), m, n, k);
+        int ran = 0;
+        for (Device *d : availableDevices()) {
+            auto bx = upload(d, xh), bw = upload(d, wh), by = upload(d, std::vector<float>(want.size()));
+            const KernelCall c{Op::GemmF16, bx.get(), bw.get(), nullptr, nullptr, by.get(), m, n, k, 0, "gemm_f16"};
+            std::string why;
+            if (!d->supports(c, &why)) {
+                QVERIFY2(why.find("fp16") != std::string::npos, why.c_str());
+                qInfo("%s: no fp16 GEMM (%s)", d->props().name.c_str(), why.c_str());
+                continue;
+            }
+            Status s = d->run({c});
+            QVERIFY2(s.ok(), (d->props().name + ": " + s.message()).c_str());
+            const auto got = download(*by, want.size());
+            QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < bound(d, Op::GemmF16), d->props().name.c_str());
+            ++ran;
+        }
+        if (!ran)
+            qInfo("no device here has fp16 arithmetic: fp16 GEMM not exercised");
+    }
+
+    // The whole MoE layer on every device against the CPU's Samoyeds layer and the oracle on the
+    // same kept weights; experts with no token and with every token included.
+    void moeLayer_data() {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("experts");
+        QTest::addColumn<int>("topK");
+        QTest::newRow("balanced") << 40 << 4 << 2;
+        QTest::newRow("one-token") << 1 << 8 << 2;
+        QTest::newRow("all-experts") << 13 << 3 << 3;
+    }
+    void moeLayer() {
+        QFETCH(int, tokens);
+        QFETCH(int, experts);
+        QFETCH(int, topK);
+        const kernels::MoeShape s{tokens, 256, 384, experts, topK};
+        const auto dense = randomMoe(s, 61);
+        const auto sam = kernels::pruneMoe(s, dense);
+        const auto x = randomVector(std::size_t(tokens * s.hidden), 62);
+        std::vector<float> want(x.size()), cpuSamoyeds(x.size());
+        kernels::ref::moe(x.data(), s, kernels::densify(sam), want.data());
+        kernels::cpu::moeSamoyeds(x.data(), s, sam, cpuSamoyeds.data());
+        QVERIFY(kernels::ref::nmse(cpuSamoyeds.data(), want.data(), want.size()) < 1e-9);
+        const auto w24 = toSparse24(s, sam);
+        QVERIFY(w24.ok());
+        const kernels::Routing routing = kernels::route(x.data(), s, sam.router);
+        std::size_t used = 0;
+        for (const auto &list : routing.tokens)
+            used += list.empty() ? 0 : 1;
+        if (tokens == 1)
+            QCOMPARE(used, std::size_t(topK)); // the other experts get no token and cost no call
+        for (Device *d : availableDevices()) {
+            auto moe = MoeOnDevice::prepare(*d, s, *w24);
+            QVERIFY2(moe.ok(), moe.ok() ? "" : moe.error().message.c_str());
+            auto got = moe->run(x.data());
+            QVERIFY2(got.ok(), (d->props().name + ": " + (got.ok() ? "" : got.error().message)).c_str());
+            QVERIFY2(kernels::ref::nmse(got->y.data(), want.data(), want.size()) < bound(d, Op::Ssmm24), d->props().name.c_str());
+            // router, top-k, then three calls per expert that got a token
+            QCOMPARE(got->calls.size(), 2 + 3 * used);
+            QVERIFY(got->calls[2].label.rfind("expert", 0) == 0 && got->calls[2].label.ends_with(".w1"));
+            QVERIFY(got->deviceSeconds() > 0);
+        }
+        auto broken = *w24;
+        broken.w2.pop_back();
+        QVERIFY(!MoeOnDevice::prepare(*availableDevices().front(), s, broken).ok());
+    }
+
+    void gnnLayers() {
+        const auto a = smallGraph();
+        const auto ahat = kernels::gcnNormalized(a);
+        const int fIn = 24, fOut = 13;
+        const auto x = randomVector(std::size_t(a.cols * fIn), 71), w = randomVector(std::size_t(fOut * fIn), 72);
+        const auto wn = randomVector(std::size_t(fOut * fIn), 73);
+        std::vector<float> wantGcn(std::size_t(a.rows * fOut)), wantSage(wantGcn.size());
+        kernels::ref::gcn(ahat, x.data(), fIn, w.data(), fOut, wantGcn.data());
+        kernels::ref::sage(a, x.data(), fIn, w.data(), wn.data(), fOut, wantSage.data());
+        for (Device *d : availableDevices()) {
+            auto gcn = runGcn(*d, ahat, x.data(), fIn, w.data(), fOut);
+            QVERIFY2(gcn.ok(), (d->props().name + ": " + (gcn.ok() ? "" : gcn.error().message)).c_str());
+            QVERIFY2(kernels::ref::nmse(gcn->y.data(), wantGcn.data(), wantGcn.size()) < 1e-9, d->props().name.c_str());
+            auto sage = runSage(*d, a, x.data(), fIn, w.data(), wn.data(), fOut);
+            QVERIFY2(sage.ok(), (d->props().name + ": " + (sage.ok() ? "" : sage.error().message)).c_str());
+            QVERIFY2(kernels::ref::nmse(sage->y.data(), wantSage.data(), wantSage.size()) < 1e-9, d->props().name.c_str());
+            QCOMPARE(sage->calls.size(), std::size_t(3));
+        }
+        auto bad = a;
+        bad.colIdx[2] = 99; // out of range: refused before anything reaches a device
+        auto r = runGcn(*availableDevices().back(), bad, x.data(), fIn, w.data(), fOut);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find("99") != std::string::npos, r.error().message.c_str());
+    }
+
     void badInputFailsCleanly() {
         for (Device *d : availableDevices()) {
             auto small = upload(d, std::vector<float>(8)), big = upload(d, std::vector<float>(64));
@@ -166,6 +428,19 @@ private slots:
         Status badRow = cpu->run({{Op::Ssmm24, xs.get(), wv.get(), okMeta.get(), ids.get(), ys.get(), 2, 2, 8, 0, "rows"}});
         QVERIFY(!badRow.ok());
         QVERIFY(badRow.message().find("77") != std::string::npos);
+        // a scatter-add without the rows of Y, and one whose rows fall outside Y
+        auto gates = upload(cpu, std::vector<float>{1, 1});
+        KernelCall scatter{Op::Ssmm24, xs.get(), wv.get(), okMeta.get(), nullptr, ys.get(), 2, 2, 8, 0, "w2"};
+        scatter.epilogue = Epilogue::GateScatterAdd;
+        scatter.e = gates.get();
+        scatter.f = ids.get();
+        std::string why;
+        QVERIFY(!cpu->supports(scatter, &why));
+        QVERIFY2(why.find("yRows") != std::string::npos, why.c_str());
+        scatter.yRows = 4;
+        Status outside = cpu->run({scatter});
+        QVERIFY(!outside.ok());
+        QVERIFY2(outside.message().find("77") != std::string::npos, outside.message().c_str());
     }
 };
 

@@ -1,12 +1,18 @@
 // The GPU check: every CUDA kernel against the CPU reference (the backend-ops test, in a form
-// that builds without Qt, since the GPU machine's image has none), then SSMM against cuBLAS on
-// Mixtral expert shapes. Prints one table. Built and run by gpu_check.sh.
+// that builds without Qt, since the GPU machine's image has none), then SSMM and the fp16 GEMM
+// against cuBLAS on Mixtral expert shapes. Prints one table. Built and run by gpu_check.sh.
 #include "backends/backend.h"
 #include "backends/cuda/cuda_backend.h"
+#include "kernels/half.h"
 #include "kernels/reference.h"
+#include "kernels/router.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
+#include <string>
 #include <cstdlib>
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
@@ -40,9 +46,290 @@ std::vector<float> get(const Buffer &b, std::size_t n) {
 
 int failures = 0;
 void row(const char *what, const char *shape, const char *path, double nmse, double bound) {
-    const bool ok = nmse < bound;
+    const bool ok = nmse < bound; // a NaN fails too
     failures += !ok;
     std::printf("| %-10s | %-22s | %-12s | %10.2e | %8.0e | %-4s |\n", what, shape, path, nmse, bound, ok ? "pass" : "FAIL");
+}
+
+// NMSE of a run against the reference; a failed run counts as 1 and says why.
+double score(const Status &st, const std::vector<float> &got, const std::vector<float> &want) {
+    if (!st.ok()) {
+        std::printf("  (run failed: %s)\n", st.message().c_str());
+        return 1.0;
+    }
+    return kernels::ref::nmse(got.data(), want.data(), want.size());
+}
+
+float silu(float g) { return g / (1.0f + std::exp(-g)); } // as the CPU backend computes it
+
+std::vector<std::uint16_t> toHalf(const std::vector<float> &v) {
+    std::vector<std::uint16_t> h(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+        h[i] = kernels::floatToHalf(v[i]);
+    return h;
+}
+std::vector<float> fromHalf(const std::vector<std::uint16_t> &h) {
+    std::vector<float> v(h.size());
+    for (std::size_t i = 0; i < h.size(); ++i)
+        v[i] = kernels::halfToFloat(h[i]);
+    return v;
+}
+
+KernelCall ssmmCall(Buffer *x, Buffer *v, Buffer *meta, Buffer *rows, Buffer *y, int m, int n, int k) {
+    KernelCall c;
+    c.op = Op::Ssmm24;
+    c.a = x;
+    c.b = v;
+    c.c = meta;
+    c.d = rows;
+    c.y = y;
+    c.m = m;
+    c.n = n;
+    c.k = k;
+    c.label = "ssmm";
+    return c;
+}
+
+// Ssmm24's epilogues on both paths against ws = the reference product (rows gathered or not):
+// without gather Store+accumulate and SiluMul into another buffer (split K zeroes Y first on the
+// larger shapes), with gather SiluMul in place (e = y) and the gate scatter-add.
+void checkEpilogues(Device *d, const char *shape, const std::vector<float> &ws, bool gather, Buffer *bx, Buffer *bv,
+                    Buffer *bm, Buffer *br, int m, int n, int k) {
+    const auto y0 = randomVector(ws.size(), 6), pre = randomVector(ws.size(), 7, 2.0f);
+    const int yRows = m + 3;
+    const auto gates = randomVector(std::size_t(m), 8), yBig = randomVector(std::size_t(yRows) * n, 9);
+    std::vector<std::uint32_t> scatter; // distinct rows of the larger Y, in reverse
+    for (int i = 0; i < m; ++i)
+        scatter.push_back(std::uint32_t(yRows - 1 - i));
+    auto bg = put(d, gates), bs = put(d, scatter);
+    for (const char *path : {"cuda-core", "tensor-core"}) {
+        setenv("SEASIDE_CUDA_SSMM", path, 1);
+        const double bound = std::string(path) == "tensor-core" ? 1e-5 : 1e-9;
+        if (!gather) {
+            std::vector<float> want(ws.size());
+            for (std::size_t i = 0; i < ws.size(); ++i)
+                want[i] = y0[i] + ws[i];
+            auto y = put(d, y0);
+            KernelCall c = ssmmCall(bx, bv, bm, nullptr, y.get(), m, n, k);
+            c.accumulate = true;
+            const Status st = d->run({c});
+            row("ssmm+acc", shape, path, score(st, get(*y, want.size()), want), bound);
+
+            for (std::size_t i = 0; i < ws.size(); ++i)
+                want[i] = silu(pre[i]) * ws[i];
+            auto e = put(d, pre), y2 = put(d, std::vector<float>(ws.size(), -7.0f));
+            KernelCall cs = ssmmCall(bx, bv, bm, nullptr, y2.get(), m, n, k);
+            cs.epilogue = Epilogue::SiluMul;
+            cs.e = e.get();
+            const Status ss = d->run({cs});
+            row("ssmm+silu", shape, path, score(ss, get(*y2, want.size()), want), bound);
+        } else {
+            std::vector<float> want(ws.size());
+            for (std::size_t i = 0; i < ws.size(); ++i)
+                want[i] = silu(pre[i]) * ws[i];
+            auto ye = put(d, pre); // e and y the same buffer
+            KernelCall cs = ssmmCall(bx, bv, bm, br, ye.get(), m, n, k);
+            cs.epilogue = Epilogue::SiluMul;
+            cs.e = ye.get();
+            const Status ss = d->run({cs});
+            row("ssmm+silu=", shape, path, score(ss, get(*ye, want.size()), want), bound);
+
+            std::vector<float> wantBig = yBig;
+            for (int i = 0; i < m; ++i)
+                for (int c = 0; c < n; ++c)
+                    wantBig[std::size_t(scatter[std::size_t(i)]) * n + c] += gates[std::size_t(i)] * ws[std::size_t(i) * n + c];
+            auto y = put(d, yBig);
+            KernelCall cg = ssmmCall(bx, bv, bm, br, y.get(), m, n, k);
+            cg.epilogue = Epilogue::GateScatterAdd;
+            cg.e = bg.get();
+            cg.f = bs.get();
+            cg.yRows = yRows;
+            const Status sg = d->run({cg});
+            row("ssmm+scat", shape, path, score(sg, get(*y, wantBig.size()), wantBig), bound);
+        }
+    }
+    unsetenv("SEASIDE_CUDA_SSMM");
+}
+
+// Y = aggregate over the row's entries of value * X[col], in double (kernels::ref::aggregate's rule).
+std::vector<float> aggregateRef(const std::vector<std::int32_t> &rp, const std::vector<std::int32_t> &ci,
+                                const std::vector<float> &vals, const std::vector<float> &x, int rows, int f,
+                                Aggregation how) {
+    std::vector<float> y(std::size_t(rows) * f);
+    for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < f; ++j) {
+            double acc = how == Aggregation::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+            for (std::int32_t e = rp[std::size_t(r)]; e < rp[std::size_t(r) + 1]; ++e) {
+                const double v = double(vals[std::size_t(e)]) * x[std::size_t(ci[std::size_t(e)]) * f + j];
+                acc = how == Aggregation::Max ? std::max(acc, v) : acc + v;
+            }
+            const int count = rp[std::size_t(r) + 1] - rp[std::size_t(r)];
+            if (count == 0)
+                acc = 0;
+            else if (how == Aggregation::Mean)
+                acc /= count;
+            y[std::size_t(r) * f + j] = float(acc);
+        }
+    return y;
+}
+
+void checkCsrAggregations(Device *d) {
+    // 300 rows of 0 to 99 entries (every 11th empty, row 5 with 99: four chunks of 32), 70 features
+    const int rows = 300, cols = 257, f = 70;
+    std::vector<std::int32_t> rp{0}, ci;
+    std::uint32_t state = 12345;
+    auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+    for (int r = 0; r < rows; ++r) {
+        const int deg = r % 11 == 0 ? 0 : r == 5 ? 99 : int(next() >> 8) % 40;
+        for (int j = 0; j < deg; ++j)
+            ci.push_back(std::int32_t((next() >> 8) % cols));
+        rp.push_back(std::int32_t(ci.size()));
+    }
+    const auto vals = randomVector(ci.size(), 10), x = randomVector(std::size_t(cols) * f, 11);
+    auto a = put(d, rp), b = put(d, ci), c = put(d, vals), xx = put(d, x);
+    const struct {
+        Aggregation how;
+        const char *name;
+    } modes[] = {{Aggregation::Sum, "csr_sum"}, {Aggregation::Mean, "csr_mean"}, {Aggregation::Max, "csr_max"}};
+    for (const auto &mode : modes) {
+        const auto want = aggregateRef(rp, ci, vals, x, rows, f, mode.how);
+        auto y = put(d, std::vector<float>(want.size(), -1.0f));
+        KernelCall k{Op::CsrSpmm, a.get(), b.get(), c.get(), xx.get(), y.get(), rows, f, cols, std::int64_t(ci.size()), "csr"};
+        k.aggregation = mode.how;
+        const Status st = d->run({k});
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "300x257 nnz %zu x 70", ci.size());
+        row(mode.name, shape, "warp-per-row", score(st, get(*y, want.size()), want), 1e-9);
+    }
+}
+
+void checkTopK(Device *d) {
+    const int shapes[][3] = {{1, 1, 1}, {1000, 8, 2}, {513, 64, 6}, {300, 160, 8}, {77, 1024, 3}};
+    for (bool ties : {false, true})
+        for (const auto &s : shapes) {
+            const int m = s[0], n = s[1], k = s[2];
+            auto logits = randomVector(std::size_t(m) * n, 12, 2.0f);
+            if (ties) // coarse logits: many equal, which go to the lower expert
+                for (auto &v : logits)
+                    v = std::round(v * 2.0f) / 2.0f;
+            std::vector<std::uint32_t> ids(std::size_t(m) * k);
+            std::vector<float> gates(ids.size());
+            kernels::topKGates(logits.data(), m, n, k, ids.data(), gates.data());
+            auto a = put(d, logits), y = put(d, std::vector<std::uint32_t>(2 * ids.size(), 0xdeadbeefu));
+            KernelCall c;
+            c.op = Op::TopKGates;
+            c.a = a.get();
+            c.y = y.get();
+            c.m = m;
+            c.n = n;
+            c.k = k;
+            const Status st = d->run({c});
+            std::vector<std::uint32_t> gotIds(ids.size());
+            y->download(gotIds.data(), gotIds.size() * 4);
+            std::vector<float> gotGates(gates.size());
+            y->download(gotGates.data(), gotGates.size() * 4, gotIds.size() * 4);
+            std::size_t wrong = 0;
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                wrong += gotIds[i] != ids[i];
+            char shape[64];
+            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, ties ? " ties" : "");
+            if (wrong)
+                std::printf("  (%zu of %zu expert ids differ)\n", wrong, ids.size());
+            row("topk", shape, "thread-row", wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
+        }
+    { // more experts than the kernel takes: refused with a reason, not run
+        auto a = put(d, std::vector<float>(2000)), y = put(d, std::vector<float>(4));
+        KernelCall c;
+        c.op = Op::TopKGates;
+        c.a = a.get();
+        c.y = y.get();
+        c.m = 1;
+        c.n = 2000;
+        c.k = 2;
+        std::string why;
+        const bool refused = !d->supports(c, &why);
+        if (refused)
+            std::printf("  (refused: %s)\n", why.c_str());
+        row("topk", "1x2000 top 2", "refused", refused ? 0.0 : 1.0, 0.5);
+    }
+}
+
+void checkGemmF16(Device *d) {
+    // k % 8 != 0 takes the half-by-half loader; 264 ends on a partly filled slab
+    const int shapes[][3] = {{1, 3, 4}, {7, 17, 12}, {65, 130, 260}, {130, 200, 264}, {256, 512, 1024}};
+    for (const auto &s : shapes) {
+        const int m = s[0], n = s[1], k = s[2];
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "%dx%dx%d", m, n, k);
+        const auto xh = toHalf(randomVector(std::size_t(m) * k, 13)), wh = toHalf(randomVector(std::size_t(n) * k, 14));
+        const auto xf = fromHalf(xh), wf = fromHalf(wh);
+        std::vector<float> want(std::size_t(m) * n);
+        kernels::ref::gemm(xf.data(), wf.data(), want.data(), m, n, k); // the rounded operands, exactly
+        auto bx = put(d, xh), bw = put(d, wh);
+        for (bool acc : {false, true}) {
+            const auto y0 = randomVector(want.size(), 15);
+            std::vector<float> w2 = want;
+            if (acc)
+                for (std::size_t i = 0; i < w2.size(); ++i)
+                    w2[i] += y0[i];
+            auto y = put(d, acc ? y0 : std::vector<float>(want.size(), -3.0f));
+            KernelCall c{Op::GemmF16, bx.get(), bw.get(), nullptr, nullptr, y.get(), m, n, k, 0, "gemm_f16"};
+            c.accumulate = acc;
+            const Status st = d->run({c});
+            row(acc ? "f16+acc" : "gemm_f16", shape, "mma.sync", score(st, get(*y, w2.size()), w2), 1e-8);
+        }
+    }
+}
+
+// One run() of dependent calls (they go in order on one stream): a Gemm makes X, then the MoE
+// expert chain of Samoyeds on it: w1 (Store, gathered rows), w3 with SiLU(w1) fused in place,
+// w2 with the gates and the scatter-add back to token rows.
+void checkSequence(Device *d) {
+    const int tokens = 96, model = 128, hidden = 256, inter = 512, m = 40;
+    const auto a = randomVector(std::size_t(tokens) * model, 20, 0.3f), b = randomVector(std::size_t(hidden) * model, 21, 0.3f);
+    std::vector<float> x(std::size_t(tokens) * hidden);
+    kernels::ref::gemm(a.data(), b.data(), x.data(), tokens, hidden, model);
+    const auto w1 = *kernels::prune24(randomVector(std::size_t(inter) * hidden, 22, 0.1f).data(), inter, hidden);
+    const auto w3 = *kernels::prune24(randomVector(std::size_t(inter) * hidden, 23, 0.1f).data(), inter, hidden);
+    const auto w2 = *kernels::prune24(randomVector(std::size_t(hidden) * inter, 24, 0.1f).data(), hidden, inter);
+    std::vector<std::uint32_t> tok; // the expert's tokens: every other one, from 3
+    for (int i = 0; i < m; ++i)
+        tok.push_back(std::uint32_t(3 + 2 * i));
+    const auto gates = randomVector(std::size_t(m), 25), y0 = randomVector(std::size_t(tokens) * hidden, 26);
+    // reference
+    std::vector<float> h1(std::size_t(m) * inter), h3(h1.size()), o(std::size_t(m) * hidden);
+    kernels::ref::ssmm24(x.data(), w1, tok.data(), h1.data(), m);
+    kernels::ref::ssmm24(x.data(), w3, tok.data(), h3.data(), m);
+    for (std::size_t i = 0; i < h1.size(); ++i)
+        h1[i] = silu(h1[i]) * h3[i];
+    kernels::ref::ssmm24(h1.data(), w2, nullptr, o.data(), m);
+    std::vector<float> want = y0;
+    for (int i = 0; i < m; ++i)
+        for (int c = 0; c < hidden; ++c)
+            want[std::size_t(tok[std::size_t(i)]) * hidden + c] += gates[std::size_t(i)] * o[std::size_t(i) * hidden + c];
+
+    auto ba = put(d, a), bb = put(d, b), bx = put(d, std::vector<float>(x.size())), bt = put(d, tok), bg = put(d, gates);
+    auto v1 = put(d, w1.values), m1 = put(d, w1.meta), v3 = put(d, w3.values), m3 = put(d, w3.meta);
+    auto v2 = put(d, w2.values), m2 = put(d, w2.meta);
+    for (const char *path : {"cuda-core", "tensor-core"}) {
+        setenv("SEASIDE_CUDA_SSMM", path, 1);
+        auto bh = put(d, std::vector<float>(h1.size())), by = put(d, y0);
+        KernelCall g{Op::Gemm, ba.get(), bb.get(), nullptr, nullptr, bx.get(), tokens, hidden, model, 0, "x"};
+        KernelCall c1 = ssmmCall(bx.get(), v1.get(), m1.get(), bt.get(), bh.get(), m, inter, hidden);
+        KernelCall c3 = ssmmCall(bx.get(), v3.get(), m3.get(), bt.get(), bh.get(), m, inter, hidden);
+        c3.epilogue = Epilogue::SiluMul;
+        c3.e = bh.get();
+        KernelCall c2 = ssmmCall(bh.get(), v2.get(), m2.get(), nullptr, by.get(), m, hidden, inter);
+        c2.epilogue = Epilogue::GateScatterAdd;
+        c2.e = bg.get();
+        c2.f = bt.get();
+        c2.yRows = tokens;
+        std::vector<double> times;
+        const Status st = d->run({g, c1, c3, c2}, &times);
+        row("sequence", "gemm>w1>w3 silu>w2 scat", path, score(st, get(*by, want.size()), want),
+            std::string(path) == "tensor-core" ? 1e-5 : 1e-9);
+    }
+    unsetenv("SEASIDE_CUDA_SSMM");
 }
 
 void checkOps(Device *d) {
@@ -60,6 +347,17 @@ void checkOps(Device *d) {
         Status st = d->run({{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, by.get(), m, n, k, 0, "gemm"}});
         const auto got = get(*by, want.size());
         row("gemm", shape, "cuda-core", st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
+        { // Y += X.W^T onto a Y that holds something
+            const auto y0 = randomVector(want.size(), 5);
+            std::vector<float> wantAcc(want.size());
+            for (std::size_t i = 0; i < want.size(); ++i)
+                wantAcc[i] = y0[i] + want[i];
+            auto ya = put(d, y0);
+            KernelCall c{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, ya.get(), m, n, k, 0, "gemm+acc"};
+            c.accumulate = true;
+            const Status sa = d->run({c});
+            row("gemm+acc", shape, "cuda-core", score(sa, get(*ya, want.size()), wantAcc), 1e-9);
+        }
 
         const auto sw = *kernels::prune24(w.data(), n, k);
         std::vector<std::uint32_t> rows;
@@ -79,6 +377,7 @@ void checkOps(Device *d) {
                     std::string(path) == "tensor-core" ? 1e-5 : 1e-9);
             }
             unsetenv("SEASIDE_CUDA_SSMM");
+            checkEpilogues(d, shape, ws, gather, bx.get(), bv.get(), bm.get(), br.get(), m, n, k);
         }
     }
     // CSR with an isolated node and an empty row
@@ -90,6 +389,10 @@ void checkOps(Device *d) {
     Status st = d->run({{Op::CsrSpmm, a.get(), b.get(), c.get(), xx.get(), y.get(), 5, 37, 5, 6, "csr"}});
     const auto got = get(*y, want.size());
     row("csr_spmm", "5 rows x 37", "warp-per-row", st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
+    checkCsrAggregations(d);
+    checkTopK(d);
+    checkGemmF16(d);
+    checkSequence(d);
 }
 
 double median(std::vector<double> v) {
@@ -138,11 +441,15 @@ double cublasMs(int m, int n, int k, bool fp16) {
 double seasideMs(Device *d, Op op, int m, int n, int k, const char *path) {
     if (path)
         setenv("SEASIDE_CUDA_SSMM", path, 1);
-    auto x = put(d, randomVector(std::size_t(m) * k, 1, 0.1f));
+    auto x = op == Op::GemmF16 ? put(d, toHalf(randomVector(std::size_t(m) * k, 1, 0.1f)))
+                               : put(d, randomVector(std::size_t(m) * k, 1, 0.1f));
     std::vector<double> times;
     std::unique_ptr<Buffer> w, v, meta, y = put(d, std::vector<float>(std::size_t(m) * n));
     KernelCall c;
-    if (op == Op::Gemm) {
+    if (op == Op::GemmF16) {
+        w = put(d, toHalf(randomVector(std::size_t(n) * k, 2, 0.1f)));
+        c = {Op::GemmF16, x.get(), w.get(), nullptr, nullptr, y.get(), m, n, k, 0, "gemm_f16"};
+    } else if (op == Op::Gemm) {
         w = put(d, randomVector(std::size_t(n) * k, 2, 0.1f));
         c = {Op::Gemm, x.get(), w.get(), nullptr, nullptr, y.get(), m, n, k, 0, "gemm"};
     } else {
@@ -175,6 +482,7 @@ void bench(Device *d) {
         };
         line("cuBLAS SGEMM fp32 (dense)", cublasMs(m, n, k, false));
         line("cuBLAS fp16 tensor cores (dense)", cublasMs(m, n, k, true));
+        line("Seaside gemm_f16 mma.sync (dense)", seasideMs(d, Op::GemmF16, m, n, k, nullptr));
         line("Seaside gemm fp32 (dense)", seasideMs(d, Op::Gemm, m, n, k, nullptr));
         line("Seaside ssmm24 CUDA cores", seasideMs(d, Op::Ssmm24, m, n, k, "cuda-core"));
         line("Seaside ssmm24 mma.sp fp16", seasideMs(d, Op::Ssmm24, m, n, k, "tensor-core"));

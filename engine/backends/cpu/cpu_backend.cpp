@@ -4,6 +4,9 @@
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/csr.h"
 #include "kernels/gnn.h"
+#include "kernels/router.h"
+
+#include <cmath>
 
 #include <chrono>
 #include <cstring>
@@ -59,7 +62,14 @@ public:
         m_props.computeUnits = int(std::thread::hardware_concurrency());
     }
     const DeviceProps &props() const override { return m_props; }
-    bool supports(const KernelCall &call, std::string *why) const override { return callShapeValid(call, why); }
+    bool supports(const KernelCall &call, std::string *why) const override {
+        if (call.op == Op::GemmF16) {
+            if (why)
+                *why = "the CPU has no fp16 arithmetic (fp16 GEMM runs on Vulkan devices with shaderFloat16 and on CUDA)";
+            return false;
+        }
+        return callShapeValid(call, why);
+    }
     Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) override {
         return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes));
     }
@@ -84,8 +94,14 @@ private:
     static Status runOne(const KernelCall &c) {
         switch (c.op) {
         case Op::Gemm:
-            kernels::cpu::gemm(data<float>(c.a), data<float>(c.b), data<float>(c.y), c.m, c.n, c.k);
+            kernels::cpu::gemm(data<float>(c.a), data<float>(c.b), data<float>(c.y), c.m, c.n, c.k, c.accumulate);
             return {};
+        case Op::TopKGates:
+            kernels::topKGates(data<float>(c.a), c.m, c.n, c.k, data<std::uint32_t>(c.y),
+                               data<float>(c.y) + c.m * c.k);
+            return {};
+        case Op::GemmF16:
+            return makeError("no fp16 arithmetic on the CPU");
         case Op::Ssmm24: {
             const auto *rows = data<std::uint32_t>(c.d);
             const std::int64_t xRows = std::int64_t(c.a->size() / (std::size_t(std::max<std::int64_t>(c.k, 1)) * sizeof(float)));
@@ -101,8 +117,7 @@ private:
                         return makeError("metadata of row " + std::to_string(r) + ", group " + std::to_string(g) +
                                          " is not a valid 2:4 pattern");
                 }
-            kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, data<float>(c.y), c.m, c.n);
-            return {};
+            return ssmm24(c, w, rows);
         }
         case Op::CsrSpmm: {
             kernels::Csr a;
@@ -113,11 +128,41 @@ private:
             a.values.assign(data<float>(c.c), data<float>(c.c) + c.nnz);
             if (Status s = kernels::validate(a); !s)
                 return s;
-            kernels::cpu::aggregate(a, data<float>(c.d), c.n, kernels::Aggregation::Sum, data<float>(c.y));
+            const kernels::Aggregation how = c.aggregation == Aggregation::Mean ? kernels::Aggregation::Mean
+                                             : c.aggregation == Aggregation::Max ? kernels::Aggregation::Max
+                                                                                 : kernels::Aggregation::Sum;
+            kernels::cpu::aggregate(a, data<float>(c.d), c.n, how, data<float>(c.y));
             return {};
         }
         }
         return makeError("unknown op");
+    }
+
+    // The fused epilogues of the device kernels, applied after the product here: the CPU's own MoE
+    // path (kernels::cpu::moeSamoyeds) fuses them into its tiles.
+    static Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
+        if (c.epilogue == Epilogue::Store) {
+            kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, data<float>(c.y), c.m, c.n, c.accumulate);
+            return {};
+        }
+        std::vector<float> acc(std::size_t(c.m * c.n));
+        kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, acc.data(), c.m, c.n);
+        float *y = data<float>(c.y);
+        const float *e = data<float>(c.e);
+        if (c.epilogue == Epilogue::SiluMul) {
+            for (std::size_t i = 0; i < acc.size(); ++i)
+                y[i] = e[i] / (1.0f + std::exp(-e[i])) * acc[i];
+            return {};
+        }
+        const auto *scatter = data<std::uint32_t>(c.f);
+        for (std::int64_t i = 0; i < c.m; ++i)
+            if (std::int64_t(scatter[i]) >= c.yRows)
+                return makeError("scatter row " + std::to_string(scatter[i]) + " at " + std::to_string(i) +
+                                 " is outside Y's " + std::to_string(c.yRows) + " rows");
+        for (std::int64_t i = 0; i < c.m; ++i)
+            for (std::int64_t j = 0; j < c.n; ++j)
+                y[std::int64_t(scatter[i]) * c.n + j] += e[i] * acc[std::size_t(i * c.n + j)];
+        return {};
     }
 
     DeviceProps m_props;

@@ -1,6 +1,7 @@
 // CudaBackend, CudaDevice, CudaBuffer: cudaMalloc'd buffers, calls launched in order on one
-// stream per device, a cudaEvent pair around each call for its timing. Nothing here throws or
-// aborts: every CUDA error comes back as an Error carrying cudaGetErrorString.
+// stream per device (every launcher and its memsets take that stream, so each call sees the
+// output of the calls before it), a cudaEvent pair around each call for its timing. Nothing here
+// throws or aborts: every CUDA error comes back as an Error carrying cudaGetErrorString.
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/kernels.cuh"
 
@@ -39,6 +40,10 @@ public:
             return cudaFailure("upload", err);
         if (cudaError_t err = cudaMemcpy(static_cast<char *>(m_ptr) + offset, src, bytes, cudaMemcpyHostToDevice);
             err != cudaSuccess)
+            return cudaFailure("upload of " + std::to_string(bytes) + " bytes", err);
+        // From pageable memory cudaMemcpy may return before its DMA lands, and the run() stream is
+        // non-blocking (not ordered after the default stream the copy went to): wait for it here.
+        if (cudaError_t err = cudaStreamSynchronize(nullptr); err != cudaSuccess)
             return cudaFailure("upload of " + std::to_string(bytes) + " bytes", err);
         return {};
     }
@@ -87,29 +92,50 @@ public:
     bool supports(const KernelCall &call, std::string *why) const override {
         if (!callShapeValid(call, why))
             return false;
-        if (call.op == Op::Ssmm24 && call.k % 4 != 0) { // the tensor-core path loads X as float4
+        auto refuse = [why](std::string reason) {
             if (why)
-                *why = "Ssmm24 needs k a multiple of 4, got " + std::to_string(call.k);
+                *why = std::move(reason);
             return false;
+        };
+        if (call.op == Op::Ssmm24 && call.k % 4 != 0) // the tensor-core path loads X as float4
+            return refuse("Ssmm24 needs k a multiple of 4, got " + std::to_string(call.k));
+        if (call.op == Op::TopKGates && call.n > cuda::kTopKMaxExperts)
+            return refuse("TopKGates on CUDA takes at most " + std::to_string(cuda::kTopKMaxExperts) +
+                          " experts (one thread scans a row k + 1 times), got " + std::to_string(call.n));
+        // The operands each op reads or writes: required ones must be there, and every one given
+        // must be a buffer of this device. Ssmm24's d (the row ids) may be null.
+        const bool ssmm = call.op == Op::Ssmm24, scatter = ssmm && call.epilogue == Epilogue::GateScatterAdd;
+        const bool withE = ssmm && call.epilogue != Epilogue::Store;
+        bool needed[7] = {true, true, false, false, true, withE, scatter}; // a b c d y e f
+        bool used[7] = {true, true, false, false, true, withE, scatter};
+        switch (call.op) {
+        case Op::Gemm:
+        case Op::GemmF16:
+            break;
+        case Op::Ssmm24:
+            needed[2] = used[2] = true;
+            used[3] = true;
+            break;
+        case Op::CsrSpmm:
+            needed[2] = used[2] = needed[3] = used[3] = true;
+            break;
+        case Op::TopKGates:
+            needed[1] = used[1] = false;
+            break;
         }
-        Buffer *const used[] = {call.a, call.b, call.c, call.d, call.y};
-        const char *names[] = {"a", "b", "c", "d", "y"};
-        // Operands each op reads or writes; only Ssmm24's d (the row ids) may be null.
-        const bool needed[] = {true, true, call.op != Op::Gemm, call.op == Op::CsrSpmm, true};
-        for (int i = 0; i < 5; ++i) {
-            if (!used[i]) {
+        Buffer *const operands[] = {call.a, call.b, call.c, call.d, call.y, call.e, call.f};
+        const char *names[] = {"a", "b", "c", "d", "y", "e", "f"};
+        for (int i = 0; i < 7; ++i) {
+            if (!used[i])
+                continue;
+            if (!operands[i]) {
                 if (!needed[i])
                     continue;
-                if (why)
-                    *why = std::string("operand ") + names[i] + " of " + opName(call.op) + " is missing";
-                return false;
+                return refuse(std::string("operand ") + names[i] + " of " + opName(call.op) + " is missing");
             }
-            const auto *cb = dynamic_cast<const CudaBuffer *>(used[i]);
-            if (!cb || cb->device() != m_index) {
-                if (why)
-                    *why = std::string("operand ") + names[i] + " is not a buffer of " + m_props.name;
-                return false;
-            }
+            const auto *cb = dynamic_cast<const CudaBuffer *>(operands[i]);
+            if (!cb || cb->device() != m_index)
+                return refuse(std::string("operand ") + names[i] + " is not a buffer of " + m_props.name);
         }
         return true;
     }
@@ -188,10 +214,45 @@ private:
     static const float *f32(const Buffer *b) { return b ? static_cast<const float *>(ptr(b)) : nullptr; }
     static void *ptr(const Buffer *b) { return static_cast<const CudaBuffer *>(b)->data(); }
 
+    static cuda::SsmmEpilogue epilogueOf(Epilogue e) {
+        switch (e) {
+        case Epilogue::Store:
+            break;
+        case Epilogue::SiluMul:
+            return cuda::SsmmEpilogue::SiluMul;
+        case Epilogue::GateScatterAdd:
+            return cuda::SsmmEpilogue::GateScatterAdd;
+        }
+        return cuda::SsmmEpilogue::Store;
+    }
+    static cuda::CsrAggregation aggregationOf(Aggregation a) {
+        switch (a) {
+        case Aggregation::Sum:
+            break;
+        case Aggregation::Mean:
+            return cuda::CsrAggregation::Mean;
+        case Aggregation::Max:
+            return cuda::CsrAggregation::Max;
+        }
+        return cuda::CsrAggregation::Sum;
+    }
+
     cudaError_t launch(const KernelCall &c) {
         switch (c.op) {
         case Op::Gemm:
-            return cuda::launchGemm(f32(c.a), f32(c.b), static_cast<float *>(ptr(c.y)), c.m, c.n, c.k, m_stream);
+            return cuda::launchGemm(f32(c.a), f32(c.b), static_cast<float *>(ptr(c.y)), c.m, c.n, c.k, c.accumulate,
+                                    m_stream);
+        case Op::GemmF16:
+            return cuda::launchGemmF16(static_cast<const std::uint16_t *>(ptr(c.a)),
+                                       static_cast<const std::uint16_t *>(ptr(c.b)), static_cast<float *>(ptr(c.y)),
+                                       c.m, c.n, c.k, c.accumulate, m_stream);
+        case Op::TopKGates: {
+            auto *ids = static_cast<std::uint32_t *>(ptr(c.y));
+            // the gates follow the m * k ids in the same buffer
+            auto *gates = reinterpret_cast<float *>(static_cast<char *>(ptr(c.y)) +
+                                                    sizeof(std::uint32_t) * std::size_t(c.m * c.k));
+            return cuda::launchTopKGates(f32(c.a), ids, gates, c.m, c.n, c.k, m_stream);
+        }
         case Op::Ssmm24: {
             cuda::Ssmm24Args args;
             args.x = f32(c.a);
@@ -203,12 +264,21 @@ private:
             args.m = c.m;
             args.n = c.n;
             args.k = c.k;
+            args.epilogue = epilogueOf(c.epilogue);
+            args.accumulate = c.epilogue == Epilogue::Store && c.accumulate;
+            if (c.epilogue != Epilogue::Store)
+                args.e = f32(c.e);
+            if (c.epilogue == Epilogue::GateScatterAdd) {
+                args.scatter = static_cast<const std::uint32_t *>(ptr(c.f));
+                args.yRows = c.yRows;
+            }
             return cuda::launchSsmm24(args, cuda::ssmm24Choose(m_ccMajor, c.m, c.n, c.k), m_stream);
         }
         case Op::CsrSpmm:
             return cuda::launchCsrSpmm(static_cast<const std::int32_t *>(ptr(c.a)),
                                        static_cast<const std::int32_t *>(ptr(c.b)), f32(c.c), f32(c.d),
-                                       static_cast<float *>(ptr(c.y)), c.m, c.k, c.n, c.nnz, m_stream);
+                                       static_cast<float *>(ptr(c.y)), c.m, c.k, c.n, c.nnz,
+                                       aggregationOf(c.aggregation), m_stream);
         }
         return cudaErrorInvalidValue;
     }

@@ -8,7 +8,9 @@ namespace seaside::backends {
 /// The process-wide CUDA backend. Its devices() is empty, never an error, when there is no driver,
 /// no GPU or no supported GPU. Ssmm24 runs on Sparse Tensor Cores (mma.sp, fp16 operands, fp32
 /// accumulation) on compute capability 8.0 and later for large enough shapes; the environment
-/// variable SEASIDE_CUDA_SSMM=cuda-core keeps it on the fp32 CUDA-core kernel.
+/// variable SEASIDE_CUDA_SSMM=cuda-core keeps it on the fp32 CUDA-core kernel. GemmF16 runs on
+/// tensor cores (mma.sync, fp32 accumulation) on every supported GPU; TopKGates takes at most 1024
+/// experts.
 Backend *cudaBackend();
 
 } // namespace seaside::backends

@@ -1,5 +1,6 @@
-// Y = X . W^T in fp32: 64x64 output tiles in shared memory, 16x16 threads of 4x4 outputs each.
-// Every load and store is bounds-checked, so any M, N, K works (K = 0 writes zeros).
+// Y (+)= X . W^T in fp32: 64x64 output tiles in shared memory, 16x16 threads of 4x4 outputs each.
+// Every load and store is bounds-checked, so any M, N, K works (K = 0 writes zeros, or leaves Y
+// as it was when accumulating).
 #include "backends/cuda/kernels.cuh"
 
 namespace seaside::backends::cuda {
@@ -12,7 +13,7 @@ constexpr int kPad = kTile + 1; // transposed stores hit distinct banks
 
 __global__ void __launch_bounds__(kThreads) gemmKernel(const float *__restrict__ x, const float *__restrict__ w,
                                                        float *__restrict__ y, std::int64_t m, std::int64_t n,
-                                                       std::int64_t k) {
+                                                       std::int64_t k, bool accumulate) {
     __shared__ float xs[kStep][kPad]; // xs[kk][row]
     __shared__ float ws[kStep][kPad]; // ws[kk][col]
     const int tid = int(threadIdx.x);
@@ -57,8 +58,8 @@ __global__ void __launch_bounds__(kThreads) gemmKernel(const float *__restrict__
 #pragma unroll
             for (int j = 0; j < 4; ++j) {
                 const std::int64_t gn = n0 + tx + 16 * j;
-                if (gn < n)
-                    y[gm * n + gn] = acc[i][j];
+                if (gn < n) // the thread owns this element: a plain read-add-write
+                    y[gm * n + gn] = accumulate ? y[gm * n + gn] + acc[i][j] : acc[i][j];
             }
         }
     }
@@ -67,14 +68,14 @@ __global__ void __launch_bounds__(kThreads) gemmKernel(const float *__restrict__
 } // namespace
 
 cudaError_t launchGemm(const float *x, const float *w, float *y, std::int64_t m, std::int64_t n, std::int64_t k,
-                       cudaStream_t stream) {
+                       bool accumulate, cudaStream_t stream) {
     if (m <= 0 || n <= 0)
         return cudaSuccess;
     const std::int64_t tilesN = (n + kTile - 1) / kTile, tilesM = (m + kTile - 1) / kTile;
     if (tilesN > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
     const dim3 grid(unsigned(tilesN), gridAxis(tilesM));
-    gemmKernel<<<grid, kThreads, 0, stream>>>(x, w, y, m, n, k);
+    gemmKernel<<<grid, kThreads, 0, stream>>>(x, w, y, m, n, k, accumulate);
     return cudaGetLastError();
 }
 

@@ -9,6 +9,11 @@
 // One metadata word covers 8 groups = 32 k, so K is walked in slabs of 32 (the CUDA-core path
 // tiles 64 W rows x 64 tokens, the tensor-core path 256 W rows x 128 or 64 tokens). Groups past
 // k/4 in the last word read zero values and zero X, whatever their metadata bits say.
+//
+// Epilogues (backend.h): each result goes through emit<kOut>() as it leaves the accumulator
+// registers, so Store, SiluMul and GateScatterAdd cost no pass over Y of their own. The epilogue
+// (with Store's accumulate flag folded in) is a template parameter of both kernels, so the Store
+// instantiation is the plain kernel.
 #include "backends/cuda/kernels.cuh"
 
 #include <cuda_fp16.h>
@@ -36,8 +41,59 @@ __device__ void gatherRowIds(std::int64_t *ids, const Ssmm24Args &a, std::int64_
     }
 }
 
+// One result acc of output row i (the i-th token of the call, whatever X row it was gathered from)
+// and column c (W row) through the epilogue. Each (i, c) has one owner thread, so the plain
+// read-modify-writes are race-free: SiluMul reads e[i,c] before it writes Y[i,c] (the same
+// element when e is Y), GateScatterAdd's rows scatter[i] are distinct within a call (backend.h).
+// `atomic`: split K, other blocks add partial sums of the same result, into a Y that the launcher
+// zeroed first where the epilogue overwrites (Store without accumulate, SiluMul with e not Y).
+enum class Out { Store, Add, SiluMul, GateScatterAdd }; // Add: Store with accumulate
+
+constexpr Out outOf(const Ssmm24Args &a) {
+    switch (a.epilogue) {
+    case SsmmEpilogue::Store:
+        return a.accumulate ? Out::Add : Out::Store;
+    case SsmmEpilogue::SiluMul:
+        return Out::SiluMul;
+    case SsmmEpilogue::GateScatterAdd:
+        return Out::GateScatterAdd;
+    }
+    return Out::Store;
+}
+
+template <Out kOut>
+__device__ __forceinline__ void emit(const Ssmm24Args &a, std::int64_t i, std::int64_t c, float acc, bool atomic) {
+    if constexpr (kOut == Out::Store || kOut == Out::Add) {
+        float *p = a.y + i * a.n + c;
+        if (atomic)
+            atomicAdd(p, acc);
+        else if constexpr (kOut == Out::Add)
+            *p += acc;
+        else
+            *p = acc;
+    } else if constexpr (kOut == Out::SiluMul) {
+        const std::int64_t at = i * a.n + c;
+        const float g = a.e[at];
+        const float v = g / (1.0f + expf(-g)) * acc; // as the CPU: silu(g) = g / (1 + exp(-g))
+        if (atomic)
+            atomicAdd(a.y + at, v);
+        else
+            a.y[at] = v;
+    } else {
+        const std::int64_t row = a.scatter[i];
+        if (row >= a.yRows) // outside Y: dropped rather than written (a malformed call, never a fault)
+            return;
+        float *p = a.y + row * a.n + c;
+        const float v = a.e[i] * acc;
+        if (atomic)
+            atomicAdd(p, v);
+        else
+            *p += v;
+    }
+}
+
 // ---- (a) CUDA cores, fp32: 256 threads, each 4 W rows x 4 tokens ------------------------------
-__global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
+template <Out kOut> __global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
     __shared__ float xs[kTileM][kStepK + 1];  // [token][k]
     __shared__ float wv[kTileN][kStepK / 2 + 1]; // [W row][kept value]
     __shared__ std::uint32_t wm[kTileN];       // [W row] metadata word of this stage
@@ -89,7 +145,7 @@ __global__ void __launch_bounds__(256) ssmm24CoreKernel(const Ssmm24Args a) {
             for (int j = 0; j < 4; ++j) {
                 const std::int64_t gn = n0 + tx + 16 * j;
                 if (gm < a.m && gn < a.n)
-                    a.y[gm * a.n + gn] = acc[i][j];
+                    emit<kOut>(a, gm, gn, acc[i][j], false);
             }
         }
     }
@@ -189,7 +245,8 @@ __device__ inline void ldmatrixX4(std::uint32_t (&r)[4], const __half *p) {
 }
 #endif
 
-template <int kTm> __global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24Args a) {
+template <int kTm, Out kOut>
+__global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24Args a) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     using Smem = TcSmem<kTm>;
     constexpr int kXChunks = Smem::kXChunks, kNt = kTm / 32; // kNt: 8-token mma tiles per warp
@@ -332,10 +389,14 @@ template <int kTm> __global__ void __launch_bounds__(kTcThreads, 1) ssmm24Tensor
                     const std::int64_t gnOut = n0 + wRow + 16 * mt + gid + 8 * (r / 2);
                     const std::int64_t gm = m0 + wTok + 8 * nt + 2 * tig + (r % 2);
                     if (gnOut < a.n && gm < a.m) {
-                        if (split)
-                            atomicAdd(&a.y[gm * a.n + gnOut], acc[mt][nt][r]);
-                        else
-                            a.y[gm * a.n + gnOut] = acc[mt][nt][r];
+                        if constexpr (kOut == Out::Store) { // the plain kernel's code, as it was
+                            if (split)
+                                atomicAdd(&a.y[gm * a.n + gnOut], acc[mt][nt][r]);
+                            else
+                                a.y[gm * a.n + gnOut] = acc[mt][nt][r];
+                        } else {
+                            emit<kOut>(a, gm, gnOut, acc[mt][nt][r], split);
+                        }
                     }
                 }
         __syncthreads(); // the next tile's first conversion rewrites buffers this one's mma read
@@ -346,7 +407,8 @@ template <int kTm> __global__ void __launch_bounds__(kTcThreads, 1) ssmm24Tensor
 // One launch of the tensor-core kernel with kTm tokens per block: M along grid x (no practical
 // limit), W-row tiles along y (the kernel loops past 65535), so the blocks running together share
 // W tiles and X stays in L2.
-template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, int sms, cudaStream_t stream) {
+template <int kTm, Out kOut>
+cudaError_t launchTensor(const Ssmm24Args &args, int sms, cudaStream_t stream) {
     constexpr int kBytes = int(sizeof(TcSmem<kTm>));
     static std::atomic<std::uint64_t> configured{0}; // devices whose smem limit was raised
     int dev = 0;
@@ -354,7 +416,7 @@ template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, int sms, cud
         return err;
     const std::uint64_t bit = dev < 64 ? std::uint64_t(1) << dev : 0;
     if (!bit || !(configured.load() & bit)) {
-        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm>,
+        if (cudaError_t err = cudaFuncSetAttribute(ssmm24TensorKernel<kTm, kOut>,
                                                    cudaFuncAttributeMaxDynamicSharedMemorySize, kBytes);
             err != cudaSuccess)
             return err;
@@ -364,10 +426,12 @@ template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, int sms, cud
     if (tilesM > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
     // Split K only when the tiles leave SMs idle (one block per SM): the split count with the
-    // fullest last wave, each part at least 4 slabs.
+    // fullest last wave, each part at least 4 slabs. Not for SiluMul in place (e is Y): zeroing Y
+    // would lose e, and the parts cannot all read e before any writes it.
     const std::int64_t blocks = tilesM * std::int64_t(gridAxis(tilesN)), slabs = (args.k + kStepK - 1) / kStepK;
+    const bool canSplit = !(kOut == Out::SiluMul && args.e == args.y);
     int splits = 1;
-    if (blocks < sms) {
+    if (blocks < sms && canSplit) {
         double best = 0.0;
         for (int z = 1; z <= 8 && (z == 1 || slabs / z >= 4); ++z) {
             const std::int64_t all = blocks * z, waves = (all + sms - 1) / sms;
@@ -378,12 +442,14 @@ template <int kTm> cudaError_t launchTensor(const Ssmm24Args &args, int sms, cud
             }
         }
     }
-    if (splits > 1)
+    // The parts add into Y atomically: from zero where the epilogue overwrites Y, onto Y as it is
+    // where it adds (Store with accumulate, GateScatterAdd).
+    if (splits > 1 && (kOut == Out::Store || kOut == Out::SiluMul))
         if (cudaError_t err = cudaMemsetAsync(args.y, 0, std::size_t(args.m * args.n) * sizeof(float), stream);
             err != cudaSuccess)
             return err;
     const dim3 grid(unsigned(tilesM), gridAxis(tilesN), unsigned(splits));
-    ssmm24TensorKernel<kTm><<<grid, kTcThreads, kBytes, stream>>>(args);
+    ssmm24TensorKernel<kTm, kOut><<<grid, kTcThreads, kBytes, stream>>>(args);
     return cudaGetLastError();
 }
 
@@ -405,9 +471,8 @@ const char *ssmm24PathName(Ssmm24Path path) {
     return path == Ssmm24Path::TensorCore ? "tensor-core" : "cuda-core";
 }
 
-cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
-    if (args.m <= 0 || args.n <= 0)
-        return cudaSuccess;
+namespace {
+template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
     // cp.async needs X 16-byte, the values 8-byte and the metadata 4-byte aligned (k % 4 == 0
     // keeps every row so once the bases are); otherwise the CUDA cores take the call.
     const bool aligned = reinterpret_cast<std::uintptr_t>(args.x) % 16 == 0 &&
@@ -419,14 +484,31 @@ cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t s
             sms <= 0)
             sms = 132;
         // 128-token tiles, or 64 where half of a 128 would be padding.
-        return args.m > 64 ? launchTensor<128>(args, sms, stream) : launchTensor<64>(args, sms, stream);
+        return args.m > 64 ? launchTensor<128, kOut>(args, sms, stream) : launchTensor<64, kOut>(args, sms, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
     if (tilesN > 0x7fffffff)
         return cudaErrorInvalidConfiguration;
     const dim3 grid(unsigned(tilesN), gridAxis(tilesM));
-    ssmm24CoreKernel<<<grid, 256, 0, stream>>>(args);
+    ssmm24CoreKernel<kOut><<<grid, 256, 0, stream>>>(args);
     return cudaGetLastError();
+}
+} // namespace
+
+cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
+    if (args.m <= 0 || args.n <= 0)
+        return cudaSuccess;
+    switch (outOf(args)) {
+    case Out::Store:
+        return launchWith<Out::Store>(args, path, stream);
+    case Out::Add:
+        return launchWith<Out::Add>(args, path, stream);
+    case Out::SiluMul:
+        return launchWith<Out::SiluMul>(args, path, stream);
+    case Out::GateScatterAdd:
+        return launchWith<Out::GateScatterAdd>(args, path, stream);
+    }
+    return cudaErrorInvalidValue;
 }
 
 } // namespace seaside::backends::cuda

@@ -201,6 +201,33 @@ Expected<std::shared_ptr<Context>> Context::create(std::shared_ptr<Instance> ins
                 int(amd.shaderEngineCount * amd.shaderArraysPerEngineCount * amd.computeUnitsPerShaderArray);
     }
 
+    // fp16 (GemmF16): 16-bit storage buffers are Vulkan 1.1 core, fp16 arithmetic is
+    // VK_KHR_shader_float16_int8 under our 1.1 instance (core only from 1.2). Both, or neither.
+    VkPhysicalDevice16BitStorageFeatures storage16{};
+    storage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+    VkPhysicalDeviceShaderFloat16Int8Features float16{};
+    float16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
+    const bool hasFloat16Ext = hasDeviceExtension(physical, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+    VkPhysicalDeviceFeatures2 features2{};
+    features2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+    features2.pNext = &storage16;
+    if (hasFloat16Ext)
+        storage16.pNext = &float16; // query it only where the extension defines it
+    vkGetPhysicalDeviceFeatures2(physical, &features2);
+    ctx->m_float16 = hasFloat16Ext && float16.shaderFloat16 && storage16.storageBuffer16BitAccess;
+
+    // Enable exactly those two features (the queried structs carry others the driver reported).
+    VkPhysicalDevice16BitStorageFeatures enableStorage16{};
+    enableStorage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+    enableStorage16.storageBuffer16BitAccess = VK_TRUE;
+    VkPhysicalDeviceShaderFloat16Int8Features enableFloat16{};
+    enableFloat16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
+    enableFloat16.shaderFloat16 = VK_TRUE;
+    enableFloat16.pNext = &enableStorage16;
+    std::vector<const char *> deviceExts;
+    if (ctx->m_float16)
+        deviceExts.push_back(VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queue{};
     queue.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
@@ -211,6 +238,9 @@ Expected<std::shared_ptr<Context>> Context::create(std::shared_ptr<Instance> ins
     info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue;
+    info.pNext = ctx->m_float16 ? &enableFloat16 : nullptr;
+    info.enabledExtensionCount = std::uint32_t(deviceExts.size());
+    info.ppEnabledExtensionNames = deviceExts.data();
     if (VkResult r = vkCreateDevice(physical, &info, nullptr, &ctx->m_device); r != VK_SUCCESS) {
         ctx->m_device = VK_NULL_HANDLE;
         return vkError(std::string("vkCreateDevice(") + ctx->m_props.deviceName + ")", r);

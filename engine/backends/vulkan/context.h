@@ -67,6 +67,9 @@ public:
     std::uint64_t deviceLocalBytes() const;
     /// Shader cores (SMs, CUs) where an extension reports them; 0 otherwise.
     int computeUnits() const { return m_computeUnits; }
+    /// Whether shaderFloat16 and storageBuffer16BitAccess are on (both are enabled at creation
+    /// where the device has them): fp16 buffers and arithmetic in shaders.
+    bool float16() const { return m_float16; }
     /// A memory type index with all of `flags` among `typeBits`; -1 when none.
     int findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags flags) const;
     /// Serialises queue submissions and pipeline creation for this device.
@@ -81,6 +84,7 @@ private:
     std::uint32_t m_queueFamily = 0;
     std::uint32_t m_timestampBits = 0;
     int m_computeUnits = 0;
+    bool m_float16 = false;
     VkPhysicalDeviceProperties m_props{};
     VkPhysicalDeviceMemoryProperties m_memory{};
     std::mutex m_mutex;

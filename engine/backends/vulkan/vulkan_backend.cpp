@@ -37,34 +37,58 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
     if (!backends::callShapeValid(call, why))
         return false;
     const char *op = backends::opName(call.op);
-    bool need[5] = {true, true, false, false, true}; // a, b, c, d, y
-    if (call.op == backends::Op::Ssmm24)
-        need[2] = true;
-    else if (call.op == backends::Op::CsrSpmm)
-        need[2] = need[3] = true;
-    const backends::Buffer *bufs[5] = {call.a, call.b, call.c, call.d, call.y};
-    const char *names[5] = {"a", "b", "c", "d", "y"};
+    // The buffers the op binds (what it leaves unbound is never looked at).
+    struct Bound {
+        const backends::Buffer *buffer;
+        const char *name;
+        bool required;
+    };
+    std::vector<Bound> bound = {{call.a, "a", true}, {call.y, "y", true}};
+    switch (call.op) {
+    case backends::Op::Gemm:
+    case backends::Op::GemmF16:
+        bound.push_back({call.b, "b", true});
+        break;
+    case backends::Op::Ssmm24:
+        bound.insert(bound.end(), {{call.b, "b", true}, {call.c, "c", true}, {call.d, "d", false}});
+        if (call.epilogue != backends::Epilogue::Store)
+            bound.push_back({call.e, "e", true});
+        if (call.epilogue == backends::Epilogue::GateScatterAdd)
+            bound.push_back({call.f, "f", true});
+        break;
+    case backends::Op::CsrSpmm:
+        bound.insert(bound.end(), {{call.b, "b", true}, {call.c, "c", true}, {call.d, "d", true}});
+        break;
+    case backends::Op::TopKGates:
+        break;
+    }
     const VkPhysicalDeviceLimits &limits = m_ctx->limits();
-    for (int i = 0; i < 5; ++i) {
-        if (!bufs[i]) {
-            if (need[i])
-                return fail(why, std::string(op) + ": buffer " + names[i] + " is missing");
+    for (const Bound &b : bound) {
+        if (!b.buffer) {
+            if (b.required)
+                return fail(why, std::string(op) + ": buffer " + b.name + " is missing");
             continue;
         }
-        const auto *vb = dynamic_cast<const Buffer *>(bufs[i]);
+        const auto *vb = dynamic_cast<const Buffer *>(b.buffer);
         if (!vb || vb->context() != m_ctx.get())
-            return fail(why, std::string(op) + ": buffer " + names[i] + " is not a Vulkan buffer of " + m_props.name);
+            return fail(why, std::string(op) + ": buffer " + b.name + " is not a Vulkan buffer of " + m_props.name);
         if (vb->boundBytes() > limits.maxStorageBufferRange)
-            return fail(why, std::string(op) + ": buffer " + names[i] + " has " + std::to_string(vb->size()) +
+            return fail(why, std::string(op) + ": buffer " + b.name + " has " + std::to_string(vb->size()) +
                                  " bytes, past maxStorageBufferRange (" +
                                  std::to_string(limits.maxStorageBufferRange) + ")");
     }
     constexpr std::int64_t kMax = std::numeric_limits<std::int32_t>::max(); // shaders index with 32 bits
-    if (call.m < 0 || call.n < 0 || call.k < 0 || call.nnz < 0 || call.m > kMax || call.n > kMax || call.k > kMax ||
-        call.nnz > kMax)
+    if (call.m < 0 || call.n < 0 || call.k < 0 || call.nnz < 0 || call.yRows < 0 || call.m > kMax || call.n > kMax ||
+        call.k > kMax || call.nnz > kMax || call.yRows > kMax)
         return fail(why, std::string(op) + ": sizes must lie in 0..2^31-1");
     if (call.op == backends::Op::Ssmm24 && call.k % 4)
         return fail(why, "Ssmm24: k = " + std::to_string(call.k) + " is not a multiple of 4");
+    if (call.op == backends::Op::GemmF16 && !m_ctx->float16())
+        return fail(why, std::string(op) + ": " + m_props.name +
+                             " lacks shaderFloat16 or storageBuffer16BitAccess (fp16 arithmetic and buffers)");
+    if (call.op == backends::Op::TopKGates && call.n > ops::kTopKMaxExperts)
+        return fail(why, std::string(op) + ": " + std::to_string(call.n) + " experts; the Vulkan kernel takes at most " +
+                             std::to_string(ops::kTopKMaxExperts) + " (one invocation walks a whole row)");
     const ops::Groups g = ops::groupsFor(call);
     const std::uint64_t counts[3] = {g.x, g.y, g.z};
     for (int i = 0; i < 3; ++i)

@@ -1,4 +1,5 @@
-// Y = A . X with A in CSR: shaders/csr_spmm.comp, one workgroup per row, threads over features.
+// Y = A . X with A in CSR, rows summed, averaged or maxed: shaders/csr_spmm.comp, one workgroup per
+// row, threads over features.
 #include "backends/vulkan/ops/ops.h"
 
 #include <algorithm>
@@ -6,24 +7,29 @@
 namespace seaside::vk::ops {
 
 namespace {
-constexpr std::uint64_t kMaxGroupsX = 65535; // the Vulkan minimum of maxComputeWorkGroupCount[0]
-
 /// Threads per workgroup (specialisation constant 0): enough for the features, at most 128.
 std::uint32_t threadsFor(std::int64_t features) {
     return features <= 32 ? 32u : features <= 64 ? 64u : 128u;
 }
+
+/// Specialisation constant 1: AGG_* in shaders/csr_spmm.comp.
+std::uint32_t aggregationMode(backends::Aggregation how) {
+    switch (how) {
+    case backends::Aggregation::Sum: return 0;
+    case backends::Aggregation::Mean: return 1;
+    case backends::Aggregation::Max: return 2;
+    }
+    return 0;
+}
 } // namespace
 
 Groups csrSpmmGroups(const backends::KernelCall &call) {
-    // rows past 65535 workgroups spill into y (linearWorkgroup() in shaders/common/util.glsl)
-    const std::uint64_t rows = std::uint64_t(std::max<std::int64_t>(call.m, 0));
-    if (rows <= kMaxGroupsX)
-        return {rows, 1, 1};
-    return {kMaxGroupsX, ceilDiv(rows, kMaxGroupsX), 1};
+    return linearGroups(std::uint64_t(std::max<std::int64_t>(call.m, 0)));
 }
 
 Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
-    auto pipeline = cache.get({"csr_spmm", 5, sizeof(CsrSpmmPush), {threadsFor(call.n)}});
+    auto pipeline =
+        cache.get({"csr_spmm", 5, sizeof(CsrSpmmPush), {threadsFor(call.n), aggregationMode(call.aggregation)}});
     if (!pipeline)
         return pipeline.error();
     const CsrSpmmPush push{std::uint32_t(call.m), std::uint32_t(call.n), std::uint32_t(call.k),

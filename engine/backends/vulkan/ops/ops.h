@@ -20,13 +20,24 @@ struct Ssmm24Push {
     std::uint32_t metaWords;
     std::uint32_t xRows;
     std::uint32_t hasRows;
+    std::uint32_t yRows;
+    std::uint32_t pad;
 };
-static_assert(sizeof(Ssmm24Push) == 24, "Ssmm24Push must match shaders/common/push_constants.glsl");
+static_assert(sizeof(Ssmm24Push) == 32, "Ssmm24Push must match shaders/common/push_constants.glsl");
 
 struct CsrSpmmPush {
     std::uint32_t rows, features, cols, nnz;
 };
 static_assert(sizeof(CsrSpmmPush) == 16, "CsrSpmmPush must match shaders/common/push_constants.glsl");
+
+struct TopKGatesPush {
+    std::uint32_t rows, experts, k;
+    std::uint32_t pad;
+};
+static_assert(sizeof(TopKGatesPush) == 16, "TopKGatesPush must match shaders/common/push_constants.glsl");
+
+/// Most experts TopKGates takes: shaders/topk_gates.comp walks a row k times in one invocation.
+constexpr std::int64_t kTopKMaxExperts = 256;
 
 /// Workgroup counts of a dispatch (64-bit, so supports() can compare them with the device limits).
 struct Groups {
@@ -37,6 +48,10 @@ struct Groups {
 Groups gemmGroups(const backends::KernelCall &call);
 Groups ssmm24Groups(const backends::KernelCall &call);
 Groups csrSpmmGroups(const backends::KernelCall &call);
+Groups topKGatesGroups(const backends::KernelCall &call);
+/// Workgroups over `count` items (rows past 65535 workgroups spill into y, as linearWorkgroup()
+/// in shaders/common/util.glsl expects).
+Groups linearGroups(std::uint64_t count);
 Groups groupsFor(const backends::KernelCall &call);
 
 /// Records the call into `seq`; the call is already checked by the device's supports(), and its
@@ -44,10 +59,12 @@ Groups groupsFor(const backends::KernelCall &call);
 Status recordGemm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status recordTopKGates(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status recordGemmF16(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 
 /// Most storage buffers any op binds (for descriptor pool sizing).
-constexpr std::uint32_t kMaxBindings = 5;
+constexpr std::uint32_t kMaxBindings = 7;
 
 inline const Buffer *vkBuffer(const backends::Buffer *b) { return static_cast<const Buffer *>(b); }
 inline std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }

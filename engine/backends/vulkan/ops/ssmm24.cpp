@@ -1,18 +1,30 @@
-// Y = X[rows] . W^T with W 2:4-sparse: shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup.
+// acc = X[rows] . W^T with W 2:4-sparse, then the call's epilogue (store or accumulate, SiLU-gated
+// product, gated scatter-add): shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup.
 #include "backends/vulkan/ops/ops.h"
 
 namespace seaside::vk::ops {
 
 namespace {
 constexpr std::uint64_t kTileM = 32, kTileN = 32; // TI, TN in shaders/ssmm24.comp
+
+/// Specialisation constant 0: EPI_* in shaders/ssmm24.comp.
+std::uint32_t epilogueMode(backends::Epilogue e) {
+    switch (e) {
+    case backends::Epilogue::Store: return 0;
+    case backends::Epilogue::SiluMul: return 1;
+    case backends::Epilogue::GateScatterAdd: return 2;
+    }
+    return 0;
 }
+} // namespace
 
 Groups ssmm24Groups(const backends::KernelCall &call) {
     return {ceilDiv(std::uint64_t(call.n), kTileN), ceilDiv(std::uint64_t(call.m), kTileM), 1};
 }
 
 Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
-    auto pipeline = cache.get({"ssmm24", 5, sizeof(Ssmm24Push), {}});
+    const bool accumulate = call.epilogue == backends::Epilogue::Store && call.accumulate;
+    auto pipeline = cache.get({"ssmm24", 7, sizeof(Ssmm24Push), {epilogueMode(call.epilogue), accumulate ? 1u : 0u}});
     if (!pipeline)
         return pipeline.error();
     const std::uint64_t k = std::uint64_t(call.k);
@@ -24,12 +36,17 @@ Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelC
     // rows of X the buffer holds: gathered ids past it read zeros instead of overrunning
     push.xRows = k ? std::uint32_t(call.a->size() / (k * sizeof(float))) : 0;
     push.hasRows = call.d ? 1u : 0u;
-    // Without row ids, binding 3 still needs a buffer: X stands in, never read.
+    push.yRows = std::uint32_t(call.yRows);
+    // Bindings the call leaves empty still need a buffer: X stands in, never read.
     const backends::Buffer *rows = call.d ? call.d : call.a;
+    const bool useE = call.epilogue != backends::Epilogue::Store;
+    const bool useF = call.epilogue == backends::Epilogue::GateScatterAdd;
+    const backends::Buffer *e = useE ? call.e : call.a;
+    const backends::Buffer *f = useF ? call.f : call.a;
     const Groups g = ssmm24Groups(call);
     return seq.dispatch(**pipeline,
                         {{vkBuffer(call.a), false}, {vkBuffer(call.b), false}, {vkBuffer(call.c), false},
-                         {vkBuffer(rows), false}, {vkBuffer(call.y), true}},
+                         {vkBuffer(rows), false}, {vkBuffer(call.y), true}, {vkBuffer(e), false}, {vkBuffer(f), false}},
                         &push, std::uint32_t(g.x), std::uint32_t(g.y));
 }
 

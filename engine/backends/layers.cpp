@@ -1,0 +1,266 @@
+#include "backends/layers.h"
+
+#include "kernels/samoyeds.h"
+
+#include <numeric>
+
+namespace seaside::backends {
+
+namespace {
+
+Expected<std::unique_ptr<Buffer>> uploaded(Device &d, const void *data, std::size_t bytes) {
+    // a zero-sized buffer is legal in the interface but not on every API: keep one word
+    auto b = d.allocate(std::max<std::size_t>(bytes, 4));
+    if (!b.ok())
+        return b.error();
+    if (bytes)
+        if (Status s = (*b)->upload(data, bytes); !s)
+            return makeError(s.message());
+    return std::move(*b);
+}
+
+template <typename T> Expected<std::unique_ptr<Buffer>> uploaded(Device &d, const std::vector<T> &v) {
+    return uploaded(d, v.data(), v.size() * sizeof(T));
+}
+
+// Runs the calls and pairs the device's timings with the calls' labels.
+Status runTimed(Device &d, const std::vector<KernelCall> &calls, LayerRun &out) {
+    std::vector<double> t;
+    if (Status s = d.run(calls, &t); !s)
+        return s;
+    for (std::size_t i = 0; i < calls.size(); ++i)
+        out.calls.push_back({calls[i].label, i < t.size() ? t[i] : 0.0});
+    return {};
+}
+
+Status download(const Buffer &b, std::vector<float> &y, std::size_t n) {
+    y.resize(n);
+    return n ? b.download(y.data(), n * sizeof(float)) : Status{};
+}
+
+struct GraphBuffers {
+    std::unique_ptr<Buffer> rowPtr, colIdx, values, x;
+};
+
+Expected<GraphBuffers> uploadGraph(Device &d, const kernels::Csr &a, const float *x, std::int64_t features) {
+    if (Status s = kernels::validate(a); !s)
+        return makeError(s.message());
+    GraphBuffers g;
+    auto rp = uploaded(d, a.rowPtr), ci = uploaded(d, a.colIdx), va = uploaded(d, a.values);
+    auto xb = uploaded(d, x, std::size_t(a.cols * features) * sizeof(float));
+    for (auto *b : {&rp, &ci, &va, &xb})
+        if (!b->ok())
+            return b->error();
+    g.rowPtr = std::move(*rp);
+    g.colIdx = std::move(*ci);
+    g.values = std::move(*va);
+    g.x = std::move(*xb);
+    return g;
+}
+
+KernelCall aggregateCall(const kernels::Csr &a, GraphBuffers &g, Buffer *y, std::int64_t features, Aggregation how,
+                         std::string label) {
+    KernelCall c{Op::CsrSpmm, g.rowPtr.get(), g.colIdx.get(), g.values.get(), g.x.get(), y, a.rows, features, a.cols,
+                 a.nnz(), std::move(label)};
+    c.aggregation = how;
+    return c;
+}
+
+} // namespace
+
+double LayerRun::deviceSeconds() const {
+    return std::accumulate(calls.begin(), calls.end(), 0.0, [](double s, const CallTiming &c) { return s + c.seconds; });
+}
+
+Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
+    MoeSparse24Weights out;
+    out.router = w.router;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        const auto one = [](const kernels::Samoyeds &m) { return kernels::prune24(kernels::densify(m).data(), m.rows, m.k); };
+        auto w1 = one(w.w1[std::size_t(e)]), w3 = one(w.w3[std::size_t(e)]), w2 = one(w.w2[std::size_t(e)]);
+        for (auto *m : {&w1, &w3, &w2})
+            if (!m->ok())
+                return makeError("expert " + std::to_string(e) + ": " + m->error().message);
+        out.w1.push_back(std::move(*w1));
+        out.w3.push_back(std::move(*w3));
+        out.w2.push_back(std::move(*w2));
+    }
+    return out;
+}
+
+Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeShape &s, const MoeSparse24Weights &w) {
+    if (s.tokens < 0 || s.hidden <= 0 || s.intermediate <= 0 || s.experts <= 0 || s.topK < 1 || s.topK > s.experts)
+        return makeError("MoE on " + device.props().name + ": impossible shape (top-" + std::to_string(s.topK) + " of " +
+                         std::to_string(s.experts) + " experts)");
+    if (w.router.size() != std::size_t(s.experts * s.hidden) || w.w1.size() != std::size_t(s.experts) ||
+        w.w3.size() != std::size_t(s.experts) || w.w2.size() != std::size_t(s.experts))
+        return makeError("MoE on " + device.props().name + ": weights do not match " + std::to_string(s.experts) + " experts");
+    MoeOnDevice moe;
+    moe.m_device = &device;
+    moe.m_shape = s;
+    auto router = uploaded(device, w.router);
+    if (!router.ok())
+        return router.error();
+    moe.m_router = std::move(*router);
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        const auto &w1 = w.w1[std::size_t(e)], &w3 = w.w3[std::size_t(e)], &w2 = w.w2[std::size_t(e)];
+        if (w1.rows != s.intermediate || w1.k != s.hidden || w3.rows != s.intermediate || w3.k != s.hidden ||
+            w2.rows != s.hidden || w2.k != s.intermediate)
+            return makeError("MoE on " + device.props().name + ": expert " + std::to_string(e) + " has weights of the wrong shape");
+        Expert ex;
+        std::unique_ptr<Buffer> *slots[] = {&ex.w1v, &ex.w1m, &ex.w3v, &ex.w3m, &ex.w2v, &ex.w2m};
+        Expected<std::unique_ptr<Buffer>> bufs[] = {uploaded(device, w1.values), uploaded(device, w1.meta),
+                                                    uploaded(device, w3.values), uploaded(device, w3.meta),
+                                                    uploaded(device, w2.values), uploaded(device, w2.meta)};
+        for (int i = 0; i < 6; ++i) {
+            if (!bufs[i].ok())
+                return bufs[i].error();
+            *slots[i] = std::move(*bufs[i]);
+        }
+        moe.m_experts.push_back(std::move(ex));
+    }
+    return moe;
+}
+
+Expected<LayerRun> MoeOnDevice::run(const float *x) {
+    const kernels::MoeShape &s = m_shape;
+    Device &d = *m_device;
+    LayerRun out;
+    const std::size_t tokens = std::size_t(s.tokens), picks = tokens * std::size_t(s.topK);
+    auto xb = uploaded(d, x, tokens * std::size_t(s.hidden) * sizeof(float));
+    auto logits = d.allocate(std::max<std::size_t>(4, tokens * std::size_t(s.experts) * sizeof(float)));
+    auto routing = d.allocate(std::max<std::size_t>(4, 2 * picks * 4));
+    auto yb = uploaded(d, std::vector<float>(tokens * std::size_t(s.hidden), 0.0f));
+    for (auto *b : {&xb, &logits, &routing, &yb})
+        if (!b->ok())
+            return b->error();
+    if (Status st = runTimed(d,
+                             {{Op::Gemm, xb->get(), m_router.get(), nullptr, nullptr, logits->get(), s.tokens, s.experts,
+                               s.hidden, 0, "router"},
+                              {Op::TopKGates, logits->get(), nullptr, nullptr, nullptr, routing->get(), s.tokens,
+                               s.experts, s.topK, 0, "router.topk"}},
+                             out);
+        !st)
+        return makeError(st.message());
+
+    // the router's choices come back to size each expert's calls
+    std::vector<std::uint32_t> ids(picks);
+    std::vector<float> gates(picks);
+    if (picks) {
+        if (Status st = (*routing)->download(ids.data(), picks * 4); !st)
+            return makeError(st.message());
+        if (Status st = (*routing)->download(gates.data(), picks * 4, picks * 4); !st)
+            return makeError(st.message());
+    }
+    std::vector<std::vector<std::uint32_t>> tokenList(std::size_t(s.experts));
+    std::vector<std::vector<float>> gateList(std::size_t(s.experts));
+    for (std::size_t i = 0; i < picks; ++i) {
+        if (ids[i] >= std::uint32_t(s.experts))
+            return makeError("MoE on " + d.props().name + ": the router chose expert " + std::to_string(ids[i]) + " of " +
+                             std::to_string(s.experts));
+        tokenList[ids[i]].push_back(std::uint32_t(i / std::size_t(s.topK)));
+        gateList[ids[i]].push_back(gates[i]);
+    }
+
+    std::vector<std::unique_ptr<Buffer>> keep; // per-expert lists and hidden activations, alive until the run ends
+    std::vector<KernelCall> calls;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        const auto &list = tokenList[std::size_t(e)];
+        if (list.empty())
+            continue; // an expert no token chose costs nothing
+        const std::int64_t count = std::int64_t(list.size());
+        auto rows = uploaded(d, list), g = uploaded(d, gateList[std::size_t(e)]);
+        auto h = d.allocate(std::size_t(count * s.intermediate) * sizeof(float));
+        for (auto *b : {&rows, &g, &h})
+            if (!b->ok())
+                return b->error();
+        Expert &ex = m_experts[std::size_t(e)];
+        const std::string name = "expert" + std::to_string(e);
+        calls.push_back({Op::Ssmm24, xb->get(), ex.w1v.get(), ex.w1m.get(), rows->get(), h->get(), count, s.intermediate,
+                         s.hidden, 0, name + ".w1"});
+        KernelCall w3{Op::Ssmm24, xb->get(), ex.w3v.get(), ex.w3m.get(), rows->get(), h->get(), count, s.intermediate,
+                      s.hidden, 0, name + ".w3"};
+        w3.epilogue = Epilogue::SiluMul; // h = silu(x.w1) * (x.w3), in place
+        w3.e = h->get();
+        calls.push_back(w3);
+        KernelCall w2{Op::Ssmm24, h->get(), ex.w2v.get(), ex.w2m.get(), nullptr, yb->get(), count, s.hidden,
+                      s.intermediate, 0, name + ".w2"};
+        w2.epilogue = Epilogue::GateScatterAdd; // y[token] += gate * (h.w2)
+        w2.e = g->get();
+        w2.f = rows->get();
+        w2.yRows = s.tokens;
+        calls.push_back(w2);
+        for (auto *b : {&rows, &g, &h})
+            keep.push_back(std::move(**b));
+    }
+    if (Status st = runTimed(d, calls, out); !st)
+        return makeError(st.message());
+    if (Status st = download(**yb, out.y, tokens * std::size_t(s.hidden)); !st)
+        return makeError(st.message());
+    return out;
+}
+
+Expected<LayerRun> runAggregate(Device &device, const kernels::Csr &a, const float *x, std::int64_t features,
+                                Aggregation how) {
+    auto g = uploadGraph(device, a, x, features);
+    if (!g.ok())
+        return g.error();
+    auto y = device.allocate(std::max<std::size_t>(4, std::size_t(a.rows * features) * sizeof(float)));
+    if (!y.ok())
+        return y.error();
+    LayerRun out;
+    if (Status s = runTimed(device, {aggregateCall(a, *g, y->get(), features, how, "aggregate")}, out); !s)
+        return makeError(s.message());
+    if (Status s = download(**y, out.y, std::size_t(a.rows * features)); !s)
+        return makeError(s.message());
+    return out;
+}
+
+Expected<LayerRun> runGcn(Device &device, const kernels::Csr &ahat, const float *x, std::int64_t fIn, const float *w,
+                          std::int64_t fOut) {
+    auto g = uploadGraph(device, ahat, x, fIn);
+    auto wb = uploaded(device, w, std::size_t(fOut * fIn) * sizeof(float));
+    auto agg = device.allocate(std::max<std::size_t>(4, std::size_t(ahat.rows * fIn) * sizeof(float)));
+    auto y = device.allocate(std::max<std::size_t>(4, std::size_t(ahat.rows * fOut) * sizeof(float)));
+    if (!g.ok())
+        return g.error();
+    for (auto *b : {&wb, &agg, &y})
+        if (!b->ok())
+            return b->error();
+    LayerRun out;
+    const std::vector<KernelCall> calls = {
+        aggregateCall(ahat, *g, agg->get(), fIn, Aggregation::Sum, "gcn.aggregate"),
+        {Op::Gemm, agg->get(), wb->get(), nullptr, nullptr, y->get(), ahat.rows, fOut, fIn, 0, "gcn.update"}};
+    if (Status s = runTimed(device, calls, out); !s)
+        return makeError(s.message());
+    if (Status s = download(**y, out.y, std::size_t(ahat.rows * fOut)); !s)
+        return makeError(s.message());
+    return out;
+}
+
+Expected<LayerRun> runSage(Device &device, const kernels::Csr &a, const float *x, std::int64_t fIn, const float *wSelf,
+                           const float *wNeigh, std::int64_t fOut) {
+    auto g = uploadGraph(device, a, x, fIn);
+    auto ws = uploaded(device, wSelf, std::size_t(fOut * fIn) * sizeof(float));
+    auto wn = uploaded(device, wNeigh, std::size_t(fOut * fIn) * sizeof(float));
+    auto mean = device.allocate(std::max<std::size_t>(4, std::size_t(a.rows * fIn) * sizeof(float)));
+    auto y = device.allocate(std::max<std::size_t>(4, std::size_t(a.rows * fOut) * sizeof(float)));
+    if (!g.ok())
+        return g.error();
+    for (auto *b : {&ws, &wn, &mean, &y})
+        if (!b->ok())
+            return b->error();
+    KernelCall neigh{Op::Gemm, mean->get(), wn->get(), nullptr, nullptr, y->get(), a.rows, fOut, fIn, 0, "sage.neighbours"};
+    neigh.accumulate = true;
+    LayerRun out;
+    const std::vector<KernelCall> calls = {
+        aggregateCall(a, *g, mean->get(), fIn, Aggregation::Mean, "sage.mean"),
+        {Op::Gemm, g->x.get(), ws->get(), nullptr, nullptr, y->get(), a.rows, fOut, fIn, 0, "sage.self"}, neigh};
+    if (Status s = runTimed(device, calls, out); !s)
+        return makeError(s.message());
+    if (Status s = download(**y, out.y, std::size_t(a.rows * fOut)); !s)
+        return makeError(s.message());
+    return out;
+}
+
+} // namespace seaside::backends

@@ -1,0 +1,67 @@
+#pragma once
+// The MoE and GNN layers on any Device, as sequences of its kernel calls (backend.h), so that a
+// layer placed on a GPU runs there and is profiled call by call. The activations stay on the
+// device; only the router's choices (8 bytes per token and expert) come back to the host, to
+// size each expert's calls (as grouped-GEMM MoE implementations read back their counts).
+#include "backends/backend.h"
+#include "kernels/csr.h"
+#include "kernels/moe.h"
+#include "kernels/nm_sparse.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace seaside::backends {
+
+struct CallTiming {
+    std::string label; // "expert3.w1"
+    double seconds = 0;
+};
+
+/// A layer's output, downloaded, with the device's timing of every call it made.
+struct LayerRun {
+    std::vector<float> y;
+    std::vector<CallTiming> calls;
+    double deviceSeconds() const;
+};
+
+/// A MoE block's weights as devices take them: the router dense, every projection 2:4 along k
+/// (the Sparse Tensor Core format that Samoyeds' kernel feeds).
+struct MoeSparse24Weights {
+    std::vector<float> router; // [experts, hidden]
+    std::vector<kernels::Sparse24> w1, w3, w2;
+};
+/// The two-level Samoyeds weights as plain 2:4 matrices with the same values (the rows a block
+/// drops become zero groups), so that a device computes exactly what the CPU's Samoyeds layer does.
+Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w);
+
+/// A MoE layer with its weights uploaded once to a device.
+class MoeOnDevice {
+public:
+    static Expected<MoeOnDevice> prepare(Device &device, const kernels::MoeShape &shape, const MoeSparse24Weights &w);
+    /// Router (Gemm, TopKGates), then per expert w1 (tokens gathered), w3 with w1's SiLU fused,
+    /// w2 with the gates fused and scatter-added back to token order. x: [tokens, hidden].
+    Expected<LayerRun> run(const float *x);
+
+private:
+    struct Expert {
+        std::unique_ptr<Buffer> w1v, w1m, w3v, w3m, w2v, w2m;
+    };
+    Device *m_device = nullptr;
+    kernels::MoeShape m_shape;
+    std::unique_ptr<Buffer> m_router;
+    std::vector<Expert> m_experts;
+};
+
+/// y[r] = aggregate over row r's entries of value * x[col] (CsrSpmm).
+Expected<LayerRun> runAggregate(Device &device, const kernels::Csr &a, const float *x, std::int64_t features,
+                                Aggregation how);
+/// GCN: y = A_hat x W^T, as aggregation then GEMM (w: [fOut, fIn]).
+Expected<LayerRun> runGcn(Device &device, const kernels::Csr &ahat, const float *x, std::int64_t fIn, const float *w,
+                          std::int64_t fOut);
+/// GraphSAGE (mean): y = x Wself^T + mean(neighbours) Wneigh^T.
+Expected<LayerRun> runSage(Device &device, const kernels::Csr &a, const float *x, std::int64_t fIn, const float *wSelf,
+                           const float *wNeigh, std::int64_t fOut);
+
+} // namespace seaside::backends

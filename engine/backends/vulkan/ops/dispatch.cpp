@@ -1,0 +1,38 @@
+// Which op records which dispatch, and the workgroup grid shared by the row-per-group kernels.
+#include "backends/vulkan/ops/ops.h"
+
+namespace seaside::vk::ops {
+
+namespace {
+constexpr std::uint64_t kMaxGroupsX = 65535; // the Vulkan minimum of maxComputeWorkGroupCount[0]
+}
+
+Groups linearGroups(std::uint64_t count) {
+    if (count <= kMaxGroupsX)
+        return {count, 1, 1};
+    return {kMaxGroupsX, ceilDiv(count, kMaxGroupsX), 1};
+}
+
+Groups groupsFor(const backends::KernelCall &call) {
+    switch (call.op) {
+    case backends::Op::Gemm: return gemmGroups(call);
+    case backends::Op::GemmF16: return gemmGroups(call);
+    case backends::Op::Ssmm24: return ssmm24Groups(call);
+    case backends::Op::CsrSpmm: return csrSpmmGroups(call);
+    case backends::Op::TopKGates: return topKGatesGroups(call);
+    }
+    return {};
+}
+
+Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
+    switch (call.op) {
+    case backends::Op::Gemm: return recordGemm(cache, seq, call);
+    case backends::Op::GemmF16: return recordGemmF16(cache, seq, call);
+    case backends::Op::Ssmm24: return recordSsmm24(cache, seq, call);
+    case backends::Op::CsrSpmm: return recordCsrSpmm(cache, seq, call);
+    case backends::Op::TopKGates: return recordTopKGates(cache, seq, call);
+    }
+    return makeError("Vulkan: unknown op");
+}
+
+} // namespace seaside::vk::ops

@@ -1,0 +1,58 @@
+#version 450
+// The MoE router's selection: for each row of logits [rows, experts], the k most probable experts
+// (ties to the lower id), most probable first, and their softmax probabilities renormalised over
+// the k kept. Out = ids [rows, k] uint32, then gates [rows, k] fp32 (as bits) at word rows*k.
+// The oracle is engine/kernels/router.cpp.
+#extension GL_GOOGLE_include_directive : enable
+#include "common/push_constants.glsl"
+#include "common/util.glsl"
+
+// One invocation per row: the experts are few (the device refuses more than 256), and a row's
+// selection is k passes over its logits, each taking the best one ordered after the previous pick
+// in the order (logit descending, id ascending). Softmax is monotone, so ordering by logit is
+// ordering by probability, without storing n probabilities per invocation. The softmax
+// denominator cancels in the renormalisation: gate_j = exp(l_j - l_0) / sum over kept of the same.
+// NaN logits are never picked; a row with fewer than k comparable logits gets id 0xffffffff and
+// gate 0 in the slots left over.
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+
+layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
+layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
+layout(push_constant) uniform Push { TopKGatesPush p; };
+
+const uint NONE = 0xffffffffu;
+
+void main() {
+    const uint row = linearWorkgroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (row >= p.rows)
+        return;
+    const uint base = row * p.experts, ids = row * p.k, gates = p.rows * p.k + row * p.k;
+    float prevL = 0.0, top = 0.0, kept = 0.0;
+    uint prevId = NONE;
+    for (uint j = 0; j < p.k; ++j) {
+        uint best = NONE;
+        float bestL = 0.0;
+        for (uint e = 0; e < p.experts; ++e) {
+            const float l = logits[base + e];
+            const bool after = j == 0 || l < prevL || (l == prevL && e > prevId);
+            // e ascends, so among equal logits the first seen (the lower id) stays
+            if (after && !isnan(l) && (best == NONE || l > bestL)) {
+                best = e;
+                bestL = l;
+            }
+        }
+        outWords[ids + j] = best;
+        if (best == NONE)
+            continue;   // nothing left to pick: later passes find nothing either
+        if (j == 0)
+            top = bestL;
+        kept += exp(bestL - top);
+        prevL = bestL;
+        prevId = best;
+    }
+    for (uint j = 0; j < p.k; ++j) {
+        const uint id = outWords[ids + j];
+        const float g = id == NONE ? 0.0 : exp(logits[base + id] - top) / kept;
+        outWords[gates + j] = floatBitsToUint(g);
+    }
+}
