@@ -1,7 +1,6 @@
 #include "kernels/cpu_ssmm24.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
@@ -17,8 +16,8 @@ namespace {
 // steps of 8, so m = 64 or 256 wastes nothing and m = 65 adds one vector, not a whole tile.
 constexpr int kMaxVecs = 8;
 constexpr int kTileM = 8 * kMaxVecs;
-// A k-block: 64 x 64 packed tokens (16 KB) stay in L1 together with the block's slice of the
-// weights. Measured on Zen 3: a 24 KB panel (48 tokens x 128) ran the micro-kernel ~1.5x slower.
+// A k-block: 64 x 64 packed tokens (16 KB) stay in L1 while a block of weight rows passes by.
+// In a micro-benchmark on Zen 3, 24 KB panels (48 tokens x 128) ran the kernel up to 1.5x slower.
 constexpr int kBlockK = 64;
 
 int vecsFor(std::int64_t tokens) { return int(std::min<std::int64_t>(kMaxVecs, (tokens + 7) / 8)); }
@@ -41,46 +40,29 @@ void packTile(const float *x, std::int64_t xCols, const std::uint32_t *rows, std
 }
 
 // The tricky part: group g of a row keeps positions p0 < p1 of its 4 weights; the metadata
-// word of 8 groups holds them as 4-bit fields (p0 in the low 2 bits). decodeOffsets turns a
-// block of rows' fields into the packed X rows they select (4g + p, both in one word), once per
-// k-block, then reused by every token tile: the inner loop does no bit arithmetic, and each kept
-// value meets the packed X row of its position, 2 multiply-adds per group instead of 4.
-void decodeOffsets(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
-                   std::uint32_t *offs) {
-    // every 4-bit field as its two positions, p0 | p1 << 16 (invalid fields were refused upstream)
-    static constexpr auto kPairs = [] {
-        std::array<std::uint32_t, 16> t{};
-        for (std::uint32_t f = 0; f < 16; ++f)
-            t[f] = (f & 3u) | ((f >> 2) << 16);
-        return t;
-    }();
-    const std::int64_t words = w.metaWords(), groups = kb / 4, g0 = k0 / 4;
-    for (std::int64_t r = 0; r < nt; ++r) {
-        const std::uint32_t *meta = w.meta + (n0 + r) * words;
-        std::uint32_t *out = offs + r * groups;
-        std::uint32_t word = meta[g0 / 8] >> ((g0 % 8) * 4);
-        for (std::int64_t g = 0; g < groups; ++g) {
-            if (g > 0 && (g0 + g) % 8 == 0)
-                word = meta[(g0 + g) / 8];
-            out[g] = kPairs[word & 15u] + std::uint32_t(4 * g) * 0x10001u; // rows 4g + p of the packed panel
-            word >>= 4;
-        }
-    }
-}
-
+// word of 8 groups holds them as 4-bit fields (p0 in the low 2 bits). The kernels read the
+// fields as they go (a shift and two masks per group, on the integer pipes, which the FMAs
+// leave idle): each kept value meets the packed X row 4g + p of its position, 2 multiply-adds
+// per group instead of 4. Decoding them into a table first cost more than it saved (a store
+// and a load per group, and a pass that at m = 64 serves a single tile).
 // One weight row against one tile of 8V tokens over a k-block: V accumulators, each kept weight
 // broadcast once and multiplied into V vectors of packed tokens (memory operands of the FMAs).
+// The unroll pragmas matter: without them GCC 12 keeps `a` on the stack and stores all of it
+// back every group (seen in the disassembly), which halved the kernel's speed.
 template <int V>
-__attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *offs, std::int64_t groups,
-                                                  const float *xt, float *acc) {
+__attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0,
+                                                  std::int64_t groups, const float *xt, float *acc) {
     constexpr int T = 8 * V;
     __m256 a[V];
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         a[v] = _mm256_load_ps(acc + 8 * v);
+    std::uint32_t word = rowMeta[g0 / 8] >> ((g0 % 8) * 4);
     for (std::int64_t g = 0; g < groups; ++g) {
-        const std::uint32_t o = offs[g];
-        const float *x0 = xt + (o & 0xffffu) * T, *x1 = xt + (o >> 16) * T;
+        if (g > 0 && (g0 + g) % 8 == 0)
+            word = rowMeta[(g0 + g) / 8];
+        const float *x0 = xt + (4 * g + (word & 3u)) * T, *x1 = xt + (4 * g + ((word >> 2) & 3u)) * T;
+        word >>= 4;
         const __m256 v0 = _mm256_broadcast_ss(vals + 2 * g), v1 = _mm256_broadcast_ss(vals + 2 * g + 1);
 #pragma GCC unroll 8
         for (int v = 0; v < V; ++v)
@@ -95,10 +77,12 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
 }
 
 template <int V>
-void rowPortable(const float *vals, const std::uint32_t *offs, std::int64_t groups, const float *xt, float *acc) {
+void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0, std::int64_t groups, const float *xt,
+                 float *acc) {
     constexpr int T = 8 * V;
     for (std::int64_t g = 0; g < groups; ++g) {
-        const float *x0 = xt + (offs[g] & 0xffffu) * T, *x1 = xt + (offs[g] >> 16) * T;
+        const std::uint32_t f = rowMeta[(g0 + g) / 8] >> (((g0 + g) % 8) * 4);
+        const float *x0 = xt + (4 * g + (f & 3u)) * T, *x1 = xt + (4 * g + ((f >> 2) & 3u)) * T;
         for (int t = 0; t < T; ++t)
             acc[t] += vals[2 * g] * x0[t] + vals[2 * g + 1] * x1[t];
     }
@@ -106,12 +90,13 @@ void rowPortable(const float *vals, const std::uint32_t *offs, std::int64_t grou
 
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 
-using RowKernel = void (*)(const float *, const std::uint32_t *, std::int64_t, const float *, float *);
+using RowKernel = void (*)(const float *, const std::uint32_t *, std::int64_t, std::int64_t, const float *, float *);
 
 template <int V> RowKernel pick() { return kHaveAvx2 ? rowAvx2<V> : rowPortable<V>; }
 
 // The micro-kernel for a tile of 8V tokens (V = 1..8).
 RowKernel rowKernel(int vecs) {
+    static_assert(kMaxVecs == 8);
     static const RowKernel table[kMaxVecs + 1] = {nullptr,  pick<1>(), pick<2>(), pick<3>(), pick<4>(),
                                                   pick<5>(), pick<6>(), pick<7>(), pick<8>()};
     return table[vecs];
@@ -150,25 +135,17 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     return p;
 }
 
-// acc[tile][row][kTileM] += the rows [n0, n0+nt) of W against every tile, over columns [k0, k0+kb),
-// ROWS_CHUNK rows at a time: their slice of W, their accumulators and a tile's packed tokens
-// together stay in L1.
-#ifndef ROWS_CHUNK
-#define ROWS_CHUNK 16
-#endif
+// acc[tile][row][kTileM] += the rows [n0, n0+nt) of W against every tile, over columns [k0, k0+kb):
+// each tile's packed tokens (16 KB) stay in L1 while every row of the block passes by.
 void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
-                     const PackedTokens &x, std::int64_t xk0, std::uint32_t *offs, float *acc, std::int64_t accRows) {
-    const std::int64_t half = w.k / 2, groups = kb / 4;
-    for (std::int64_t r0 = 0; r0 < nt; r0 += ROWS_CHUNK) {
-        const std::int64_t rc = std::min<std::int64_t>(ROWS_CHUNK, nt - r0);
-        decodeOffsets(w, n0 + r0, rc, k0, kb, offs);
-        for (std::int64_t t = 0; t < x.tiles; ++t) {
-            const RowKernel kernel = rowKernel(x.vecs(t));
-            const float *xt = x.panel(t, xk0);
-            for (std::int64_t r = 0; r < rc; ++r)
-                kernel(w.values + (n0 + r0 + r) * half + k0 / 2, offs + r * groups, groups, xt,
-                       acc + (t * accRows + r0 + r) * kTileM);
-        }
+                     const PackedTokens &x, std::int64_t xk0, float *acc, std::int64_t accRows) {
+    const std::int64_t half = w.k / 2, words = w.metaWords();
+    for (std::int64_t t = 0; t < x.tiles; ++t) {
+        const RowKernel kernel = rowKernel(x.vecs(t));
+        const float *xt = x.panel(t, xk0);
+        for (std::int64_t r = 0; r < nt; ++r)
+            kernel(w.values + (n0 + r) * half + k0 / 2, w.meta + (n0 + r) * words, k0 / 4, kb / 4, xt,
+                   acc + (t * accRows + r) * kTileM);
     }
 }
 
@@ -177,7 +154,7 @@ void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, st
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
     const std::int64_t n = w.rows, k = w.k;
-    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2
+    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2 // enough tasks for every core, one block's acc in L2
     const std::int64_t nBlocks = (n + kRowsPerTask - 1) / kRowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
     // A task is a block of weight rows against every tile of tokens, k-block outermost: each
@@ -185,14 +162,13 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
 #pragma omp parallel
     {
         Floats64 acc;
-        std::vector<std::uint32_t> offs(std::size_t(kRowsPerTask * kBlockK / 4));
 #pragma omp for schedule(dynamic)
         for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
             const std::int64_t n0 = nb * kRowsPerTask, nCount = std::min<std::int64_t>(kRowsPerTask, n - n0);
             acc.assign(std::size_t(packed.tiles * kRowsPerTask * kTileM), 0.0f);
             for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK)
-                accumulateBlock(w, n0, nCount, k0, std::min<std::int64_t>(kBlockK, k - k0), packed, k0, offs.data(),
-                                acc.data(), kRowsPerTask);
+                accumulateBlock(w, n0, nCount, k0, std::min<std::int64_t>(kBlockK, k - k0), packed, k0, acc.data(),
+                                kRowsPerTask);
             for (std::int64_t t = 0; t < packed.tiles; ++t) {
                 const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
                 const float *a = acc.data() + t * kRowsPerTask * kTileM;
@@ -220,7 +196,6 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
 #pragma omp parallel
     {
         Floats64 acc, ytile;
-        std::vector<std::uint32_t> offs(std::size_t(rowsPerTask * kBlockK / 4));
 #pragma omp for schedule(dynamic)
         for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
             const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
@@ -232,7 +207,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                 for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
                     const std::int64_t k0 = b * w.v + c0;
                     accumulateBlock(w.compact, j0, jCount, k0, std::min<std::int64_t>(kBlockK, w.v - c0), packed, k0,
-                                    offs.data(), acc.data(), rowsPerTask);
+                                    acc.data(), rowsPerTask);
                 }
                 // each compact row lands on the original row it stands for in this block
                 for (std::int64_t t = 0; t < tiles; ++t)
