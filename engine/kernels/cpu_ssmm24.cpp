@@ -154,7 +154,7 @@ void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, st
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
     const std::int64_t n = w.rows, k = w.k;
-    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2 // enough tasks for every core, one block's acc in L2
+    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2
     const std::int64_t nBlocks = (n + kRowsPerTask - 1) / kRowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
     // A task is a block of weight rows against every tile of tokens, k-block outermost: each
