@@ -79,6 +79,22 @@ private slots:
             qInfo("no CUDA device: the CUDA kernels are not exercised on this machine (they run where a GPU is)");
     }
 
+    // The CUDA rows of every test below run only where a GPU is; this says so in the test log.
+    void cudaDevice() {
+        Device *cuda = nullptr;
+        for (Device *d : availableDevices())
+            if (d->props().backend == "cuda" && !cuda)
+                cuda = d;
+#ifndef SEASIDE_HAVE_CUDA
+        QSKIP("CUDA backend not built (no nvcc at configure time): CUDA kernels not tested");
+#endif
+        if (!cuda)
+            QSKIP("no CUDA device on this machine: CUDA kernels not tested (tests/bench/gpu_check.sh runs them on a GPU)");
+        QVERIFY(!cuda->props().name.empty());
+        QVERIFY(cuda->props().memoryBytes > 0);
+        QVERIFY(cuda->props().computeUnits > 0);
+    }
+
     void gemm_data() {
         QTest::addColumn<int>("m");
         QTest::addColumn<int>("n");
