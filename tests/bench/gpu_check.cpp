@@ -1,6 +1,11 @@
-// The GPU check: every CUDA kernel against the CPU reference (the backend-ops test, in a form
-// that builds without Qt, since the GPU machine's image has none), then SSMM and the fp16 GEMM
-// against cuBLAS on Mixtral expert shapes. Prints one table. Built and run by gpu_check.sh.
+// The GPU check, built and run by gpu_check.sh: every kernel of the CUDA backend and, where the
+// script found Vulkan (SEASIDE_GPU_CHECK_VULKAN, gpu_check_vulkan.cpp), of the Vulkan backend
+// against the CPU reference (the backend-ops test in a form that builds without Qt, which the GPU
+// machine's image lacks), then timings: SSMM and the fp16 GEMM against cuBLAS on Mixtral expert
+// shapes, and Vulkan against CUDA on the same kernels (each device's own per-call timings: CUDA
+// events, Vulkan timestamp queries). A backend without a device prints its rows as skipped and
+// why; a Vulkan device that is a CPU implementation (lavapipe) is timed on a small shape only.
+// Exits 1 when a check failed, else 0 (also when there is no device at all).
 #include "backends/backend.h"
 #include "backends/cuda/cuda_backend.h"
 #include "kernels/half.h"
@@ -14,6 +19,7 @@
 #include <limits>
 #include <string>
 #include <cstdlib>
+#include <cstring>
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -24,6 +30,12 @@ using namespace seaside;
 using namespace seaside::backends;
 
 using seaside::testing::randomVector;
+
+#ifdef SEASIDE_GPU_CHECK_VULKAN
+namespace seaside::gpucheck {
+Device *vulkanDevice(std::string *why, bool *cpu); // gpu_check_vulkan.cpp
+}
+#endif
 
 namespace {
 
@@ -49,6 +61,31 @@ void row(const char *what, const char *shape, const char *path, double nmse, dou
     const bool ok = nmse < bound; // a NaN fails too
     failures += !ok;
     std::printf("| %-10s | %-22s | %-12s | %10.2e | %8.0e | %-4s |\n", what, shape, path, nmse, bound, ok ? "pass" : "FAIL");
+}
+// A check not run: what the device lacks, not a failure.
+void skipRow(const char *what, const char *shape, const char *path, const std::string &why) {
+    std::printf("  (%s)\n", why.c_str());
+    std::printf("| %-10s | %-22s | %-12s | %10s | %8s | skip |\n", what, shape, path, "-", "-");
+}
+
+bool isCuda(const Device *d) { return d->props().backend == "cuda"; }
+// The path column: CUDA names its kernel variant, Vulkan has one shader per op.
+const char *pathOf(const Device *d, const char *cudaPath) { return isCuda(d) ? cudaPath : "vulkan"; }
+
+// Ssmm24's paths with their bounds: CUDA picks its kernel by SEASIDE_CUDA_SSMM (the fp16 tensor
+// cores round the operands: a looser bound); Vulkan has one fp32 shader.
+struct SsmmPath {
+    const char *name;
+    double bound;
+};
+std::vector<SsmmPath> ssmmPaths(const Device *d) {
+    if (isCuda(d))
+        return {{"cuda-core", 1e-9}, {"tensor-core", 1e-5}};
+    return {{"vulkan", 1e-9}};
+}
+void selectPath(const Device *d, const SsmmPath &p) {
+    if (isCuda(d))
+        setenv("SEASIDE_CUDA_SSMM", p.name, 1);
 }
 
 // NMSE of a run against the reference; a failed run counts as 1 and says why.
@@ -102,9 +139,10 @@ void checkEpilogues(Device *d, const char *shape, const std::vector<float> &ws, 
     for (int i = 0; i < m; ++i)
         scatter.push_back(std::uint32_t(yRows - 1 - i));
     auto bg = put(d, gates), bs = put(d, scatter);
-    for (const char *path : {"cuda-core", "tensor-core"}) {
-        setenv("SEASIDE_CUDA_SSMM", path, 1);
-        const double bound = std::string(path) == "tensor-core" ? 1e-5 : 1e-9;
+    for (const SsmmPath &p : ssmmPaths(d)) {
+        selectPath(d, p);
+        const char *path = p.name;
+        const double bound = p.bound;
         if (!gather) {
             std::vector<float> want(ws.size());
             for (std::size_t i = 0; i < ws.size(); ++i)
@@ -199,7 +237,7 @@ void checkCsrAggregations(Device *d) {
         const Status st = d->run({k});
         char shape[64];
         std::snprintf(shape, sizeof shape, "300x257 nnz %zu x 70", ci.size());
-        row(mode.name, shape, "warp-per-row", score(st, get(*y, want.size()), want), 1e-9);
+        row(mode.name, shape, pathOf(d, "warp-per-row"), score(st, get(*y, want.size()), want), 1e-9);
     }
 }
 
@@ -223,6 +261,13 @@ void checkTopK(Device *d) {
             c.m = m;
             c.n = n;
             c.k = k;
+            char shape[64];
+            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, ties ? " ties" : "");
+            std::string why;
+            if (!d->supports(c, &why)) { // Vulkan walks a row in one invocation: at most 256 experts
+                skipRow("topk", shape, pathOf(d, "thread-row"), why);
+                continue;
+            }
             const Status st = d->run({c});
             std::vector<std::uint32_t> gotIds(ids.size());
             y->download(gotIds.data(), gotIds.size() * 4);
@@ -231,11 +276,9 @@ void checkTopK(Device *d) {
             std::size_t wrong = 0;
             for (std::size_t i = 0; i < ids.size(); ++i)
                 wrong += gotIds[i] != ids[i];
-            char shape[64];
-            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, ties ? " ties" : "");
             if (wrong)
                 std::printf("  (%zu of %zu expert ids differ)\n", wrong, ids.size());
-            row("topk", shape, "thread-row", wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
+            row("topk", shape, pathOf(d, "thread-row"), wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
         }
     { // more experts than the kernel takes: refused with a reason, not run
         auto a = put(d, std::vector<float>(2000)), y = put(d, std::vector<float>(4));
@@ -255,6 +298,14 @@ void checkTopK(Device *d) {
 }
 
 void checkGemmF16(Device *d) {
+    { // a device without fp16 arithmetic (a Vulkan one without shaderFloat16) refuses GemmF16
+        auto b = put(d, std::vector<float>(1));
+        std::string why;
+        if (!d->supports({Op::GemmF16, b.get(), b.get(), nullptr, nullptr, b.get(), 1, 1, 1, 0, "probe"}, &why)) {
+            skipRow("gemm_f16", "all shapes", pathOf(d, "mma.sync"), why);
+            return;
+        }
+    }
     // k % 8 != 0 takes the half-by-half loader; 264 ends on a partly filled slab
     const int shapes[][3] = {{1, 3, 4}, {7, 17, 12}, {65, 130, 260}, {130, 200, 264}, {256, 512, 1024}};
     for (const auto &s : shapes) {
@@ -276,7 +327,7 @@ void checkGemmF16(Device *d) {
             KernelCall c{Op::GemmF16, bx.get(), bw.get(), nullptr, nullptr, y.get(), m, n, k, 0, "gemm_f16"};
             c.accumulate = acc;
             const Status st = d->run({c});
-            row(acc ? "f16+acc" : "gemm_f16", shape, "mma.sync", score(st, get(*y, w2.size()), w2), 1e-8);
+            row(acc ? "f16+acc" : "gemm_f16", shape, pathOf(d, "mma.sync"), score(st, get(*y, w2.size()), w2), 1e-8);
         }
     }
 }
@@ -311,8 +362,8 @@ void checkSequence(Device *d) {
     auto ba = put(d, a), bb = put(d, b), bx = put(d, std::vector<float>(x.size())), bt = put(d, tok), bg = put(d, gates);
     auto v1 = put(d, w1.values), m1 = put(d, w1.meta), v3 = put(d, w3.values), m3 = put(d, w3.meta);
     auto v2 = put(d, w2.values), m2 = put(d, w2.meta);
-    for (const char *path : {"cuda-core", "tensor-core"}) {
-        setenv("SEASIDE_CUDA_SSMM", path, 1);
+    for (const SsmmPath &p : ssmmPaths(d)) {
+        selectPath(d, p);
         auto bh = put(d, std::vector<float>(h1.size())), by = put(d, y0);
         KernelCall g{Op::Gemm, ba.get(), bb.get(), nullptr, nullptr, bx.get(), tokens, hidden, model, 0, "x"};
         KernelCall c1 = ssmmCall(bx.get(), v1.get(), m1.get(), bt.get(), bh.get(), m, inter, hidden);
@@ -326,15 +377,12 @@ void checkSequence(Device *d) {
         c2.yRows = tokens;
         std::vector<double> times;
         const Status st = d->run({g, c1, c3, c2}, &times);
-        row("sequence", "gemm>w1>w3 silu>w2 scat", path, score(st, get(*by, want.size()), want),
-            std::string(path) == "tensor-core" ? 1e-5 : 1e-9);
+        row("sequence", "gemm>w1>w3 silu>w2 scat", p.name, score(st, get(*by, want.size()), want), p.bound);
     }
     unsetenv("SEASIDE_CUDA_SSMM");
 }
 
 void checkOps(Device *d) {
-    std::printf("\n| kernel     | shape                  | path         |       NMSE |    bound | ok   |\n");
-    std::printf("|------------|------------------------|--------------|------------|----------|------|\n");
     const int shapes[][3] = {{1, 3, 4}, {7, 17, 12}, {65, 130, 260}, {256, 512, 1024}};
     for (const auto &s : shapes) {
         const int m = s[0], n = s[1], k = s[2];
@@ -346,7 +394,7 @@ void checkOps(Device *d) {
         auto bx = put(d, x), bw = put(d, w), by = put(d, std::vector<float>(want.size()));
         Status st = d->run({{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, by.get(), m, n, k, 0, "gemm"}});
         const auto got = get(*by, want.size());
-        row("gemm", shape, "cuda-core", st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
+        row("gemm", shape, pathOf(d, "cuda-core"), st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
         { // Y += X.W^T onto a Y that holds something
             const auto y0 = randomVector(want.size(), 5);
             std::vector<float> wantAcc(want.size());
@@ -356,7 +404,7 @@ void checkOps(Device *d) {
             KernelCall c{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, ya.get(), m, n, k, 0, "gemm+acc"};
             c.accumulate = true;
             const Status sa = d->run({c});
-            row("gemm+acc", shape, "cuda-core", score(sa, get(*ya, want.size()), wantAcc), 1e-9);
+            row("gemm+acc", shape, pathOf(d, "cuda-core"), score(sa, get(*ya, want.size()), wantAcc), 1e-9);
         }
 
         const auto sw = *kernels::prune24(w.data(), n, k);
@@ -367,14 +415,14 @@ void checkOps(Device *d) {
             std::vector<float> ws(want.size());
             kernels::ref::ssmm24(x.data(), sw, gather ? rows.data() : nullptr, ws.data(), m);
             auto bv = put(d, sw.values), bm = put(d, sw.meta), br = put(d, rows);
-            for (const char *path : {"cuda-core", "tensor-core"}) {
-                setenv("SEASIDE_CUDA_SSMM", path, 1);
+            for (const SsmmPath &p : ssmmPaths(d)) {
+                selectPath(d, p);
                 auto out = put(d, std::vector<float>(want.size()));
                 KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), gather ? br.get() : nullptr, out.get(), m, n, k, 0, "ssmm"};
                 Status s2 = d->run({c});
                 const auto g2 = get(*out, want.size());
-                row(gather ? "ssmm24+gath" : "ssmm24", shape, path, s2.ok() ? kernels::ref::nmse(g2.data(), ws.data(), ws.size()) : 1.0,
-                    std::string(path) == "tensor-core" ? 1e-5 : 1e-9);
+                row(gather ? "ssmm24+gath" : "ssmm24", shape, p.name, s2.ok() ? kernels::ref::nmse(g2.data(), ws.data(), ws.size()) : 1.0,
+                    p.bound);
             }
             unsetenv("SEASIDE_CUDA_SSMM");
             checkEpilogues(d, shape, ws, gather, bx.get(), bv.get(), bm.get(), br.get(), m, n, k);
@@ -388,12 +436,13 @@ void checkOps(Device *d) {
     auto a = put(d, rp), b = put(d, ci), c = put(d, vals), xx = put(d, x), y = put(d, std::vector<float>(want.size(), -1));
     Status st = d->run({{Op::CsrSpmm, a.get(), b.get(), c.get(), xx.get(), y.get(), 5, 37, 5, 6, "csr"}});
     const auto got = get(*y, want.size());
-    row("csr_spmm", "5 rows x 37", "warp-per-row", st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
+    row("csr_spmm", "5 rows x 37", pathOf(d, "warp-per-row"), st.ok() ? kernels::ref::nmse(got.data(), want.data(), want.size()) : 1.0, 1e-9);
     checkCsrAggregations(d);
     checkTopK(d);
     checkGemmF16(d);
     checkSequence(d);
 }
+
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -438,12 +487,15 @@ double cublasMs(int m, int n, int k, bool fp16) {
     return median(times);
 }
 
-double seasideMs(Device *d, Op op, int m, int n, int k, const char *path) {
+// One call's time in ms on the device's own clock (Device::run's timings: CUDA events, Vulkan
+// timestamp queries): the median after a warm-up run, over at most 10 runs and about a second, so
+// that a slow device (lavapipe; Vulkan reading host-visible memory over PCIe) keeps the check short.
+// NaN when the device refuses or fails the call, `why` saying why.
+double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::string *why) {
     if (path)
         setenv("SEASIDE_CUDA_SSMM", path, 1);
     auto x = op == Op::GemmF16 ? put(d, toHalf(randomVector(std::size_t(m) * k, 1, 0.1f)))
                                : put(d, randomVector(std::size_t(m) * k, 1, 0.1f));
-    std::vector<double> times;
     std::unique_ptr<Buffer> w, v, meta, y = put(d, std::vector<float>(std::size_t(m) * n));
     KernelCall c;
     if (op == Op::GemmF16) {
@@ -458,50 +510,123 @@ double seasideMs(Device *d, Op op, int m, int n, int k, const char *path) {
         meta = put(d, sw.meta);
         c = {Op::Ssmm24, x.get(), v.get(), meta.get(), nullptr, y.get(), m, n, k, 0, "ssmm"};
     }
-    std::vector<double> t;
-    for (int it = 0; it < 12; ++it) {
-        d->run({c}, &t);
-        if (it >= 2)
-            times.push_back(t.at(0) * 1e3);
+    double ms = std::nan("");
+    if (d->supports(c, why)) {
+        std::vector<double> t, times;
+        double total = 0;
+        Status st;
+        for (int it = 0; it < 11 && st.ok() && (times.size() < 3 || total < 1e3); ++it) {
+            st = d->run({c}, &t);
+            if (st.ok() && it > 0) { // the first run builds pipelines and fills caches
+                times.push_back(t.at(0) * 1e3);
+                total += times.back();
+            }
+        }
+        if (st.ok())
+            ms = median(times);
+        else
+            *why = st.message();
     }
     unsetenv("SEASIDE_CUDA_SSMM");
-    return median(times);
+    return ms;
 }
 
-void bench(Device *d) {
-    std::printf("\n| Mixtral expert GEMM (Y = X.W^T)   | kernel                         |     ms | dense-equiv TFLOP/s |\n");
+// The timing table: per shape the CUDA rows (cuBLAS and Seaside's kernels) and the Vulkan rows (the
+// same Seaside kernels as shaders). Mixtral expert shapes; a CPU Vulkan device (lavapipe) would take
+// minutes there, so it gets a small shape of its own, which CUDA then runs too for the comparison.
+void bench(Device *cuda, const std::string &cudaWhy, Device *vk, bool vkCpu) {
+    std::printf("\n");
+    if (!cuda)
+        std::printf("(CUDA and cuBLAS rows skipped; %s)\n", cudaWhy.c_str());
+    if (vk && vkCpu)
+        std::printf("(Vulkan rows on %s, a CPU implementation: the small shape only)\n", vk->props().name.c_str());
+    std::printf("| Mixtral expert GEMM (Y = X.W^T)   | kernel                         |     ms | dense-equiv TFLOP/s |\n");
     std::printf("|----------------------------------|--------------------------------|--------|---------------------|\n");
-    const int shapes[][3] = {{512, 14336, 4096}, {512, 4096, 14336}, {2048, 14336, 4096}};
-    for (const auto &s : shapes) {
-        const int m = s[0], n = s[1], k = s[2];
+    struct Shape {
+        int m, n, k;
+        const char *name;
+    };
+    std::vector<Shape> shapes = {{512, 14336, 4096, "w1/w3"}, {512, 4096, 14336, "w2"}, {2048, 14336, 4096, "w1/w3"}};
+    if (vk && vkCpu)
+        shapes.push_back({128, 256, 512, "small"});
+    for (const Shape &s : shapes) {
+        const int m = s.m, n = s.n, k = s.k;
+        const bool small = std::strcmp(s.name, "small") == 0;
         char shape[64];
-        std::snprintf(shape, sizeof shape, "%s %dx%dx%d", n > k ? "w1/w3" : "w2", m, n, k);
+        std::snprintf(shape, sizeof shape, "%s %dx%dx%d", s.name, m, n, k);
         const double flops = 2.0 * m * n * k;
-        auto line = [&](const char *kernel, double ms) {
-            std::printf("| %-32s | %-30s | %6.3f | %19.1f |\n", shape, kernel, ms, flops / (ms * 1e-3) / 1e12);
+        auto line = [&](const char *kernel, double ms, const std::string &why = "") {
+            if (std::isnan(ms))
+                std::printf("  (%s)\n| %-32s | %-30s | %6s | %19s |\n", why.c_str(), shape, kernel, "skip", "-");
+            else
+                std::printf("| %-32s | %-30s | %6.3f | %19.4g |\n", shape, kernel, ms, flops / (ms * 1e-3) / 1e12);
         };
-        line("cuBLAS SGEMM fp32 (dense)", cublasMs(m, n, k, false));
-        line("cuBLAS fp16 tensor cores (dense)", cublasMs(m, n, k, true));
-        line("Seaside gemm_f16 mma.sync (dense)", seasideMs(d, Op::GemmF16, m, n, k, nullptr));
-        line("Seaside gemm fp32 (dense)", seasideMs(d, Op::Gemm, m, n, k, nullptr));
-        line("Seaside ssmm24 CUDA cores", seasideMs(d, Op::Ssmm24, m, n, k, "cuda-core"));
-        line("Seaside ssmm24 mma.sp fp16", seasideMs(d, Op::Ssmm24, m, n, k, "tensor-core"));
+        std::string why;
+        if (cuda) {
+            line("cuBLAS SGEMM fp32 (dense)", cublasMs(m, n, k, false));
+            line("cuBLAS fp16 tensor cores (dense)", cublasMs(m, n, k, true));
+            line("Seaside gemm_f16 mma.sync (dense)", seasideMs(cuda, Op::GemmF16, m, n, k, nullptr, &why), why);
+            line("Seaside gemm fp32 (dense)", seasideMs(cuda, Op::Gemm, m, n, k, nullptr, &why), why);
+            line("Seaside ssmm24 CUDA cores", seasideMs(cuda, Op::Ssmm24, m, n, k, "cuda-core", &why), why);
+            line("Seaside ssmm24 mma.sp fp16", seasideMs(cuda, Op::Ssmm24, m, n, k, "tensor-core", &why), why);
+        } else {
+            std::printf("| %-32s | %-30s | %6s | %19s |\n", shape, "CUDA and cuBLAS rows", "skip", "-");
+        }
+        if (vk && vkCpu == small) { // Vulkan against the CUDA rows above: the same kernels, as shaders
+            line("Vulkan gemm_f16 (dense)", seasideMs(vk, Op::GemmF16, m, n, k, nullptr, &why), why);
+            line("Vulkan gemm fp32 (dense)", seasideMs(vk, Op::Gemm, m, n, k, nullptr, &why), why);
+            line("Vulkan ssmm24 fp32", seasideMs(vk, Op::Ssmm24, m, n, k, nullptr, &why), why);
+        }
     }
+}
+
+// Six skipped rows standing for a backend's checks, with the reason once.
+void skipAll(const char *path, const std::string &why) {
+    std::printf("  (%s)\n", why.c_str());
+    for (const char *what : {"gemm", "ssmm24", "csr_spmm", "topk", "gemm_f16", "sequence"})
+        std::printf("| %-10s | %-22s | %-12s | %10s | %8s | skip |\n", what, "all shapes", path, "-", "-");
 }
 } // namespace
 
 int main() {
-    const auto devices = cudaBackend()->devices();
-    if (devices.empty()) {
-        std::printf("gpu_check: no CUDA device here; nothing to check (the CUDA tests skip without one)\n");
-        return 0;
+    // Neither backend stops the check when it has no device: its rows say skip and why.
+    Device *cuda = nullptr;
+    std::string cudaWhy;
+    if (const auto devices = cudaBackend()->devices(); !devices.empty()) {
+        for (Device *d : devices)
+            std::printf("cuda device: %s, %d SMs, %.1f GiB, sparse tensor cores: %s\n", d->props().name.c_str(),
+                        d->props().computeUnits, double(d->props().memoryBytes) / (1u << 30),
+                        d->props().sparseTensorCores ? "yes" : "no");
+        cuda = devices.front();
+    } else {
+        int count = 0;
+        const cudaError_t e = cudaGetDeviceCount(&count);
+        cudaWhy = std::string("CUDA: no device: ") +
+                  (e != cudaSuccess ? cudaGetErrorString(e) : count ? "none of compute capability 7.5 or later" : "no GPU");
+        std::printf("%s\n", cudaWhy.c_str());
     }
-    for (Device *d : devices)
-        std::printf("device: %s, %d SMs, %.1f GiB, sparse tensor cores: %s\n", d->props().name.c_str(), d->props().computeUnits,
-                    double(d->props().memoryBytes) / (1u << 30), d->props().sparseTensorCores ? "yes" : "no");
-    Device *d = devices.front();
-    checkOps(d);
-    bench(d);
+    Device *vk = nullptr;
+    bool vkCpu = false;
+    std::string vkWhy = "Vulkan: not built into this check (gpu_check.sh said why)";
+#ifdef SEASIDE_GPU_CHECK_VULKAN
+    vk = gpucheck::vulkanDevice(&vkWhy, &vkCpu);
+    if (!vk)
+        vkWhy = "Vulkan: no device: " + vkWhy;
+#endif
+    if (!vk)
+        std::printf("%s\n", vkWhy.c_str());
+
+    std::printf("\n| kernel     | shape                  | path         |       NMSE |    bound | ok   |\n");
+    std::printf("|------------|------------------------|--------------|------------|----------|------|\n");
+    if (cuda)
+        checkOps(cuda);
+    else
+        skipAll("cuda", cudaWhy);
+    if (vk)
+        checkOps(vk);
+    else
+        skipAll("vulkan", vkWhy);
+    bench(cuda, cudaWhy, vk, vkCpu);
     std::printf("\n%d check(s) failed\n", failures);
     return failures ? 1 : 0;
 }
