@@ -12,6 +12,10 @@
 #include "kernels/router.h"
 
 #include <cmath>
+#include <cstdlib>
+#ifdef SEASIDE_HAVE_VULKAN
+#include "backends/vulkan/buffer.h"
+#endif
 
 #include <QtTest>
 #include "../common/random_data.h"
@@ -77,6 +81,21 @@ private slots:
             cuda = cuda || d->props().backend == "cuda";
         if (!cuda)
             qInfo("no CUDA device: the CUDA kernels are not exercised on this machine (they run where a GPU is)");
+#ifdef SEASIDE_HAVE_VULKAN
+        // Which memory the Vulkan buffers live in; SEASIDE_VK_STAGING=1 (a second ctest run) must
+        // put them in device-local memory behind staging copies, as on a discrete GPU.
+        const char *staging = std::getenv("SEASIDE_VK_STAGING");
+        for (Device *d : availableDevices())
+            if (d->props().backend == "vulkan") {
+                auto b = d->allocate(64);
+                QVERIFY(b.ok());
+                const auto *vb = dynamic_cast<const vk::Buffer *>(b->get());
+                QVERIFY(vb);
+                qInfo("%s: buffers %s", d->props().name.c_str(), vb->mapped() ? "mapped (host-visible)" : "device-local, staged");
+                if (staging && std::string(staging) == "1")
+                    QVERIFY(!vb->mapped());
+            }
+#endif
     }
 
     // The CUDA rows of every test below run only where a GPU is; this says so in the test log.

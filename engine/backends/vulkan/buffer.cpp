@@ -1,11 +1,22 @@
 #include "backends/vulkan/buffer.h"
 
+#include "backends/vulkan/transfer.h"
+
 #include <algorithm>
 #include <cstring>
 
 namespace seaside::vk {
 
 Expected<std::unique_ptr<Buffer>> Buffer::create(std::shared_ptr<Context> ctx, std::size_t bytes) {
+    const bool mapped = !ctx->stagedBuffers();
+    return make(std::move(ctx), bytes, mapped);
+}
+
+Expected<std::unique_ptr<Buffer>> Buffer::createMapped(std::shared_ptr<Context> ctx, std::size_t bytes) {
+    return make(std::move(ctx), bytes, true);
+}
+
+Expected<std::unique_ptr<Buffer>> Buffer::make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped) {
     std::unique_ptr<Buffer> buf(new Buffer);
     buf->m_ctx = std::move(ctx);
     buf->m_size = bytes;
@@ -24,8 +35,13 @@ Expected<std::unique_ptr<Buffer>> Buffer::create(std::shared_ptr<Context> ctx, s
     }
     VkMemoryRequirements req;
     vkGetBufferMemoryRequirements(dev, buf->m_buffer, &req);
-    const int type = buf->m_ctx->findMemoryType(
-        req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    const VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    int type = mapped ? buf->m_ctx->findMemoryType(req.memoryTypeBits, visible)
+                      : buf->m_ctx->findMemoryType(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    if (type < 0 && !mapped) { // no device-local type for storage buffers: fall back to mapped memory
+        mapped = true;
+        type = buf->m_ctx->findMemoryType(req.memoryTypeBits, visible);
+    }
     if (type < 0)
         return makeError("Vulkan: no host-visible, host-coherent memory type for a storage buffer");
     VkMemoryAllocateInfo alloc{};
@@ -38,6 +54,11 @@ Expected<std::unique_ptr<Buffer>> Buffer::create(std::shared_ptr<Context> ctx, s
     }
     if (VkResult r = vkBindBufferMemory(dev, buf->m_buffer, buf->m_memory, 0); r != VK_SUCCESS)
         return vkError("vkBindBufferMemory", r);
+    if (!mapped) {
+        if (Status s = zeroBuffer(*buf->m_ctx, buf->m_buffer, buf->m_allocated); !s)
+            return makeError(s.message());
+        return buf;
+    }
     if (VkResult r = vkMapMemory(dev, buf->m_memory, 0, VK_WHOLE_SIZE, 0, &buf->m_mapped); r != VK_SUCCESS) {
         buf->m_mapped = nullptr;
         return vkError("vkMapMemory", r);
@@ -74,6 +95,13 @@ Status Buffer::upload(const void *src, std::size_t bytes, std::size_t offset) {
         return {};
     if (!src)
         return makeError("Vulkan buffer upload: null source");
+    if (!m_mapped) { // device-local: through a staging buffer
+        auto staging = createMapped(m_ctx, bytes);
+        if (!staging.ok())
+            return makeError("Vulkan upload staging: " + staging.error().message);
+        std::memcpy((*staging)->m_mapped, src, bytes);
+        return copyBuffer(*m_ctx, (*staging)->m_buffer, 0, m_buffer, offset, bytes);
+    }
     // Host-coherent: no flush needed; vkQueueSubmit makes host writes visible to the device.
     std::memcpy(static_cast<char *>(m_mapped) + offset, src, bytes);
     return {};
@@ -86,6 +114,15 @@ Status Buffer::download(void *dst, std::size_t bytes, std::size_t offset) const 
         return {};
     if (!dst)
         return makeError("Vulkan buffer download: null destination");
+    if (!m_mapped) { // device-local: through a staging buffer
+        auto staging = createMapped(m_ctx, bytes);
+        if (!staging.ok())
+            return makeError("Vulkan download staging: " + staging.error().message);
+        if (Status s = copyBuffer(*m_ctx, m_buffer, offset, (*staging)->m_buffer, 0, bytes); !s)
+            return s;
+        std::memcpy(dst, (*staging)->m_mapped, bytes);
+        return {};
+    }
     std::memcpy(dst, static_cast<const char *>(m_mapped) + offset, bytes);
     return {};
 }

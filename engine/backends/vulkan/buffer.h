@@ -1,7 +1,9 @@
 #pragma once
-// Storage buffers in host-visible, host-coherent memory, mapped for their whole life: upload and
-// download are memcpy, correct on lavapipe, integrated and discrete GPUs alike (on a discrete GPU
-// this is memory behind the BAR or host memory read over PCIe; fine for now, staging can come later).
+// Storage buffers. Where the context stages (discrete GPUs), a buffer lives in device-local
+// memory (VRAM) and upload/download go through a host-visible staging buffer and a copy on the
+// queue; elsewhere (lavapipe, integrated GPUs) it is host-visible, host-coherent memory mapped for
+// its whole life, and upload/download are memcpy. Kernels read VRAM at its full bandwidth, not
+// host memory over PCIe.
 #include "backends/backend.h"
 #include "backends/vulkan/context.h"
 
@@ -12,6 +14,8 @@ namespace seaside::vk {
 class Buffer : public backends::Buffer {
 public:
     static Expected<std::unique_ptr<Buffer>> create(std::shared_ptr<Context> ctx, std::size_t bytes);
+    /// Always host-visible and mapped (staging buffers).
+    static Expected<std::unique_ptr<Buffer>> createMapped(std::shared_ptr<Context> ctx, std::size_t bytes);
     ~Buffer() override;
     Buffer(const Buffer &) = delete;
     Buffer &operator=(const Buffer &) = delete;
@@ -24,9 +28,12 @@ public:
     /// The bytes bound to a shader: size() rounded up to 4, at least 4 (Vulkan has no empty buffers).
     VkDeviceSize boundBytes() const { return m_allocated; }
     const Context *context() const { return m_ctx.get(); }
+    /// Whether the host maps it (false: device-local, reached by staging copies).
+    bool mapped() const { return m_mapped != nullptr; }
 
 private:
     Buffer() = default;
+    static Expected<std::unique_ptr<Buffer>> make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped);
     std::shared_ptr<Context> m_ctx;
     VkBuffer m_buffer = VK_NULL_HANDLE;
     VkDeviceMemory m_memory = VK_NULL_HANDLE;

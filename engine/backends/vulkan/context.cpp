@@ -246,6 +246,9 @@ Expected<std::shared_ptr<Context>> Context::create(std::shared_ptr<Instance> ins
         return vkError(std::string("vkCreateDevice(") + ctx->m_props.deviceName + ")", r);
     }
     vkGetDeviceQueue(ctx->m_device, ctx->m_queueFamily, 0, &ctx->m_queue);
+    const char *staging = std::getenv("SEASIDE_VK_STAGING");
+    ctx->m_staged = staging && *staging ? std::string(staging) != "0"
+                                        : ctx->m_props.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
     return ctx;
 }
 

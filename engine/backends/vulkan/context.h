@@ -70,6 +70,10 @@ public:
     /// Whether shaderFloat16 and storageBuffer16BitAccess are on (both are enabled at creation
     /// where the device has them): fp16 buffers and arithmetic in shaders.
     bool float16() const { return m_float16; }
+    /// Whether buffers live in device-local memory the host cannot map, reached by staging
+    /// copies: on discrete GPUs (VRAM), not on integrated or CPU devices, whose memory the host
+    /// maps anyway. SEASIDE_VK_STAGING=1 or 0 overrides (the tests force it on lavapipe).
+    bool stagedBuffers() const { return m_staged; }
     /// A memory type index with all of `flags` among `typeBits`; -1 when none.
     int findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags flags) const;
     /// Serialises queue submissions and pipeline creation for this device.
@@ -85,6 +89,7 @@ private:
     std::uint32_t m_timestampBits = 0;
     int m_computeUnits = 0;
     bool m_float16 = false;
+    bool m_staged = false;
     VkPhysicalDeviceProperties m_props{};
     VkPhysicalDeviceMemoryProperties m_memory{};
     std::mutex m_mutex;

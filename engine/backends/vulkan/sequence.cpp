@@ -144,13 +144,15 @@ Status Sequence::submit(std::vector<double> *timings) {
     if (m_submitted)
         return makeError("Vulkan sequence: submitted twice");
     m_submitted = true;
-    // Shader writes -> host reads after the fence (the buffers are host-coherent, mapped).
+    // Shader writes -> host reads after the fence (mapped buffers) and -> later copies (staged
+    // buffers' downloads).
     VkMemoryBarrier barrier{};
     barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0,
-                         nullptr, 0, nullptr);
+    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0, nullptr, 0,
+                         nullptr);
     if (VkResult r = vkEndCommandBuffer(m_cmd); r != VK_SUCCESS)
         return vkError("vkEndCommandBuffer", r);
 
