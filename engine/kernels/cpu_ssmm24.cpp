@@ -143,9 +143,19 @@ void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, st
     for (std::int64_t t = 0; t < x.tiles; ++t) {
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
-        for (std::int64_t r = 0; r < nt; ++r)
+        for (std::int64_t r = 0; r < nt; ++r) {
+            // Rows of W lie k/2 floats apart (8 KB at k = 4096), a stride the hardware prefetcher
+            // does not follow: fetch the slice four rows ahead (measured ~10 %, within the noise
+            // of this VM).
+            if (r + 4 < nt) {
+                const char *v = reinterpret_cast<const char *>(w.values + (n0 + r + 4) * half + k0 / 2);
+                _mm_prefetch(v, _MM_HINT_T0);
+                _mm_prefetch(v + 64, _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char *>(w.meta + (n0 + r + 4) * words + k0 / 32), _MM_HINT_T0);
+            }
             kernel(w.values + (n0 + r) * half + k0 / 2, w.meta + (n0 + r) * words, k0 / 4, kb / 4, xt,
                    acc + (t * accRows + r) * kTileM);
+        }
     }
 }
 
