@@ -135,40 +135,52 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     return p;
 }
 
-// acc[tile][row][kTileM] += the rows [n0, n0+nt) of W against every tile, over columns [k0, k0+kb):
-// each tile's packed tokens (16 KB) stay in L1 while every row of the block passes by.
-void accumulateBlock(const Sparse24View &w, std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb,
-                     const PackedTokens &x, std::int64_t xk0, float *acc, std::int64_t accRows) {
-    const std::int64_t half = w.k / 2, words = w.metaWords();
+// Where a block of weight rows' slice over one k-block lies: row r's kept values at
+// values + r * valuesStride, its metadata words at meta + r * metaStride, the first group at field
+// g0 of the first word.
+struct RowSlice {
+    const float *values;
+    std::int64_t valuesStride;
+    const std::uint32_t *meta;
+    std::int64_t metaStride, g0;
+};
+
+// In a plain Sparse24View: rows k/2 floats apart.
+RowSlice sliceOf(const Sparse24View &w, std::int64_t n0, std::int64_t k0) {
+    return {w.values + n0 * (w.k / 2) + k0 / 2, w.k / 2, w.meta + n0 * w.metaWords(), w.metaWords(), k0 / 4};
+}
+
+// acc[tile][row][kTileM] += the nt rows of `s` against every tile, over kb columns starting at
+// xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block passes by.
+void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const PackedTokens &x, std::int64_t xk0,
+                     float *acc, std::int64_t accRows) {
     for (std::int64_t t = 0; t < x.tiles; ++t) {
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
         for (std::int64_t r = 0; r < nt; ++r) {
-            // Rows of W lie k/2 floats apart (8 KB at k = 4096), a stride the hardware prefetcher
-            // does not follow: fetch the slice four rows ahead (measured ~10 %, within the noise
-            // of this VM).
+            // Rows of a plain view lie k/2 floats apart (8 KB at k = 4096), a stride the hardware
+            // prefetcher does not follow: fetch the slice four rows ahead.
             if (r + 4 < nt) {
-                const char *v = reinterpret_cast<const char *>(w.values + (n0 + r + 4) * half + k0 / 2);
+                const char *v = reinterpret_cast<const char *>(s.values + (r + 4) * s.valuesStride);
                 _mm_prefetch(v, _MM_HINT_T0);
                 _mm_prefetch(v + 64, _MM_HINT_T0);
-                _mm_prefetch(reinterpret_cast<const char *>(w.meta + (n0 + r + 4) * words + k0 / 32), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char *>(s.meta + (r + 4) * s.metaStride + s.g0 / 8), _MM_HINT_T0);
             }
-            kernel(w.values + (n0 + r) * half + k0 / 2, w.meta + (n0 + r) * words, k0 / 4, kb / 4, xt,
+            kernel(s.values + r * s.valuesStride, s.meta + r * s.metaStride, s.g0, kb / 4, xt,
                    acc + (t * accRows + r) * kTileM);
         }
     }
 }
 
-} // namespace
+constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2
 
-void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
-            std::int64_t yStride, bool accumulate) {
-    const std::int64_t n = w.rows, k = w.k;
-    constexpr std::int64_t kRowsPerTask = 64; // enough tasks for every core, one block's acc in L2
+// Y = X[rows] . W^T: a task is a block of weight rows against every tile of tokens, k-blocks
+// outermost; `slice(n0, nt, k0, kb)` says where the block's weights for a k-block lie.
+template <typename SliceFn>
+void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows, float *y,
+                 std::int64_t m, std::int64_t yStride, bool accumulate, SliceFn slice) {
     const std::int64_t nBlocks = (n + kRowsPerTask - 1) / kRowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
-    // A task is a block of weight rows against every tile of tokens, k-block outermost: each
-    // k-block's metadata is decoded once and serves all the tiles.
 #pragma omp parallel
     {
         Floats64 acc;
@@ -176,9 +188,10 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
         for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
             const std::int64_t n0 = nb * kRowsPerTask, nCount = std::min<std::int64_t>(kRowsPerTask, n - n0);
             acc.assign(std::size_t(packed.tiles * kRowsPerTask * kTileM), 0.0f);
-            for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK)
-                accumulateBlock(w, n0, nCount, k0, std::min<std::int64_t>(kBlockK, k - k0), packed, k0, acc.data(),
-                                kRowsPerTask);
+            for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
+                const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
+                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc.data(), kRowsPerTask);
+            }
             for (std::int64_t t = 0; t < packed.tiles; ++t) {
                 const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
                 const float *a = acc.data() + t * kRowsPerTask * kTileM;
@@ -190,6 +203,48 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
             }
         }
     }
+}
+
+} // namespace
+
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
+            std::int64_t yStride, bool accumulate) {
+    ssmm24Tasks(x, xCols, w.rows, w.k, rows, y, m, yStride, accumulate,
+                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
+}
+
+// A block of 64 rows' slice over a k-block of 64 columns starts at n0 * k/2 + nt * k0/2 values
+// and n0 * words + nt * k0/32 metadata words: the blocks before it, in order.
+Sparse24Cpu prepareForCpu(const Sparse24View &w) {
+    Sparse24Cpu p;
+    p.rows = w.rows;
+    p.k = w.k;
+    p.values.resize(std::size_t(w.rows * (w.k / 2)));
+    p.meta.resize(std::size_t(w.rows * w.metaWords()));
+    const std::int64_t words = w.metaWords();
+    for (std::int64_t n0 = 0; n0 < w.rows; n0 += kRowsPerTask) {
+        const std::int64_t nt = std::min<std::int64_t>(kRowsPerTask, w.rows - n0);
+        for (std::int64_t k0 = 0; k0 < w.k; k0 += kBlockK) {
+            const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.k - k0), mw = (kb / 4 + 7) / 8;
+            float *v = p.values.data() + n0 * (w.k / 2) + nt * (k0 / 2);
+            std::uint32_t *mt = p.meta.data() + n0 * words + nt * (k0 / 32);
+            for (std::int64_t r = 0; r < nt; ++r) {
+                std::memcpy(v + r * (kb / 2), w.values + (n0 + r) * (w.k / 2) + k0 / 2, sizeof(float) * std::size_t(kb / 2));
+                std::memcpy(mt + r * mw, w.meta + (n0 + r) * words + k0 / 32, sizeof(std::uint32_t) * std::size_t(mw));
+            }
+        }
+    }
+    return p;
+}
+
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
+            std::int64_t yStride, bool accumulate) {
+    const std::int64_t half = w.k / 2, words = (w.k / 4 + 7) / 8;
+    ssmm24Tasks(x, xCols, w.rows, w.k, rows, y, m, yStride, accumulate,
+                [&](std::int64_t n0, std::int64_t nt, std::int64_t k0, std::int64_t kb) {
+                    return RowSlice{w.values.data() + n0 * half + nt * (k0 / 2), kb / 2,
+                                    w.meta.data() + n0 * words + nt * (k0 / 32), (kb / 4 + 7) / 8, 0};
+                });
 }
 
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
@@ -216,8 +271,8 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                 std::fill(acc.begin(), acc.end(), 0.0f);
                 for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
                     const std::int64_t k0 = b * w.v + c0;
-                    accumulateBlock(w.compact, j0, jCount, k0, std::min<std::int64_t>(kBlockK, w.v - c0), packed, k0,
-                                    acc.data(), rowsPerTask);
+                    accumulateBlock(sliceOf(w.compact, j0, k0), jCount, std::min<std::int64_t>(kBlockK, w.v - c0),
+                                    packed, k0, acc.data(), rowsPerTask);
                 }
                 // each compact row lands on the original row it stands for in this block
                 for (std::int64_t t = 0; t < tiles; ++t)

@@ -93,6 +93,7 @@ private slots:
         QTest::newRow("k-not-tile") << 65 << 130 << 260 << false;
         QTest::newRow("gather") << 29 << 70 << 516 << true;
         QTest::newRow("empty") << 0 << 8 << 16 << true;
+        QTest::newRow("rows-past-a-block") << 70 << 129 << 196 << false; // 3 row blocks, k-block tail of 4
     }
 
     void ssmm24MatchesTheReference() {
@@ -111,6 +112,12 @@ private slots:
         ref::ssmm24(x.data(), w, gather ? rows.data() : nullptr, want.data(), m);
         cpu::ssmm24(x.data(), k, w, gather ? rows.data() : nullptr, got.data(), m, n);
         QVERIFY(ref::nmse(got.data(), want.data(), got.size()) < 1e-10);
+        // the same on weights prepared for the CPU: a permutation, so the very same sums
+        const cpu::Sparse24Cpu prepared = cpu::prepareForCpu(w);
+        QCOMPARE(prepared.values.size(), w.values.size());
+        std::vector<float> fromPrepared(got.size(), -1.0f);
+        cpu::ssmm24(x.data(), k, prepared, gather ? rows.data() : nullptr, fromPrepared.data(), m, n);
+        QCOMPARE(fromPrepared, got);
     }
 
     void moeLayers_data() {
