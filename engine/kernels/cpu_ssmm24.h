@@ -15,7 +15,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
             std::int64_t m, std::int64_t yStride, bool accumulate = false);
 
 /// W rearranged for the CPU kernel, once (weights are static, as oneDNN reorders them): for each
-/// block of 64 rows and each k-block of 64 columns, the rows' kept values and metadata words side
+/// block of 128 rows and each k-block of 64 columns, the rows' kept values and metadata words side
 /// by side. Read in place, rows of W lie k/2 floats apart, a stride that leaves the kernel waiting
 /// on memory (~25 % slower at k = 4096 in a micro-benchmark).
 struct Sparse24Cpu {

@@ -93,7 +93,8 @@ private slots:
         QTest::newRow("k-not-tile") << 65 << 130 << 260 << false;
         QTest::newRow("gather") << 29 << 70 << 516 << true;
         QTest::newRow("empty") << 0 << 8 << 16 << true;
-        QTest::newRow("rows-past-a-block") << 70 << 129 << 196 << false; // 3 row blocks, k-block tail of 4
+        QTest::newRow("rows-past-a-block") << 70 << 129 << 196 << false; // 2 row blocks, k-block tail of 4
+        QTest::newRow("many-tiles") << 300 << 200 << 132 << true; // 5 token tiles: tasks of 64 rows, half blocks
     }
 
     void ssmm24MatchesTheReference() {
