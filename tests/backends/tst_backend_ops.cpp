@@ -175,6 +175,31 @@ private slots:
         }
     }
 
+    // Every device may keep what it derives from weights (the CPU prepares 2:4 weights once); new
+    // contents in the same buffers must be seen, never the old ones.
+    void ssmm24SeesNewWeightsInTheSameBuffers() {
+        const int m = 70, n = 40, k = 64;
+        const auto x = randomVector(std::size_t(m * k), 81);
+        const auto first = *kernels::prune24(randomVector(std::size_t(n * k), 82).data(), n, k);
+        const auto second = *kernels::prune24(randomVector(std::size_t(n * k), 83).data(), n, k);
+        for (Device *d : availableDevices()) {
+            auto bx = upload(d, x), bv = upload(d, first.values), bm = upload(d, first.meta);
+            auto by = upload(d, std::vector<float>(std::size_t(m * n)));
+            const KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), nullptr, by.get(), m, n, k, 0, "w"};
+            for (const auto *w : {&first, &first, &second}) {
+                if (w == &second) {
+                    QVERIFY(bv->upload(second.values.data(), second.values.size() * 4).ok());
+                    QVERIFY(bm->upload(second.meta.data(), second.meta.size() * 4).ok());
+                }
+                std::vector<float> want(std::size_t(m * n));
+                kernels::ref::ssmm24(x.data(), *w, nullptr, want.data(), m);
+                QVERIFY(d->run({c}).ok());
+                const auto got = download(*by, want.size());
+                QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < bound(d, Op::Ssmm24), d->props().name.c_str());
+            }
+        }
+    }
+
     void csrSpmm() {
         // an isolated node (3) and an empty last row
         auto a = *kernels::csrFromEdges(6, {{0, 1}, {1, 0}, {2, 0}, {4, 2}, {1, 4}, {0, 4}});

@@ -1,5 +1,7 @@
 #include "backends/cpu/cpu_backend.h"
 
+#include "backends/cpu/prepared_weights.h"
+
 #include "kernels/cpu_gemm.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/csr.h"
@@ -8,6 +10,7 @@
 
 #include <cmath>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -18,15 +21,18 @@ namespace seaside::backends {
 
 namespace {
 
+std::atomic<std::uint64_t> nextBufferId{1};
+
 class CpuBuffer : public Buffer {
 public:
-    explicit CpuBuffer(std::size_t bytes) : m_data(bytes) {}
+    explicit CpuBuffer(std::size_t bytes) : m_data(bytes), m_id(nextBufferId++) {}
     std::size_t size() const override { return m_data.size(); }
     Status upload(const void *src, std::size_t bytes, std::size_t offset) override {
         if (offset + bytes > m_data.size())
             return makeError("upload of " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
                              " overruns a buffer of " + std::to_string(m_data.size()));
         std::memcpy(m_data.data() + offset, src, bytes);
+        ++m_version;
         return {};
     }
     Status download(void *dst, std::size_t bytes, std::size_t offset) const override {
@@ -37,9 +43,15 @@ public:
         return {};
     }
     template <typename T> T *as() { return reinterpret_cast<T *>(m_data.data()); }
+    /// Who this buffer is and how often it was written (uploads and kernel outputs): the key of
+    /// anything derived from its contents.
+    std::uint64_t id() const { return m_id; }
+    std::uint64_t version() const { return m_version; }
+    void written() { ++m_version; }
 
 private:
     std::vector<unsigned char> m_data;
+    std::uint64_t m_id, m_version = 0;
 };
 
 template <typename T> T *data(Buffer *b) { return b ? static_cast<CpuBuffer *>(b)->as<T>() : nullptr; }
@@ -82,7 +94,9 @@ public:
             if (!supports(c, &why))
                 return makeError(std::string(opName(c.op)) + " '" + c.label + "': " + why);
             const auto start = std::chrono::steady_clock::now();
-            if (Status s = runOne(c); !s)
+            Status s = runOne(c);
+            static_cast<CpuBuffer *>(c.y)->written(); // even a failed call may have written part of Y
+            if (!s)
                 return makeError(std::string(opName(c.op)) + " '" + c.label + "': " + s.message());
             if (timings)
                 timings->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -91,7 +105,7 @@ public:
     }
 
 private:
-    static Status runOne(const KernelCall &c) {
+    Status runOne(const KernelCall &c) {
         switch (c.op) {
         case Op::Gemm:
             kernels::cpu::gemm(data<float>(c.a), data<float>(c.b), data<float>(c.y), c.m, c.n, c.k, c.accumulate);
@@ -140,13 +154,16 @@ private:
 
     // The fused epilogues of the device kernels, applied after the product here: the CPU's own MoE
     // path (kernels::cpu::moeSamoyeds) fuses them into its tiles.
-    static Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
+    Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
+        const auto *values = static_cast<const CpuBuffer *>(c.b), *meta = static_cast<const CpuBuffer *>(c.c);
+        const auto prepared =
+            m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
         if (c.epilogue == Epilogue::Store) {
-            kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, data<float>(c.y), c.m, c.n, c.accumulate);
+            kernels::cpu::ssmm24(data<float>(c.a), c.k, *prepared, rows, data<float>(c.y), c.m, c.n, c.accumulate);
             return {};
         }
         std::vector<float> acc(std::size_t(c.m * c.n));
-        kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, acc.data(), c.m, c.n);
+        kernels::cpu::ssmm24(data<float>(c.a), c.k, *prepared, rows, acc.data(), c.m, c.n);
         float *y = data<float>(c.y);
         const float *e = data<float>(c.e);
         if (c.epilogue == Epilogue::SiluMul) {
@@ -166,6 +183,7 @@ private:
     }
 
     DeviceProps m_props;
+    PreparedWeightsCache m_prepared{std::size_t(1) << 30};
 };
 
 class CpuBackend : public Backend {
