@@ -300,30 +300,37 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     return p;
 }
 
+namespace {
+// In prepared weights: rows n0.. of a task lie within one block of kPreparedRows (tasks of 64 or
+// 128 rows, starting at multiples of their size), k0 is a multiple of kBlockK.
+RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::int64_t kb) {
+    const std::int64_t half = w.k / 2, words = (w.k / 4 + 7) / 8;
+    const std::int64_t b0 = n0 / kPreparedRows * kPreparedRows, r0 = n0 - b0; // the block, and n0's place in it
+    const std::int64_t bRows = std::min<std::int64_t>(kPreparedRows, w.rows - b0), mw = (kb / 4 + 7) / 8;
+    return {w.values.data() + b0 * half + bRows * (k0 / 2) + r0 * (kb / 2), kb / 2,
+            w.meta.data() + b0 * words + bRows * (k0 / 32) + r0 * mw, mw, 0};
+}
+} // namespace
+
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
-    const std::int64_t half = w.k / 2, words = (w.k / 4 + 7) / 8;
     ssmm24Tasks(x, xCols, w.rows, w.k, rows, y, m, yStride, accumulate,
-                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) {
-                    // the prepared block holding rows from n0, and n0's place in it
-                    const std::int64_t b0 = n0 / kPreparedRows * kPreparedRows, r0 = n0 - b0;
-                    const std::int64_t bRows = std::min<std::int64_t>(kPreparedRows, w.rows - b0), mw = (kb / 4 + 7) / 8;
-                    return RowSlice{w.values.data() + b0 * half + bRows * (k0 / 2) + r0 * (kb / 2), kb / 2,
-                                    w.meta.data() + b0 * words + bRows * (k0 / 32) + r0 * mw, mw, 0};
-                });
+                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); });
 }
 
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
-                  const SsmmOutput &out) {
+                  const SsmmOutput &out, const Sparse24Cpu *prepared) {
     const std::int64_t kept = w.keptRows(), k = w.k, blocks = k / w.v;
     const std::int64_t rowsPerTask = 64 / w.n * w.n; // whole groups per task: tasks write disjoint rows
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
     const std::int64_t tiles = packed.tiles;
-    // A task is a block of weight rows against every token tile: each block's metadata is
-    // decoded once and serves all the tiles (as in ssmm24). A column block of V is walked in
-    // k-blocks, so the packed tokens stay in L1 whatever V is.
+    // the prepared compact matrix serves when its blocks line up with this loop's slices
+    if (prepared && (prepared->rows != kept || prepared->k != k || w.v % kBlockK || kPreparedRows % rowsPerTask))
+        prepared = nullptr;
+    // A task is a block of weight rows against every token tile (as in ssmm24). A column block of
+    // V is walked in k-blocks, so the packed tokens stay in L1 whatever V is.
 #pragma omp parallel
     {
         Floats64 acc, ytile;
@@ -337,7 +344,8 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                 std::fill(acc.begin(), acc.end(), 0.0f);
                 for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
                     const std::int64_t k0 = b * w.v + c0;
-                    accumulateBlock(sliceOf(w.compact, j0, k0), jCount, std::min<std::int64_t>(kBlockK, w.v - c0),
+                    const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.v - c0);
+                    accumulateBlock(prepared ? sliceOf(*prepared, j0, k0, kb) : sliceOf(w.compact, j0, k0), jCount, kb,
                                     packed, k0, acc.data(), rowsPerTask);
                 }
                 // each compact row lands on the original row it stands for in this block

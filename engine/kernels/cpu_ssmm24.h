@@ -47,7 +47,9 @@ struct SsmmOutput {
 /// Y = X[rows] . W^T with W in Samoyeds' two-level format: each compact row contributes, per
 /// block of V columns, to the original row it stands for there. Rows of W that a block drops
 /// receive nothing from it. Multithreaded over tiles of tokens and groups of weight rows.
+/// `prepared`, when given, is prepareForCpu(w.compact): read instead of the compact matrix
+/// where V is a multiple of 64.
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
-                  const SsmmOutput &out);
+                  const SsmmOutput &out, const Sparse24Cpu *prepared = nullptr);
 
 } // namespace seaside::kernels::cpu

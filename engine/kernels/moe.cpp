@@ -57,6 +57,9 @@ MoeSamoyedsWeights pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n, 
         out.w1.push_back(*pruneSamoyeds(w.w1[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
         out.w3.push_back(*pruneSamoyeds(w.w3[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
         out.w2.push_back(*pruneSamoyeds(w.w2[std::size_t(e)].data(), s.hidden, s.intermediate, n, m, v));
+        out.w1Cpu.push_back(cpu::prepareForCpu(out.w1.back().compact));
+        out.w3Cpu.push_back(cpu::prepareForCpu(out.w3.back().compact));
+        out.w2Cpu.push_back(cpu::prepareForCpu(out.w2.back().compact));
     }
     return out;
 }
@@ -139,13 +142,14 @@ void cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeight
         h1.resize(std::size_t(n * s.intermediate));
         h.resize(h1.size());
         // w1 over the expert's tokens, gathered from x as tiles load
-        ssmmSamoyeds(x, s.hidden, w.w1[std::size_t(e)], tok.data(), n, {h1.data(), s.intermediate});
+        const auto cpuForm = [&](const std::vector<Sparse24Cpu> &v) { return v.size() == w.w1.size() ? &v[std::size_t(e)] : nullptr; };
+        ssmmSamoyeds(x, s.hidden, w.w1[std::size_t(e)], tok.data(), n, {h1.data(), s.intermediate}, cpuForm(w.w1Cpu));
         // w3 with SiLU(w1) fused into its epilogue
         SsmmOutput gated{h.data(), s.intermediate, SsmmOutput::Epilogue::SiluMul, h1.data(), s.intermediate};
-        ssmmSamoyeds(x, s.hidden, w.w3[std::size_t(e)], tok.data(), n, gated);
+        ssmmSamoyeds(x, s.hidden, w.w3[std::size_t(e)], tok.data(), n, gated, cpuForm(w.w3Cpu));
         // w2 with the gates fused and a scatter-add back to token order
         SsmmOutput back{y, s.hidden, SsmmOutput::Epilogue::GateScatterAdd, nullptr, 0, r.gates[std::size_t(e)].data(), tok.data()};
-        ssmmSamoyeds(h.data(), s.intermediate, w.w2[std::size_t(e)], nullptr, n, back);
+        ssmmSamoyeds(h.data(), s.intermediate, w.w2[std::size_t(e)], nullptr, n, back, cpuForm(w.w2Cpu));
     }
 }
 

@@ -3,6 +3,7 @@
 // token lists (no copy of the activations) -> w1 and w3 as sparse x token-selected products
 // with SiLU fused -> w2 with the gates fused and a scatter-add back to token order. The dense
 // version (same maths, dense weights) is the baseline; the reference is the oracle.
+#include "kernels/cpu_ssmm24.h"
 #include "kernels/samoyeds.h"
 
 #include <cstdint>
@@ -23,6 +24,9 @@ struct MoeDenseWeights {
 struct MoeSamoyedsWeights {
     std::vector<float> router; // the router stays dense
     std::vector<Samoyeds> w1, w3, w2;
+    /// The compact matrices prepared once for the CPU kernel (cpu::prepareForCpu); pruneMoe fills
+    /// them, and the CPU layer reads them when present.
+    std::vector<cpu::Sparse24Cpu> w1Cpu, w3Cpu, w2Cpu;
 };
 
 /// Which tokens each expert takes, with their renormalised gates (same order).

@@ -146,6 +146,14 @@ private slots:
         ref::moe(x.data(), s, densify(sw), wantSparse.data()); // the oracle on the weights Samoyeds keeps
         cpu::moeSamoyeds(x.data(), s, sw, sparse.data());
         QVERIFY(ref::nmse(sparse.data(), wantSparse.data(), want.size()) < 1e-9);
+        QCOMPARE(sw.w1Cpu.size(), std::size_t(experts)); // prepared for the CPU kernel once, by pruneMoe
+        auto inPlace = sw; // the same layer reading the compact matrices in place
+        inPlace.w1Cpu.clear();
+        inPlace.w3Cpu.clear();
+        inPlace.w2Cpu.clear();
+        std::vector<float> sparseInPlace(x.size());
+        cpu::moeSamoyeds(x.data(), s, inPlace, sparseInPlace.data());
+        QCOMPARE(sparseInPlace, sparse);
         const Routing r = route(x.data(), s, w.router);
         std::size_t assigned = 0;
         for (std::int64_t e = 0; e < experts; ++e) {
