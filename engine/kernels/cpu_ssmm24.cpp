@@ -194,11 +194,11 @@ RowSlice sliceOf(const Sparse24View &w, std::int64_t n0, std::int64_t k0) {
     return {w.values + n0 * (w.k / 2) + k0 / 2, w.k / 2, w.meta + n0 * w.metaWords(), w.metaWords(), k0 / 4};
 }
 
-// acc[tile][row][kTileM] += the nt rows of `s` against every tile, over kb columns starting at
+// acc[tile - t0][row][kTileM] += the nt rows of `s` against tiles [t0, t1), over kb columns from
 // xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block passes by.
 void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const PackedTokens &x, std::int64_t xk0,
-                     float *acc, std::int64_t accRows) {
-    for (std::int64_t t = 0; t < x.tiles; ++t) {
+                     float *acc, std::int64_t accRows, std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t) {
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
         for (std::int64_t r = 0; r < nt; ++r) {
@@ -211,17 +211,17 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
                 _mm_prefetch(reinterpret_cast<const char *>(s.meta + (r + 4) * s.metaStride + s.g0 / 8), _MM_HINT_T0);
             }
             kernel(s.values + r * s.valuesStride, s.meta + r * s.metaStride, s.g0, kb / 4, xt,
-                   acc + (t * accRows + r) * kTileM);
+                   acc + ((t - t0) * accRows + r) * kTileM);
         }
     }
 }
 
-// A task is a block of weight rows against every token tile, and reads all of packed X once: the
-// more rows, the less X traffic. 128 rows, unless the block's accumulators (tiles x rows x 256 B)
-// would pass 128 KB of L2: then 64 (at m = 512, 128 rows ran 20 % slower). Prepared weights come
-// in blocks of 128 rows, which a task of 64 halves.
-constexpr std::int64_t kPreparedRows = 128;
-std::int64_t rowsPerTask(std::int64_t tiles) { return tiles <= 4 ? 128 : 64; }
+// A task is a block of 128 weight rows against up to 4 token tiles: it reads its tiles of packed
+// X once, so the more rows, the less X traffic, and its accumulators (4 x 128 x 256 B = 128 KB)
+// stay in L2. (Tasks of 64 rows against every tile read X twice as often; 128 rows against 8
+// tiles, at m = 512, ran 20 % slower.) Prepared weights come in blocks of the same 128 rows.
+constexpr std::int64_t kTaskRows = 128, kTaskTiles = 4;
+constexpr std::int64_t kPreparedRows = kTaskRows;
 
 // y[i, r] (+)= a[r * kTileM + i] for i < mCount tokens, r < nCount rows: the accumulators are
 // weight-row-major, Y is token-major.
@@ -249,20 +249,21 @@ template <typename SliceFn>
 void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows, float *y,
                  std::int64_t m, std::int64_t yStride, bool accumulate, SliceFn slice) {
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
-    const std::int64_t taskRows = rowsPerTask(packed.tiles), nBlocks = (n + taskRows - 1) / taskRows;
+    const std::int64_t rowBlocks = (n + kTaskRows - 1) / kTaskRows, tileGroups = (packed.tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
     {
         Floats64 acc;
 #pragma omp for schedule(dynamic)
-        for (std::int64_t nb = 0; nb < nBlocks; ++nb) {
-            const std::int64_t n0 = nb * taskRows, nCount = std::min<std::int64_t>(taskRows, n - n0);
-            acc.assign(std::size_t(packed.tiles * taskRows * kTileM), 0.0f);
+        for (std::int64_t task = 0; task < rowBlocks * tileGroups; ++task) {
+            const std::int64_t n0 = task / tileGroups * kTaskRows, nCount = std::min<std::int64_t>(kTaskRows, n - n0);
+            const std::int64_t t0 = task % tileGroups * kTaskTiles, t1 = std::min<std::int64_t>(packed.tiles, t0 + kTaskTiles);
+            acc.assign(std::size_t((t1 - t0) * kTaskRows * kTileM), 0.0f);
             for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
                 const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
-                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc.data(), taskRows);
+                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc.data(), kTaskRows, t0, t1);
             }
-            for (std::int64_t t = 0; t < packed.tiles; ++t)
-                writeBack(acc.data() + t * taskRows * kTileM, packed.tokens(t), nCount,
+            for (std::int64_t t = t0; t < t1; ++t)
+                writeBack(acc.data() + (t - t0) * kTaskRows * kTileM, packed.tokens(t), nCount,
                           y + t * kTileM * yStride + n0, yStride, accumulate);
         }
     }
@@ -301,8 +302,8 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
 }
 
 namespace {
-// In prepared weights: rows n0.. of a task lie within one block of kPreparedRows (tasks of 64 or
-// 128 rows, starting at multiples of their size), k0 is a multiple of kBlockK.
+// In prepared weights: rows n0.. of a task lie within one block of kPreparedRows (tasks of a size
+// that divides it, starting at multiples of their size), k0 is a multiple of kBlockK.
 RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::int64_t kb) {
     const std::int64_t half = w.k / 2, words = (w.k / 4 + 7) / 8;
     const std::int64_t b0 = n0 / kPreparedRows * kPreparedRows, r0 = n0 - b0; // the block, and n0's place in it
@@ -346,7 +347,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                     const std::int64_t k0 = b * w.v + c0;
                     const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.v - c0);
                     accumulateBlock(prepared ? sliceOf(*prepared, j0, k0, kb) : sliceOf(w.compact, j0, k0), jCount, kb,
-                                    packed, k0, acc.data(), rowsPerTask);
+                                    packed, k0, acc.data(), rowsPerTask, 0, tiles);
                 }
                 // each compact row lands on the original row it stands for in this block
                 for (std::int64_t t = 0; t < tiles; ++t)
