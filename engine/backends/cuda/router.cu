@@ -1,12 +1,10 @@
 // TopKGates, the MoE router's selection (kernels/router.h is the CPU oracle): one thread per token.
-// The thread picks its k experts by k scans of the row, each taking the largest logit that comes
-// after the previous pick in the order (logit descending, id ascending), so it needs no storage
-// and the order is that of the probabilities (softmax is monotonic), ties to the lower id. The
-// gates are exp(l - top) over the kept experts' sum of the same: the softmax's denominator
-// cancels in the renormalisation, so it is never formed. They are computed in double, as the
-// oracle does (k exponentials a token: cheap even where fp64 is slow), so both round alike. The one departure from the oracle, which
-// orders by the double probabilities: experts whose probability underflows there (logits over 745
-// below the top) tie at 0 in the oracle and go by id, here by logit; their gates are 0 both ways.
+// The thread finds the top logit, then picks its k experts by k scans of the row, each taking the
+// largest p = exp(l - top) that comes after the previous pick in the order (p descending, id
+// ascending). p is computed in double exactly as the oracle does, so the order, ties included
+// (equal p, e.g. where exp rounds two close logits alike or underflows), is the oracle's. No
+// storage is needed. The gates are p over the kept experts' sum of p: the softmax's denominator
+// cancels in the renormalisation. k x experts exponentials a token: cheap even where fp64 is slow.
 #include "backends/cuda/kernels.cuh"
 
 namespace seaside::backends::cuda {
@@ -22,34 +20,40 @@ __global__ void __launch_bounds__(kThreads)
         const float *l = logits + t * experts;
         std::uint32_t *rowIds = ids + t * k;
         float *rowGates = gates + t * k;
-        float prevL = 0.0f, top = 0.0f;
-        double kept = 0.0;
+        float top = -__int_as_float(0x7f800000); // -inf; NaN logits never win a comparison
+        for (std::int64_t e = 0; e < experts; ++e)
+            top = l[e] > top ? l[e] : top;
+        double prevP = 0.0, kept = 0.0;
         std::int64_t prevId = -1;
         for (std::int64_t j = 0; j < k; ++j) {
             std::int64_t best = -1;
-            float bestL = 0.0f;
+            double bestP = 0.0;
             for (std::int64_t e = 0; e < experts; ++e) {
-                const float v = l[e];
+                const double p = exp(double(l[e]) - double(top));
                 // after the previous pick: smaller, or equal with a higher id
-                const bool eligible = prevId < 0 || v < prevL || (v == prevL && e > prevId);
-                if (eligible && (best < 0 || v > bestL)) { // ascending e: a tie keeps the lower id
+                const bool eligible = prevId < 0 || p < prevP || (p == prevP && e > prevId);
+                if (eligible && (best < 0 || p > bestP)) { // ascending e: a tie keeps the lower id
                     best = e;
-                    bestL = v;
+                    bestP = p;
                 }
             }
-            if (best < 0) { // only NaN logits left: take the lowest id not yet taken, gate NaN
-                best = prevId + 1 < experts ? prevId + 1 : 0;
-                bestL = __int_as_float(0x7fffffff);
+            if (best < 0) { // only NaN logits left: the lowest id not yet taken, gate NaN
+                for (best = 0; best < experts; ++best) {
+                    bool taken = false;
+                    for (std::int64_t i = 0; i < j; ++i)
+                        taken = taken || rowIds[i] == std::uint32_t(best);
+                    if (!taken)
+                        break;
+                }
+                bestP = __longlong_as_double(0x7ff8000000000000LL);
             }
-            if (j == 0)
-                top = bestL;
             prevId = best;
-            prevL = bestL;
+            prevP = bestP;
             rowIds[j] = std::uint32_t(best);
-            kept += exp(double(bestL) - double(top));
+            kept += bestP;
         }
-        // second pass: the p again (the same expression, so the same value) over their sum, which
-        // is at least 1 (the top pick's p is exp(0))
+        // the p again (the same expression, so the same value) over their sum, which is at least 1
+        // (the top pick's p is exp(0))
         for (std::int64_t j = 0; j < k; ++j)
             rowGates[j] = float(exp(double(l[rowIds[j]]) - double(top)) / kept);
     }

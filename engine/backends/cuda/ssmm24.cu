@@ -230,9 +230,9 @@ template <int kBytes> __device__ inline void cpAsync(void *dst, const void *src,
         asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n" ::"r"(d), "l"(src), "n"(kBytes),
                      "r"(valid ? kBytes : 0));
 }
-__device__ inline void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ inline void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 template <int kPending> __device__ inline void cpAsyncWait() {
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending));
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending) : "memory");
 }
 
 // Four 8x8 b16 matrices; lanes 8j..8j+7 give the row addresses of matrix j, and lane l receives
@@ -479,12 +479,19 @@ template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path pa
                          reinterpret_cast<std::uintptr_t>(args.values) % 8 == 0 &&
                          reinterpret_cast<std::uintptr_t>(args.meta) % 4 == 0 && args.k % 4 == 0;
     if (path == Ssmm24Path::TensorCore && aligned) {
-        int dev = 0, sms = 0;
+        int dev = 0, sms = 0, smemOptin = 0;
         if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess ||
             sms <= 0)
             sms = 132;
-        // 128-token tiles, or 64 where half of a 128 would be padding.
-        return args.m > 64 ? launchTensor<128, kOut>(args, sms, stream) : launchTensor<64, kOut>(args, sms, stream);
+        if (cudaGetDevice(&dev) != cudaSuccess ||
+            cudaDeviceGetAttribute(&smemOptin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
+            smemOptin = 0;
+        // 128-token tiles, or 64 where half of a 128 would be padding. Both need more shared memory
+        // than sm_86/sm_89 give a block (99 KB): there the CUDA cores take the call.
+        const bool wide = args.m > 64;
+        const std::size_t need = wide ? sizeof(TcSmem<128>) : sizeof(TcSmem<64>);
+        if (need <= std::size_t(smemOptin))
+            return wide ? launchTensor<128, kOut>(args, sms, stream) : launchTensor<64, kOut>(args, sms, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
     if (tilesN > 0x7fffffff)
