@@ -23,7 +23,9 @@
 namespace seaside::views {
 
 namespace {
-constexpr int kTopLayers = 10; // bars per chart: the rest are in the table and the report
+// bars per chart: the rest are in the table and the report. Ten left Qt Charts too little height
+// per bar in the docked panel, and it then hid every other layer name.
+constexpr int kTopLayers = 8;
 
 } // namespace
 
@@ -133,6 +135,7 @@ void EstimatePanel::fillBars(Bars &b, const QString &setName, const std::vector<
     b.series->append(set);
     b.names->setCategories(names);
     b.values->setRange(0, top > 0 ? top * 1.05 : 1);
+    b.values->applyNiceNumbers(); // ticks at 0, 20, 40 rather than 0, 16.9, 33.7
 }
 
 void EstimatePanel::showEstimate(const plan::Design &d, const plan::PlanEstimate &e) {
