@@ -476,7 +476,9 @@ void MainWindow::refresh() {
         auto *item = new QListWidgetItem(QIcon(swatch), QStringLiteral("%1  —  %2").arg(
                                                             QString::fromStdString(dev.id), QString::fromStdString(dev.spec.name)));
         item->setData(Qt::UserRole, QString::fromStdString(dev.id));
-        item->setToolTip(tr("Drag onto a layer (or a selection) to place it here\nsource: %1").arg(QString::fromStdString(dev.spec.source)));
+        // the full name too: a narrow dock clips it
+        item->setToolTip(tr("%1\nDrag onto a layer (or a selection) to place it here\nsource: %2")
+                             .arg(QString::fromStdString(dev.spec.name), QString::fromStdString(dev.spec.source)));
         m_devices->addItem(item);
     }
     QPixmap none(14, 14);
