@@ -277,41 +277,49 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
                 [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
 }
 
-// A block of 128 rows' slice over a k-block of 64 columns starts at n0 * k/2 + nt * k0/2 values
-// and n0 * words + nt * k0/32 metadata words: the blocks before it, in order.
+namespace {
+// Where row n0 of prepared weights lies for the k-block at k0 (kb wide), as offsets into values
+// and meta: a block of kPreparedRows rows' slice over a k-block starts after the blocks before it
+// (b0 * k/2 values, then bRows * k0/2 for its earlier k-blocks), and n0 is row r0 of its block.
+// The one place that knows the layout: prepareForCpu writes through it, sliceOf reads.
+struct PreparedPlace {
+    std::int64_t values, meta, valuesStride, metaStride;
+};
+PreparedPlace preparedPlace(std::int64_t rows, std::int64_t k, std::int64_t n0, std::int64_t k0, std::int64_t kb) {
+    const std::int64_t half = k / 2, words = (k / 4 + 7) / 8, mw = (kb / 4 + 7) / 8;
+    const std::int64_t b0 = n0 / kPreparedRows * kPreparedRows, r0 = n0 - b0;
+    const std::int64_t bRows = std::min<std::int64_t>(kPreparedRows, rows - b0);
+    return {b0 * half + bRows * (k0 / 2) + r0 * (kb / 2), b0 * words + bRows * (k0 / 32) + r0 * mw, kb / 2, mw};
+}
+
+// In prepared weights: rows n0.. of a task lie within one block of kPreparedRows (tasks of a size
+// that divides it, starting at multiples of their size), k0 is a multiple of kBlockK.
+RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::int64_t kb) {
+    const PreparedPlace at = preparedPlace(w.rows, w.k, n0, k0, kb);
+    return {w.values.data() + at.values, at.valuesStride, w.meta.data() + at.meta, at.metaStride, 0};
+}
+} // namespace
+
 Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     Sparse24Cpu p;
     p.rows = w.rows;
     p.k = w.k;
     p.values.resize(std::size_t(w.rows * (w.k / 2)));
     p.meta.resize(std::size_t(w.rows * w.metaWords()));
-    const std::int64_t words = w.metaWords();
-    for (std::int64_t n0 = 0; n0 < w.rows; n0 += kPreparedRows) {
-        const std::int64_t nt = std::min<std::int64_t>(kPreparedRows, w.rows - n0);
+    for (std::int64_t n0 = 0; n0 < w.rows; n0 += kPreparedRows)
         for (std::int64_t k0 = 0; k0 < w.k; k0 += kBlockK) {
-            const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.k - k0), mw = (kb / 4 + 7) / 8;
-            float *v = p.values.data() + n0 * (w.k / 2) + nt * (k0 / 2);
-            std::uint32_t *mt = p.meta.data() + n0 * words + nt * (k0 / 32);
-            for (std::int64_t r = 0; r < nt; ++r) {
-                std::memcpy(v + r * (kb / 2), w.values + (n0 + r) * (w.k / 2) + k0 / 2, sizeof(float) * std::size_t(kb / 2));
-                std::memcpy(mt + r * mw, w.meta + (n0 + r) * words + k0 / 32, sizeof(std::uint32_t) * std::size_t(mw));
+            const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.k - k0);
+            const PreparedPlace at = preparedPlace(w.rows, w.k, n0, k0, kb);
+            const RowSlice from = sliceOf(w, n0, k0);
+            for (std::int64_t r = 0; r < std::min<std::int64_t>(kPreparedRows, w.rows - n0); ++r) {
+                std::memcpy(p.values.data() + at.values + r * at.valuesStride, from.values + r * from.valuesStride,
+                            sizeof(float) * std::size_t(at.valuesStride));
+                std::memcpy(p.meta.data() + at.meta + r * at.metaStride, from.meta + r * from.metaStride + k0 / 32,
+                            sizeof(std::uint32_t) * std::size_t(at.metaStride));
             }
         }
-    }
     return p;
 }
-
-namespace {
-// In prepared weights: rows n0.. of a task lie within one block of kPreparedRows (tasks of a size
-// that divides it, starting at multiples of their size), k0 is a multiple of kBlockK.
-RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::int64_t kb) {
-    const std::int64_t half = w.k / 2, words = (w.k / 4 + 7) / 8;
-    const std::int64_t b0 = n0 / kPreparedRows * kPreparedRows, r0 = n0 - b0; // the block, and n0's place in it
-    const std::int64_t bRows = std::min<std::int64_t>(kPreparedRows, w.rows - b0), mw = (kb / 4 + 7) / 8;
-    return {w.values.data() + b0 * half + bRows * (k0 / 2) + r0 * (kb / 2), kb / 2,
-            w.meta.data() + b0 * words + bRows * (k0 / 32) + r0 * mw, mw, 0};
-}
-} // namespace
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
