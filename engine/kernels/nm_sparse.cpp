@@ -49,6 +49,19 @@ std::vector<float> densify(const Sparse24 &s) {
     return d;
 }
 
+Status validateMetadata(const Sparse24View &s) {
+    for (std::int64_t r = 0; r < s.rows; ++r)
+        for (std::int64_t g = 0; g < s.k / 4; ++g) {
+            const std::uint32_t bits = s.meta[r * s.metaWords() + g / 8] >> ((g % 8) * 4);
+            const int first = int(bits & 3u), second = int((bits >> 2) & 3u);
+            if (first >= second)
+                return makeError("2:4 format: row " + std::to_string(r) + ", group " + std::to_string(g) +
+                                 " has metadata positions " + std::to_string(first) + "," + std::to_string(second) +
+                                 " (they must be increasing)");
+        }
+    return {};
+}
+
 Status validate(const Sparse24 &s) {
     if (s.k <= 0 || s.k % 4)
         return makeError("2:4 format: k = " + std::to_string(s.k) + " is not a positive multiple of 4");
@@ -58,16 +71,7 @@ Status validate(const Sparse24 &s) {
     if (s.meta.size() != std::size_t(s.rows * s.metaWords()))
         return makeError("2:4 format: metadata has " + std::to_string(s.meta.size()) + " words, expected " +
                          std::to_string(s.rows * s.metaWords()));
-    for (std::int64_t r = 0; r < s.rows; ++r)
-        for (std::int64_t g = 0; g < s.k / 4; ++g) {
-            int first, second;
-            s.positions(r, g, first, second);
-            if (first >= second)
-                return makeError("2:4 format: row " + std::to_string(r) + ", group " + std::to_string(g) +
-                                 " has metadata positions " + std::to_string(first) + "," + std::to_string(second) +
-                                 " (they must be increasing)");
-        }
-    return {};
+    return validateMetadata(s);
 }
 
 double density(const Sparse24 &s) { return s.k > 0 ? double(s.values.size()) / double(s.rows * s.k) : 0.0; }

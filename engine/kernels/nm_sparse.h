@@ -41,6 +41,8 @@ Expected<Sparse24> prune24(const float *dense, std::int64_t rows, std::int64_t k
 std::vector<float> densify(const Sparse24 &s);
 /// Checks the metadata: both positions in 0..3, the first strictly before the second.
 Status validate(const Sparse24 &s);
+/// The metadata part of validate, on a view (buffers whose sizes are already checked).
+Status validateMetadata(const Sparse24View &s);
 
 /// Fraction of weights kept (0.5 for 2:4).
 double density(const Sparse24 &s);

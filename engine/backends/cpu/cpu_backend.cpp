@@ -8,9 +8,8 @@
 #include "kernels/gnn.h"
 #include "kernels/router.h"
 
-#include <cmath>
-
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -123,15 +122,7 @@ private:
                 if (std::int64_t(rows[i]) >= xRows)
                     return makeError("row id " + std::to_string(rows[i]) + " at " + std::to_string(i) + " is outside X's " +
                                      std::to_string(xRows) + " rows");
-            const kernels::Sparse24View w(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k);
-            for (std::int64_t r = 0; r < c.n; ++r)
-                for (std::int64_t g = 0; g < c.k / 4; ++g) {
-                    const std::uint32_t bits = w.meta[r * w.metaWords() + g / 8] >> ((g % 8) * 4);
-                    if ((bits & 3u) >= ((bits >> 2) & 3u))
-                        return makeError("metadata of row " + std::to_string(r) + ", group " + std::to_string(g) +
-                                         " is not a valid 2:4 pattern");
-                }
-            return ssmm24(c, w, rows);
+            return ssmm24(c, kernels::Sparse24View(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k), rows);
         }
         case Op::CsrSpmm: {
             kernels::Csr a;
@@ -156,8 +147,11 @@ private:
     // path (kernels::cpu::moeSamoyeds) fuses them into its tiles.
     Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
         const auto *values = static_cast<const CpuBuffer *>(c.b), *meta = static_cast<const CpuBuffer *>(c.c);
-        const auto prepared =
-            m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
+        // checked (the metadata) and prepared once per weight contents
+        const auto found = m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
+        if (!found.ok())
+            return makeError(found.error().message);
+        const auto &prepared = *found;
         if (c.epilogue == Epilogue::Store) {
             kernels::cpu::ssmm24(data<float>(c.a), c.k, *prepared, rows, data<float>(c.y), c.m, c.n, c.accumulate);
             return {};

@@ -2,8 +2,8 @@
 
 namespace seaside::backends {
 
-std::shared_ptr<const kernels::cpu::Sparse24Cpu> PreparedWeightsCache::get(const Key &key,
-                                                                          const kernels::Sparse24View &w) {
+Expected<std::shared_ptr<const kernels::cpu::Sparse24Cpu>> PreparedWeightsCache::get(const Key &key,
+                                                                                   const kernels::Sparse24View &w) {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         for (auto it = m_entries.begin(); it != m_entries.end(); ++it)
@@ -12,6 +12,8 @@ std::shared_ptr<const kernels::cpu::Sparse24Cpu> PreparedWeightsCache::get(const
                 return it->prepared;
             }
     }
+    if (Status s = kernels::validateMetadata(w); !s)
+        return makeError(s.message());
     // prepared outside the lock: another thread may prepare the same weights meanwhile, which
     // costs time but not correctness (both copies are the same)
     auto prepared = std::make_shared<const kernels::cpu::Sparse24Cpu>(kernels::cpu::prepareForCpu(w));
@@ -29,7 +31,7 @@ std::shared_ptr<const kernels::cpu::Sparse24Cpu> PreparedWeightsCache::get(const
         m_bytes -= m_entries.back().bytes;
         m_entries.pop_back();
     }
-    return prepared;
+    return std::shared_ptr<const kernels::cpu::Sparse24Cpu>(prepared);
 }
 
 std::size_t PreparedWeightsCache::entries() const {

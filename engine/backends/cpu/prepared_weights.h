@@ -20,8 +20,9 @@ public:
         std::int64_t rows, k;
         bool operator==(const Key &) const = default;
     };
-    /// The prepared form of `w`, prepared now if the cache has none for `key`.
-    std::shared_ptr<const kernels::cpu::Sparse24Cpu> get(const Key &key, const kernels::Sparse24View &w);
+    /// The prepared form of `w`, prepared now if the cache has none for `key`. The metadata is
+    /// checked then, once per content: invalid metadata is an error and nothing is kept.
+    Expected<std::shared_ptr<const kernels::cpu::Sparse24Cpu>> get(const Key &key, const kernels::Sparse24View &w);
     std::size_t entries() const;
 
 private:
