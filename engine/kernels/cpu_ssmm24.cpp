@@ -86,10 +86,27 @@ void packSlab(const float *x, std::int64_t xCols, const std::uint32_t *rows, std
 // leave idle): each kept value meets the packed X row 4g + p of its position, 2 multiply-adds
 // per group instead of 4. Decoding them into a table first cost more than it saved (a store
 // and a load per group, and a pass that at m = 64 serves a single tile).
-// One weight row against one tile of 8V tokens over a k-block: V accumulators, each kept weight
-// broadcast once and multiplied into V vectors of packed tokens (memory operands of the FMAs).
-// The unroll pragmas matter: without them GCC 12 keeps `a` on the stack and stores all of it
-// back every group (seen in the disassembly), which halved the kernel's speed.
+// Group g of a row: its two kept values (w) against packed rows 4g + p0 and 4g + p1 (xg = row
+// 4g), each value broadcast once and multiplied into V vectors of packed tokens (memory
+// operands of the FMAs). The unroll pragmas matter: without them GCC 12 keeps `a` on the stack
+// and stores all of it back every group (seen in the disassembly), which halved the speed.
+template <int V>
+__attribute__((target("avx2,fma"), always_inline)) inline void group(__m256 (&a)[V], const float *xg,
+                                                                      std::uint32_t fields, const float *w) {
+    constexpr int T = 8 * V;
+    const float *x0 = xg + (fields & 3u) * T, *x1 = xg + ((fields >> 2) & 3u) * T;
+    const __m256 v0 = _mm256_broadcast_ss(w), v1 = _mm256_broadcast_ss(w + 1);
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        a[v] = _mm256_fmadd_ps(v0, _mm256_load_ps(x0 + 8 * v), a[v]);
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        a[v] = _mm256_fmadd_ps(v1, _mm256_load_ps(x1 + 8 * v), a[v]);
+}
+
+// One weight row against one tile of 8V tokens over a k-block: V accumulators in registers.
+// Whole metadata words are read 8 groups at a time, their fields at shifts the compiler knows
+// (k-blocks start on a word, so only a Samoyeds block narrower than 32 columns has a head).
 template <int V>
 __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0,
                                                   std::int64_t groups, const float *xt, float *acc) {
@@ -98,20 +115,18 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         a[v] = _mm256_load_ps(acc + 8 * v);
-    std::uint32_t word = rowMeta[g0 / 8] >> ((g0 % 8) * 4);
-    for (std::int64_t g = 0; g < groups; ++g) {
-        if (g > 0 && (g0 + g) % 8 == 0)
-            word = rowMeta[(g0 + g) / 8];
-        const float *x0 = xt + (4 * g + (word & 3u)) * T, *x1 = xt + (4 * g + ((word >> 2) & 3u)) * T;
-        word >>= 4;
-        const __m256 v0 = _mm256_broadcast_ss(vals + 2 * g), v1 = _mm256_broadcast_ss(vals + 2 * g + 1);
+    const std::uint64_t first = std::uint64_t(g0);
+    std::uint64_t g = 0;
+    for (; g < std::uint64_t(groups) && (first + g) % 8; ++g)
+        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), vals + 2 * g);
+    for (; g + 8 <= std::uint64_t(groups); g += 8) {
+        const std::uint32_t word = rowMeta[(first + g) / 8];
 #pragma GCC unroll 8
-        for (int v = 0; v < V; ++v)
-            a[v] = _mm256_fmadd_ps(v0, _mm256_load_ps(x0 + 8 * v), a[v]);
-#pragma GCC unroll 8
-        for (int v = 0; v < V; ++v)
-            a[v] = _mm256_fmadd_ps(v1, _mm256_load_ps(x1 + 8 * v), a[v]);
+        for (int j = 0; j < 8; ++j)
+            group<V>(a, xt + (4 * g + 4 * j) * T, word >> (4 * j), vals + 2 * (g + j));
     }
+    for (; g < std::uint64_t(groups); ++g)
+        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), vals + 2 * g);
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         _mm256_store_ps(acc + 8 * v, a[v]);
@@ -152,14 +167,26 @@ template <typename T> struct Aligned64 {
 };
 using Floats64 = std::vector<float, Aligned64<float>>;
 
+// Per-thread scratch that outlives a call: fresh multi-megabyte buffers cost a page fault per
+// 4 KB on every call (a few percent of a 256 x 1792 x 4096 product). Contents are unspecified.
+// A buffer above 64 MB is given back when a call needs less than a quarter of it.
+enum class Scratch { Packed, Acc, YTile };
+float *scratch(Scratch slot, std::size_t floats) {
+    static thread_local Floats64 buffers[3];
+    Floats64 &b = buffers[int(slot)];
+    if (b.size() < floats || (b.size() > (std::size_t(16) << 20) && floats < b.size() / 4))
+        Floats64(floats).swap(b);
+    return b.data();
+}
+
 // Every tile of X gathered and transposed once, before any weight row meets it: packing inside
 // the loop over weight rows would redo it for every block of rows. Tile t starts at t*k*64.
 struct PackedTokens {
-    Floats64 data;
+    float *data = nullptr;
     std::int64_t m = 0, k = 0, tiles = 0;
     std::int64_t tokens(std::int64_t t) const { return std::min<std::int64_t>(kTileM, m - t * kTileM); }
     int vecs(std::int64_t t) const { return vecsFor(tokens(t)); }
-    const float *panel(std::int64_t t, std::int64_t k0) const { return data.data() + t * k * kTileM + k0 * 8 * vecs(t); }
+    const float *panel(std::int64_t t, std::int64_t k0) const { return data + t * k * kTileM + k0 * 8 * vecs(t); }
 };
 
 PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
@@ -167,7 +194,7 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     p.m = m;
     p.k = k;
     p.tiles = (m + kTileM - 1) / kTileM;
-    p.data.resize(std::size_t(p.tiles * k * kTileM));
+    p.data = scratch(Scratch::Packed, std::size_t(p.tiles * k * kTileM));
     // slabs of 64 columns: each slab's packed rows (16 KB) stay in cache while its tokens arrive,
     // and a single tile (m <= 64) still spreads over every core
     const std::int64_t slabs = (k + 63) / 64;
@@ -175,7 +202,7 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     for (std::int64_t t = 0; t < p.tiles; ++t)
         for (std::int64_t sl = 0; sl < slabs; ++sl)
             packSlab(x, xCols, rows, t * kTileM, p.tokens(t), sl * 64, std::min<std::int64_t>(k, sl * 64 + 64),
-                     8 * p.vecs(t), p.data.data() + t * k * kTileM);
+                     8 * p.vecs(t), p.data + t * k * kTileM);
     return p;
 }
 
@@ -201,7 +228,24 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
     for (std::int64_t t = t0; t < t1; ++t) {
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
+        // the next panel (next tile, or the first tile at the next k-block), fetched while this
+        // one is in use: its first rows would otherwise wait on L3 for lines in a data-dependent order
+        const float *next = nullptr;
+        std::int64_t nextBytes = 0;
+        if (t + 1 < t1) {
+            next = x.panel(t + 1, xk0);
+            nextBytes = kb * 32 * x.vecs(t + 1);
+        } else if (xk0 + kBlockK < x.k) {
+            next = x.panel(t0, xk0 + kBlockK);
+            nextBytes = std::min<std::int64_t>(kBlockK, x.k - xk0 - kBlockK) * 32 * x.vecs(t0);
+        }
+        const std::int64_t linesPerRow = (nextBytes / 64 + nt - 1) / nt;
         for (std::int64_t r = 0; r < nt; ++r) {
+            for (std::int64_t l = 0; l < linesPerRow; ++l) {
+                const std::int64_t off = (r * linesPerRow + l) * 64;
+                if (off < nextBytes)
+                    _mm_prefetch(reinterpret_cast<const char *>(next) + off, _MM_HINT_T1);
+            }
             // Rows of a plain view lie k/2 floats apart (8 KB at k = 4096), a stride the hardware
             // prefetcher does not follow: fetch the slice four rows ahead.
             if (r + 4 < nt) {
@@ -252,18 +296,18 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
     const std::int64_t rowBlocks = (n + kTaskRows - 1) / kTaskRows, tileGroups = (packed.tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
     {
-        Floats64 acc;
+        float *acc = scratch(Scratch::Acc, std::size_t(kTaskTiles * kTaskRows * kTileM));
 #pragma omp for schedule(dynamic)
         for (std::int64_t task = 0; task < rowBlocks * tileGroups; ++task) {
             const std::int64_t n0 = task / tileGroups * kTaskRows, nCount = std::min<std::int64_t>(kTaskRows, n - n0);
             const std::int64_t t0 = task % tileGroups * kTaskTiles, t1 = std::min<std::int64_t>(packed.tiles, t0 + kTaskTiles);
-            acc.assign(std::size_t((t1 - t0) * kTaskRows * kTileM), 0.0f);
+            std::fill_n(acc, (t1 - t0) * kTaskRows * kTileM, 0.0f);
             for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
                 const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
-                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc.data(), kTaskRows, t0, t1);
+                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc, kTaskRows, t0, t1);
             }
             for (std::int64_t t = t0; t < t1; ++t)
-                writeBack(acc.data() + (t - t0) * kTaskRows * kTileM, packed.tokens(t), nCount,
+                writeBack(acc + (t - t0) * kTaskRows * kTileM, packed.tokens(t), nCount,
                           y + t * kTileM * yStride + n0, yStride, accumulate);
         }
     }
@@ -342,26 +386,26 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     // V is walked in k-blocks, so the packed tokens stay in L1 whatever V is.
 #pragma omp parallel
     {
-        Floats64 acc, ytile;
+        float *acc = scratch(Scratch::Acc, std::size_t(tiles * rowsPerTask * kTileM));
+        float *ytile = scratch(Scratch::YTile, std::size_t(tiles * origPerTask * kTileM));
 #pragma omp for schedule(dynamic)
         for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
             const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
             const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
-            ytile.assign(std::size_t(tiles * origPerTask * kTileM), 0.0f);
-            acc.resize(std::size_t(tiles * rowsPerTask * kTileM));
+            std::fill_n(ytile, tiles * origPerTask * kTileM, 0.0f);
             for (std::int64_t b = 0; b < blocks; ++b) {
-                std::fill(acc.begin(), acc.end(), 0.0f);
+                std::fill_n(acc, tiles * rowsPerTask * kTileM, 0.0f);
                 for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
                     const std::int64_t k0 = b * w.v + c0;
                     const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.v - c0);
                     accumulateBlock(prepared ? sliceOf(*prepared, j0, k0, kb) : sliceOf(w.compact, j0, k0), jCount, kb,
-                                    packed, k0, acc.data(), rowsPerTask, 0, tiles);
+                                    packed, k0, acc, rowsPerTask, 0, tiles);
                 }
                 // each compact row lands on the original row it stands for in this block
                 for (std::int64_t t = 0; t < tiles; ++t)
                     for (std::int64_t r = 0; r < jCount; ++r) {
-                        float *dst = ytile.data() + (t * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
-                        const float *src = acc.data() + (t * rowsPerTask + r) * kTileM;
+                        float *dst = ytile + (t * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
+                        const float *src = acc + (t * rowsPerTask + r) * kTileM;
 #pragma omp simd
                         for (int i = 0; i < kTileM; ++i)
                             dst[i] += src[i];
@@ -369,7 +413,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
             }
             for (std::int64_t t = 0; t < tiles; ++t) {
                 const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
-                const float *yt = ytile.data() + t * origPerTask * kTileM;
+                const float *yt = ytile + t * origPerTask * kTileM;
                 for (std::int64_t i0 = 0; i0 < mCount; ++i0) {
                     const std::int64_t i = m0 + i0;
                     for (std::int64_t o = 0; o < origCount; ++o) {

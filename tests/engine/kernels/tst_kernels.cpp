@@ -121,6 +121,33 @@ private slots:
         QCOMPARE(fromPrepared, got);
     }
 
+    // Blocks of V columns that do not start on a metadata word (V = 20, 48) or end inside one make
+    // the kernel read a row's fields from mid-word; V = 128 reads whole words.
+    void ssmmSamoyedsMatchesTheReference_data() {
+        QTest::addColumn<int>("v");
+        QTest::addColumn<int>("m");
+        QTest::newRow("v20") << 20 << 9;
+        QTest::newRow("v48") << 48 << 70;
+        QTest::newRow("v128") << 128 << 33;
+    }
+
+    void ssmmSamoyedsMatchesTheReference() {
+        QFETCH(int, v);
+        QFETCH(int, m);
+        const std::int64_t rows = 36, k = 3 * v;
+        const auto x = randomVector(std::size_t(m * k), 11);
+        const auto wd = randomVector(std::size_t(rows * k), 12);
+        const auto s = pruneSamoyeds(wd.data(), rows, k, 1, 2, v);
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
+        std::vector<float> want(std::size_t(m * rows)), got(want.size(), -1.0f);
+        ref::gemm(x.data(), densify(*s).data(), want.data(), m, rows, k);
+        cpu::SsmmOutput out;
+        out.y = got.data();
+        out.yStride = rows;
+        cpu::ssmmSamoyeds(x.data(), k, *s, nullptr, m, out);
+        QVERIFY(ref::nmse(got.data(), want.data(), got.size()) < 1e-10);
+    }
+
     void moeLayers_data() {
         QTest::addColumn<int>("tokens");
         QTest::addColumn<int>("experts");
