@@ -270,18 +270,18 @@ constexpr std::int64_t kPreparedRows = kTaskRows;
 // y[i, r] (+)= a[r * kTileM + i] for i < mCount tokens, r < nCount rows: the accumulators are
 // weight-row-major, Y is token-major.
 void writeBack(const float *a, std::int64_t mCount, std::int64_t nCount, float *y, std::int64_t yStride, bool accumulate) {
-    std::int64_t r0 = 0;
-    if (kHaveAvx2)
-        for (; r0 + 8 <= nCount; r0 += 8)
-            for (std::int64_t i0 = 0; i0 + 8 <= mCount; i0 += 8) {
-                const float *src[8];
-                for (int j = 0; j < 8; ++j)
-                    src[j] = a + (r0 + j) * kTileM + i0;
-                transpose8(src, y + i0 * yStride + r0, yStride, accumulate);
-            }
-    const std::int64_t iDone = r0 > 0 ? mCount / 8 * 8 : 0; // tokens the blocks above covered for rows < r0
+    // 8 x 8 blocks, a token's row of Y at a time: each Y line is written whole while in L1 (with
+    // rows outermost, 64 token rows' lines were open at once and half-written twice)
+    const std::int64_t rFull = kHaveAvx2 ? nCount / 8 * 8 : 0, iFull = rFull > 0 ? mCount / 8 * 8 : 0;
+    for (std::int64_t i0 = 0; i0 < iFull; i0 += 8)
+        for (std::int64_t r0 = 0; r0 < rFull; r0 += 8) {
+            const float *src[8];
+            for (int j = 0; j < 8; ++j)
+                src[j] = a + (r0 + j) * kTileM + i0;
+            transpose8(src, y + i0 * yStride + r0, yStride, accumulate);
+        }
     for (std::int64_t i = 0; i < mCount; ++i)
-        for (std::int64_t r = i < iDone ? r0 : 0; r < nCount; ++r) {
+        for (std::int64_t r = i < iFull ? rFull : 0; r < nCount; ++r) {
             float &out = y[i * yStride + r];
             out = (accumulate ? out : 0.0f) + a[r * kTileM + i];
         }
