@@ -86,16 +86,15 @@ void packSlab(const float *x, std::int64_t xCols, const std::uint32_t *rows, std
 // leave idle): each kept value meets the packed X row 4g + p of its position, 2 multiply-adds
 // per group instead of 4. Decoding them into a table first cost more than it saved (a store
 // and a load per group, and a pass that at m = 64 serves a single tile).
-// Group g of a row: its two kept values (w) against packed rows 4g + p0 and 4g + p1 (xg = row
-// 4g), each value broadcast once and multiplied into V vectors of packed tokens (memory
-// operands of the FMAs). The unroll pragmas matter: without them GCC 12 keeps `a` on the stack
-// and stores all of it back every group (seen in the disassembly), which halved the speed.
+// Group g of a row: its two kept values (v0, v1, broadcast) against packed rows 4g + p0 and
+// 4g + p1 (xg = row 4g), each multiplied into V vectors of packed tokens (memory operands of the
+// FMAs). The unroll pragmas matter: without them GCC 12 keeps `a` on the stack and stores all of
+// it back every group (seen in the disassembly), which halved the speed.
 template <int V>
 __attribute__((target("avx2,fma"), always_inline)) inline void group(__m256 (&a)[V], const float *xg,
-                                                                      std::uint32_t fields, const float *w) {
+                                                                      std::uint32_t fields, __m256 v0, __m256 v1) {
     constexpr int T = 8 * V;
     const float *x0 = xg + (fields & 3u) * T, *x1 = xg + ((fields >> 2) & 3u) * T;
-    const __m256 v0 = _mm256_broadcast_ss(w), v1 = _mm256_broadcast_ss(w + 1);
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         a[v] = _mm256_fmadd_ps(v0, _mm256_load_ps(x0 + 8 * v), a[v]);
@@ -107,6 +106,9 @@ __attribute__((target("avx2,fma"), always_inline)) inline void group(__m256 (&a)
 // One weight row against one tile of 8V tokens over a k-block: V accumulators in registers.
 // Whole metadata words are read 8 groups at a time, their fields at shifts the compiler knows
 // (k-blocks start on a word, so only a Samoyeds block narrower than 32 columns has a head).
+// Every X operand is a load, so the kernel is bound by load ports: there the kept values come
+// 4 per 128-bit load, duplicated into both halves and spread by an in-lane shuffle (a shuffle
+// pipe the FMAs leave free), not one broadcast load each: +7 % in an L1-resident micro-benchmark.
 template <int V>
 __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0,
                                                   std::int64_t groups, const float *xt, float *acc) {
@@ -118,15 +120,21 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
     const std::uint64_t first = std::uint64_t(g0);
     std::uint64_t g = 0;
     for (; g < std::uint64_t(groups) && (first + g) % 8; ++g)
-        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), vals + 2 * g);
+        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), _mm256_broadcast_ss(vals + 2 * g),
+                 _mm256_broadcast_ss(vals + 2 * g + 1));
     for (; g + 8 <= std::uint64_t(groups); g += 8) {
         const std::uint32_t word = rowMeta[(first + g) / 8];
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; ++j)
-            group<V>(a, xt + (4 * g + 4 * j) * T, word >> (4 * j), vals + 2 * (g + j));
+#pragma GCC unroll 4
+        for (int j = 0; j < 8; j += 2) {
+            const __m256 q = _mm256_broadcast_ps(reinterpret_cast<const __m128 *>(vals + 2 * (g + j)));
+            group<V>(a, xt + (4 * g + 4 * j) * T, word >> (4 * j), _mm256_permute_ps(q, 0x00), _mm256_permute_ps(q, 0x55));
+            group<V>(a, xt + (4 * g + 4 * j + 4) * T, word >> (4 * j + 4), _mm256_permute_ps(q, 0xAA),
+                     _mm256_permute_ps(q, 0xFF));
+        }
     }
     for (; g < std::uint64_t(groups); ++g)
-        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), vals + 2 * g);
+        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), _mm256_broadcast_ss(vals + 2 * g),
+                 _mm256_broadcast_ss(vals + 2 * g + 1));
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         _mm256_store_ps(acc + 8 * v, a[v]);
