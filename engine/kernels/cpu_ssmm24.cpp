@@ -103,6 +103,15 @@ __attribute__((target("avx2,fma"), always_inline)) inline void group(__m256 (&a)
         a[v] = _mm256_fmadd_ps(v1, _mm256_load_ps(x1 + 8 * v), a[v]);
 }
 
+// Group g of a row read one at a time (first + g: its place among the row's metadata fields): for
+// the groups before the first whole metadata word and after the last.
+template <int V>
+__attribute__((target("avx2,fma"), always_inline)) inline void groupAt(__m256 (&a)[V], const float *xt,
+                                                                        const std::uint32_t *rowMeta, std::uint64_t field,
+                                                                        const float *w, std::uint64_t g) {
+    group<V>(a, xt + 4 * g * 8 * V, rowMeta[field / 8] >> (field % 8 * 4), _mm256_broadcast_ss(w), _mm256_broadcast_ss(w + 1));
+}
+
 // One weight row against one tile of 8V tokens over a k-block: V accumulators in registers.
 // Whole metadata words are read 8 groups at a time, their fields at shifts the compiler knows
 // (k-blocks start on a word, so only a Samoyeds block narrower than 32 columns has a head).
@@ -120,8 +129,7 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
     const std::uint64_t first = std::uint64_t(g0);
     std::uint64_t g = 0;
     for (; g < std::uint64_t(groups) && (first + g) % 8; ++g)
-        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), _mm256_broadcast_ss(vals + 2 * g),
-                 _mm256_broadcast_ss(vals + 2 * g + 1));
+        groupAt<V>(a, xt, rowMeta, first + g, vals + 2 * g, g);
     for (; g + 8 <= std::uint64_t(groups); g += 8) {
         const std::uint32_t word = rowMeta[(first + g) / 8];
 #pragma GCC unroll 4
@@ -133,8 +141,7 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
         }
     }
     for (; g < std::uint64_t(groups); ++g)
-        group<V>(a, xt + 4 * g * T, rowMeta[(first + g) / 8] >> ((first + g) % 8 * 4), _mm256_broadcast_ss(vals + 2 * g),
-                 _mm256_broadcast_ss(vals + 2 * g + 1));
+        groupAt<V>(a, xt, rowMeta, first + g, vals + 2 * g, g);
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v)
         _mm256_store_ps(acc + 8 * v, a[v]);

@@ -105,7 +105,7 @@ private slots:
             if (d->props().backend == "cuda" && !cuda)
                 cuda = d;
 #ifndef SEASIDE_HAVE_CUDA
-        QSKIP("CUDA backend not built (no nvcc at configure time): CUDA kernels not tested");
+        QSKIP("CUDA backend not built (no nvcc at configure time): CUDA kernels not tested (a build with nvcc runs them on a CUDA device, as tests/bench/gpu_check.sh does)");
 #endif
         if (!cuda)
             QSKIP("no CUDA device on this machine: CUDA kernels not tested (tests/bench/gpu_check.sh runs them on a GPU)");
