@@ -12,8 +12,9 @@
 // in the order (logit descending, id ascending). Softmax is monotone, so ordering by logit is
 // ordering by probability, without storing n probabilities per invocation. The softmax
 // denominator cancels in the renormalisation: gate_j = exp(l_j - l_0) / sum over kept of the same.
-// NaN logits are never picked; a row with fewer than k comparable logits gets id 0xffffffff and
-// gate 0 in the slots left over.
+// Non-finite logits as in the oracle: NaN logits are never picked, a row with fewer than k
+// logits that are not NaN gets id 0xffffffff and gate 0 in the slots left over, and a logit equal
+// to the row's top has p = 1 (so +inf logits share the gates instead of making them NaN).
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
@@ -21,6 +22,9 @@ layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: 
 layout(push_constant) uniform Push { TopKGatesPush p; };
 
 const uint NONE = 0xffffffffu;
+
+// exp(l - top), but 1 where l is the top itself: inf - inf would be NaN
+float pOf(float l, float top) { return l == top ? 1.0 : exp(l - top); }
 
 void main() {
     const uint row = linearWorkgroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -46,13 +50,13 @@ void main() {
             continue;   // nothing left to pick: later passes find nothing either
         if (j == 0)
             top = bestL;
-        kept += exp(bestL - top);
+        kept += pOf(bestL, top);
         prevL = bestL;
         prevId = best;
     }
     for (uint j = 0; j < p.k; ++j) {
         const uint id = outWords[ids + j];
-        const float g = id == NONE ? 0.0 : exp(logits[base + id] - top) / kept;
+        const float g = id == NONE ? 0.0 : pOf(logits[base + id], top) / kept;
         outWords[gates + j] = floatBitsToUint(g);
     }
 }

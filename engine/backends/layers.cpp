@@ -1,5 +1,6 @@
 #include "backends/layers.h"
 
+#include "kernels/router.h"
 #include "kernels/samoyeds.h"
 
 #include <numeric>
@@ -155,6 +156,12 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
     std::vector<std::vector<std::uint32_t>> tokenList(std::size_t(s.experts));
     std::vector<std::vector<float>> gateList(std::size_t(s.experts));
     for (std::size_t i = 0; i < picks; ++i) {
+        if (ids[i] == kernels::kNoExpert)
+            return makeError("MoE on " + d.props().name + ": the router's logits for token " +
+                             std::to_string(i / std::size_t(s.topK)) + " are NaN for more than " +
+                             std::to_string(s.experts - s.topK) + " of the " + std::to_string(s.experts) +
+                             " experts, so it cannot pick its top " + std::to_string(s.topK) +
+                             " (are the input activations or the router's weights NaN?)");
         if (ids[i] >= std::uint32_t(s.experts))
             return makeError("MoE on " + d.props().name + ": the router chose expert " + std::to_string(ids[i]) + " of " +
                              std::to_string(s.experts));

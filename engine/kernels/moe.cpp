@@ -44,22 +44,37 @@ Routing route(const float *x, const MoeShape &s, const std::vector<float> &route
     std::vector<float> gates(ids.size());
     topKGates(logits.data(), s.tokens, s.experts, s.topK, ids.data(), gates.data());
     for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] == kNoExpert) // the token's logits were NaN: it has no expert for this slot
+            continue;
         r.tokens[ids[i]].push_back(std::uint32_t(i / std::size_t(s.topK)));
         r.gates[ids[i]].push_back(gates[i]);
     }
     return r;
 }
 
-MoeSamoyedsWeights pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n, int m, int v) {
+Expected<MoeSamoyedsWeights> pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n, int m, int v) {
+    if (Status st = checkShape(s, w); !st)
+        return makeError(st.message());
     MoeSamoyedsWeights out;
     out.router = w.router;
     for (std::int64_t e = 0; e < s.experts; ++e) {
-        out.w1.push_back(*pruneSamoyeds(w.w1[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
-        out.w3.push_back(*pruneSamoyeds(w.w3[std::size_t(e)].data(), s.intermediate, s.hidden, n, m, v));
-        out.w2.push_back(*pruneSamoyeds(w.w2[std::size_t(e)].data(), s.hidden, s.intermediate, n, m, v));
-        out.w1Cpu.push_back(cpu::prepareForCpu(out.w1.back().compact));
-        out.w3Cpu.push_back(cpu::prepareForCpu(out.w3.back().compact));
-        out.w2Cpu.push_back(cpu::prepareForCpu(out.w2.back().compact));
+        const std::size_t i = std::size_t(e);
+        const struct {
+            const char *name;
+            const std::vector<float> &dense;
+            std::int64_t rows, cols;
+            std::vector<Samoyeds> &to;
+            std::vector<cpu::Sparse24Cpu> &prepared;
+        } mats[] = {{"w1", w.w1[i], s.intermediate, s.hidden, out.w1, out.w1Cpu},
+                    {"w3", w.w3[i], s.intermediate, s.hidden, out.w3, out.w3Cpu},
+                    {"w2", w.w2[i], s.hidden, s.intermediate, out.w2, out.w2Cpu}};
+        for (const auto &mat : mats) {
+            auto pruned = pruneSamoyeds(mat.dense.data(), mat.rows, mat.cols, n, m, v);
+            if (!pruned.ok())
+                return makeError("MoE: expert " + std::to_string(e) + " " + mat.name + ": " + pruned.error().message);
+            mat.to.push_back(std::move(*pruned));
+            mat.prepared.push_back(cpu::prepareForCpu(mat.to.back().compact));
+        }
     }
     return out;
 }

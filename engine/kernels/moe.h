@@ -29,7 +29,8 @@ struct MoeSamoyedsWeights {
     std::vector<cpu::Sparse24Cpu> w1Cpu, w3Cpu, w2Cpu;
 };
 
-/// Which tokens each expert takes, with their renormalised gates (same order).
+/// Which tokens each expert takes, with their renormalised gates (same order). A token whose
+/// router logits are NaN takes fewer than top-k experts (kernels/router.h); MoeOnDevice refuses it.
 struct Routing {
     std::vector<std::vector<std::uint32_t>> tokens;
     std::vector<std::vector<float>> gates;
@@ -37,7 +38,9 @@ struct Routing {
 
 Status checkShape(const MoeShape &s, const MoeDenseWeights &w);
 Routing route(const float *x, const MoeShape &s, const std::vector<float> &router);
-MoeSamoyedsWeights pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n = 1, int m = 2, int v = 128);
+/// Every expert's w1, w3 and w2 pruned to Samoyeds' format; an error names the expert and matrix
+/// whose shape the format cannot take (e.g. columns not a multiple of v).
+Expected<MoeSamoyedsWeights> pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n = 1, int m = 2, int v = 128);
 /// The weights a Samoyeds layer really multiplies, back in dense form (for the oracle).
 MoeDenseWeights densify(const MoeSamoyedsWeights &w);
 

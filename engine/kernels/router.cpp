@@ -2,32 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 namespace seaside::kernels {
 
 void topKGates(const float *logits, std::int64_t m, std::int64_t experts, std::int64_t k, std::uint32_t *ids,
                float *gates) {
-    std::vector<int> order(static_cast<std::size_t>(experts));
+    std::vector<int> order;
     std::vector<double> p(static_cast<std::size_t>(experts));
     for (std::int64_t t = 0; t < m; ++t) {
         const float *l = logits + t * experts;
-        const float top = *std::max_element(l, l + experts);
-        double sum = 0;
+        // NaN logits take no part: they have no place in an order (a comparator that sees them
+        // breaks partial_sort's strict weak ordering)
+        order.clear();
         for (std::int64_t e = 0; e < experts; ++e)
-            sum += (p[std::size_t(e)] = std::exp(double(l[e]) - top));
-        std::iota(order.begin(), order.end(), 0);
-        std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) {
-            return p[std::size_t(a)] > p[std::size_t(b)] || (p[std::size_t(a)] == p[std::size_t(b)] && a < b);
-        });
+            if (!std::isnan(l[e]))
+                order.push_back(int(e));
+        float top = -INFINITY;
+        for (int e : order)
+            top = std::max(top, l[e]);
+        for (int e : order) // l == top: p = 1 even where top is infinite (inf - inf would be NaN)
+            p[std::size_t(e)] = l[e] == top ? 1.0 : std::exp(double(l[e]) - double(top));
+        const std::int64_t picked = std::min<std::int64_t>(k, std::int64_t(order.size()));
+        std::partial_sort(order.begin(), order.begin() + picked, order.end(),
+                          [&](int a, int b) { return l[a] > l[b] || (l[a] == l[b] && a < b); });
         double kept = 0;
-        for (std::int64_t j = 0; j < k; ++j)
+        for (std::int64_t j = 0; j < picked; ++j)
             kept += p[std::size_t(order[std::size_t(j)])];
         for (std::int64_t j = 0; j < k; ++j) {
-            const int e = order[std::size_t(j)];
-            ids[t * k + j] = std::uint32_t(e);
-            gates[t * k + j] = float(p[std::size_t(e)] / kept); // renormalised over the top k
+            const bool filled = j < picked;
+            const int e = filled ? order[std::size_t(j)] : 0;
+            ids[t * k + j] = filled ? std::uint32_t(e) : kNoExpert;
+            gates[t * k + j] = filled ? float(p[std::size_t(e)] / kept) : 0.0f; // renormalised over the top k
         }
     }
 }

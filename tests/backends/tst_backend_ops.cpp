@@ -343,6 +343,73 @@ private slots:
         QVERIFY2(why.find("top-k") != std::string::npos, why.c_str());
     }
 
+    // NaN is never picked (a row short of k comparable logits gets kNoExpert, gate 0), +inf logits
+    // share the gates, and every device agrees with the oracle on all of it.
+    void topKGatesNonFinite() {
+        const float nan = std::nanf(""), inf = INFINITY;
+        const int experts = 6, k = 2;
+        const std::vector<float> logits = {
+            nan,  1,    3,    2,    0,    -1,   // NaN at expert 0 must not win
+            nan,  nan,  nan,  nan,  nan,  nan,  // nothing to pick
+            nan,  nan,  0.5f, nan,  nan,  nan,  // one expert to pick
+            1,    inf,  0,    inf,  2,    nan,  // two +inf logits share the gates
+            inf,  3,    5,    -inf, 0,    0,    // +inf, then the next largest logit
+            -inf, -inf, -inf, -inf, -inf, -inf, // all equal: the lowest ids, equal gates
+        };
+        const int m = int(logits.size()) / experts;
+        const std::uint32_t none = kernels::kNoExpert;
+        const std::vector<std::uint32_t> ids = {2, 3, none, none, 2, none, 1, 3, 0, 2, 0, 1};
+        const float e1 = float(std::exp(-1.0) / (1.0 + std::exp(-1.0)));
+        const std::vector<float> gates = {1 - e1, e1, 0, 0, 1, 0, 0.5f, 0.5f, 1, 0, 0.5f, 0.5f};
+        std::vector<std::uint32_t> gotIds(ids.size());
+        std::vector<float> gotGates(ids.size());
+        kernels::topKGates(logits.data(), m, experts, k, gotIds.data(), gotGates.data());
+        QCOMPARE(gotIds, ids);
+        for (std::size_t i = 0; i < gates.size(); ++i)
+            QVERIFY2(std::abs(gotGates[i] - gates[i]) < 1e-6f, ("CPU oracle gate " + std::to_string(i)).c_str());
+        for (Device *d : availableDevices()) {
+            auto bl = upload(d, logits), by = upload(d, std::vector<std::uint32_t>(2 * ids.size()));
+            Status st = d->run({{Op::TopKGates, bl.get(), nullptr, nullptr, nullptr, by.get(), m, experts, k, 0, "router"}});
+            QVERIFY2(st.ok(), (d->props().name + ": " + st.message()).c_str());
+            QCOMPARE(download<std::uint32_t>(*by, ids.size()), ids);
+            const auto dg = download(*by, gates.size(), ids.size() * 4);
+            for (std::size_t i = 0; i < gates.size(); ++i)
+                QVERIFY2(std::abs(dg[i] - gates[i]) < 1e-6f, (d->props().name + ": gate " + std::to_string(i)).c_str());
+        }
+    }
+
+    // A token whose router logits are all NaN (its activations are): a clear error naming it.
+    void moeLayerRefusesNanLogits() {
+        const kernels::MoeShape s{5, 128, 256, 4, 2};
+        const auto dense = randomMoe(s, 63);
+        const kernels::MoeShape narrow{5, 64, 96, 4, 2}; // 64 columns: no room for Samoyeds blocks of v = 128
+        const auto refused = kernels::pruneMoe(narrow, randomMoe(narrow, 63));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("expert 0 w1") != std::string::npos, refused.error().message.c_str());
+        const auto pruned = kernels::pruneMoe(s, dense);
+        QVERIFY(pruned.ok());
+        const auto w24 = toSparse24(s, *pruned);
+        QVERIFY(w24.ok());
+        auto x = randomVector(std::size_t(s.tokens * s.hidden), 64);
+        x[std::size_t(3 * s.hidden + 7)] = std::nanf("");
+        // the CPU kernels' routing leaves the token out rather than index past the experts
+        const kernels::Routing routing = kernels::route(x.data(), s, pruned->router);
+        std::size_t picks = 0;
+        for (const auto &list : routing.tokens) {
+            picks += list.size();
+            QVERIFY(std::find(list.begin(), list.end(), 3u) == list.end());
+        }
+        QCOMPARE(picks, std::size_t((s.tokens - 1) * s.topK));
+        for (Device *d : availableDevices()) {
+            auto moe = MoeOnDevice::prepare(*d, s, *w24);
+            QVERIFY(moe.ok());
+            auto got = moe->run(x.data());
+            QVERIFY2(!got.ok(), d->props().name.c_str());
+            const std::string why = got.error().message;
+            QVERIFY2(why.find("token 3") != std::string::npos && why.find("NaN") != std::string::npos, why.c_str());
+        }
+    }
+
     void gemmF16() {
         const int m = 45, n = 70, k = 100; // none a multiple of a tensor-core tile
         const auto x = randomVector(std::size_t(m * k), 51), w = randomVector(std::size_t(n * k), 52);
@@ -396,7 +463,9 @@ private slots:
         QFETCH(int, topK);
         const kernels::MoeShape s{tokens, 256, 384, experts, topK};
         const auto dense = randomMoe(s, 61);
-        const auto sam = kernels::pruneMoe(s, dense);
+        const auto pruned = kernels::pruneMoe(s, dense);
+        QVERIFY2(pruned.ok(), pruned.ok() ? "" : pruned.error().message.c_str());
+        const kernels::MoeSamoyedsWeights &sam = *pruned;
         const auto x = randomVector(std::size_t(tokens * s.hidden), 62);
         std::vector<float> want(x.size()), cpuSamoyeds(x.size());
         kernels::ref::moe(x.data(), s, kernels::densify(sam), want.data());

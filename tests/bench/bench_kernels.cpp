@@ -69,7 +69,7 @@ struct MoeCase {
             dense.w3.push_back(randomVector(std::size_t(shape.intermediate * shape.hidden), 20 + unsigned(e)));
             dense.w2.push_back(randomVector(std::size_t(shape.hidden * shape.intermediate), 30 + unsigned(e)));
         }
-        sparse = pruneMoe(shape, dense);
+        sparse = *pruneMoe(shape, dense); // the shape is one the format takes
         x = randomVector(std::size_t(shape.tokens * shape.hidden), 8);
     }
 };

@@ -243,13 +243,17 @@ void checkCsrAggregations(Device *d) {
 
 void checkTopK(Device *d) {
     const int shapes[][3] = {{1, 1, 1}, {1000, 8, 2}, {513, 64, 6}, {300, 160, 8}, {77, 1024, 3}};
-    for (bool ties : {false, true})
+    const char *variants[] = {"", " ties", " NaN/inf"};
+    for (int variant = 0; variant < 3; ++variant)
         for (const auto &s : shapes) {
             const int m = s[0], n = s[1], k = s[2];
             auto logits = randomVector(std::size_t(m) * n, 12, 2.0f);
-            if (ties) // coarse logits: many equal, which go to the lower expert
+            if (variant == 1) // coarse logits: many equal, which go to the lower expert
                 for (auto &v : logits)
                     v = std::round(v * 2.0f) / 2.0f;
+            if (variant == 2) // NaN never picked (rows of n < k + 3 run short: kNoExpert), +inf shares
+                for (std::size_t i = 0; i < logits.size(); ++i)
+                    logits[i] = i % 3 == 0 ? NAN : i % 11 == 1 ? INFINITY : i % 13 == 2 ? -INFINITY : logits[i];
             std::vector<std::uint32_t> ids(std::size_t(m) * k);
             std::vector<float> gates(ids.size());
             kernels::topKGates(logits.data(), m, n, k, ids.data(), gates.data());
@@ -262,7 +266,7 @@ void checkTopK(Device *d) {
             c.n = n;
             c.k = k;
             char shape[64];
-            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, ties ? " ties" : "");
+            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, variants[variant]);
             std::string why;
             if (!d->supports(c, &why)) { // Vulkan walks a row in one invocation: at most 256 experts
                 skipRow("topk", shape, pathOf(d, "thread-row"), why);

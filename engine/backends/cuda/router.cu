@@ -1,10 +1,9 @@
-// TopKGates, the MoE router's selection (kernels/router.h is the CPU oracle): one thread per token.
-// The thread finds the top logit, then picks its k experts by k scans of the row, each taking the
-// largest p = exp(l - top) that comes after the previous pick in the order (p descending, id
-// ascending). p is computed in double exactly as the oracle does, so the order, ties included
-// (equal p, e.g. where exp rounds two close logits alike or underflows), is the oracle's. No
-// storage is needed. The gates are p over the kept experts' sum of p: the softmax's denominator
-// cancels in the renormalisation. k x experts exponentials a token: cheap even where fp64 is slow.
+// TopKGates, the MoE router's selection (kernels/router.h is the CPU oracle and says what becomes
+// of non-finite logits): one thread per token. The thread finds the top logit, then picks its k
+// experts by k scans of the row, each taking the largest logit that comes after the previous pick
+// in the order (logit descending, id ascending), as the oracle ranks them. No storage is needed.
+// The gates are p = exp(l - top), in double as the oracle has them, over the kept experts' sum of
+// p: the softmax's denominator cancels in the renormalisation.
 #include "backends/cuda/kernels.cuh"
 
 namespace seaside::backends::cuda {
@@ -20,42 +19,40 @@ __global__ void __launch_bounds__(kThreads)
         const float *l = logits + t * experts;
         std::uint32_t *rowIds = ids + t * k;
         float *rowGates = gates + t * k;
-        float top = -__int_as_float(0x7f800000); // -inf; NaN logits never win a comparison
+        float top = -__int_as_float(0x7f800000); // -inf; a NaN logit never wins a comparison
         for (std::int64_t e = 0; e < experts; ++e)
             top = l[e] > top ? l[e] : top;
-        double prevP = 0.0, kept = 0.0;
-        std::int64_t prevId = -1;
-        for (std::int64_t j = 0; j < k; ++j) {
+        // l == top: p = 1 even where top is infinite (inf - inf would be NaN)
+        const auto pOf = [top](float v) { return v == top ? 1.0 : exp(double(v) - double(top)); };
+        float prevL = 0.0f;
+        double kept = 0.0;
+        std::int64_t prevId = -1, picked = 0;
+        for (; picked < k; ++picked) {
             std::int64_t best = -1;
-            double bestP = 0.0;
+            float bestL = 0.0f;
             for (std::int64_t e = 0; e < experts; ++e) {
-                const double p = exp(double(l[e]) - double(top));
-                // after the previous pick: smaller, or equal with a higher id
-                const bool eligible = prevId < 0 || p < prevP || (p == prevP && e > prevId);
-                if (eligible && (best < 0 || p > bestP)) { // ascending e: a tie keeps the lower id
+                const float v = l[e];
+                // after the previous pick: smaller, or equal with a higher id; NaN never qualifies
+                const bool eligible = !isnan(v) && (prevId < 0 || v < prevL || (v == prevL && e > prevId));
+                if (eligible && (best < 0 || v > bestL)) { // ascending e: a tie keeps the lower id
                     best = e;
-                    bestP = p;
+                    bestL = v;
                 }
             }
-            if (best < 0) { // only NaN logits left: the lowest id not yet taken, gate NaN
-                for (best = 0; best < experts; ++best) {
-                    bool taken = false;
-                    for (std::int64_t i = 0; i < j; ++i)
-                        taken = taken || rowIds[i] == std::uint32_t(best);
-                    if (!taken)
-                        break;
-                }
-                bestP = __longlong_as_double(0x7ff8000000000000LL);
-            }
+            if (best < 0) // only NaN logits left
+                break;
             prevId = best;
-            prevP = bestP;
-            rowIds[j] = std::uint32_t(best);
-            kept += bestP;
+            prevL = bestL;
+            rowIds[picked] = std::uint32_t(best);
+            kept += pOf(bestL);
         }
         // the p again (the same expression, so the same value) over their sum, which is at least 1
-        // (the top pick's p is exp(0))
-        for (std::int64_t j = 0; j < k; ++j)
-            rowGates[j] = float(exp(double(l[rowIds[j]]) - double(top)) / kept);
+        // (the top pick's p is 1); slots left empty get kNoExpert and gate 0
+        for (std::int64_t j = 0; j < k; ++j) {
+            if (j >= picked)
+                rowIds[j] = 0xffffffffu;
+            rowGates[j] = j < picked ? float(pOf(l[rowIds[j]]) / kept) : 0.0f;
+        }
     }
 }
 

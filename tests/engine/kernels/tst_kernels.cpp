@@ -169,7 +169,9 @@ private slots:
         ref::moe(x.data(), s, w, want.data());
         cpu::moeDense(x.data(), s, w, dense.data());
         QVERIFY(ref::nmse(dense.data(), want.data(), want.size()) < 1e-9);
-        const auto sw = pruneMoe(s, w);
+        const auto pruned = pruneMoe(s, w);
+        QVERIFY(pruned.ok());
+        const MoeSamoyedsWeights &sw = *pruned;
         ref::moe(x.data(), s, densify(sw), wantSparse.data()); // the oracle on the weights Samoyeds keeps
         cpu::moeSamoyeds(x.data(), s, sw, sparse.data());
         QVERIFY(ref::nmse(sparse.data(), wantSparse.data(), want.size()) < 1e-9);
