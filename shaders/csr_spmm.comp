@@ -37,7 +37,9 @@ void main() {
 
     for (uint f0 = 0; f0 < p.features; f0 += threads) {
         const uint f = f0 + tid;
-        float acc = AGGREGATION == AGG_MAX ? uintBitsToFloat(0xff800000u) : 0.0;   // -inf
+        // max starts from the first product, not from -inf: a driver may assume no infinities
+        float acc = 0.0;
+        bool seen = false;
         for (int c0 = begin; c0 < end; c0 += CHUNK) {
             const int count = min(CHUNK, end - c0);
             for (int e = int(tid); e < count; e += int(threads)) {
@@ -51,7 +53,8 @@ void main() {
                     if (col < 0 || uint(col) >= p.cols)
                         continue;
                     const float x = X[uint(col) * p.features + f];
-                    acc = AGGREGATION == AGG_MAX ? max(acc, sVal[e] * x) : fma(sVal[e], x, acc);
+                    acc = AGGREGATION != AGG_MAX ? fma(sVal[e], x, acc) : seen ? max(acc, sVal[e] * x) : sVal[e] * x;
+                    seen = true;
                 }
             barrier();
         }

@@ -113,7 +113,10 @@ void main() {
             const uint o = gi * p.n + gn;
             if (EPILOGUE == EPI_SILU_MUL) {
                 const float g = E[o];
-                Y[o] = g / (1.0 + exp(-g)) * acc[i][j];
+                // g * sigmoid(g) from e = exp(-|g|) <= 1: exp(-g) would overflow to inf below
+                // g = -88, arithmetic a driver may assume never happens
+                const float e = exp(-abs(g));
+                Y[o] = g * (g >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) * acc[i][j];
             } else {
                 Y[o] = ACCUMULATE != 0 ? Y[o] + acc[i][j] : acc[i][j];
             }

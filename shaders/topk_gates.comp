@@ -23,8 +23,11 @@ layout(push_constant) uniform Push { TopKGatesPush p; };
 
 const uint NONE = 0xffffffffu;
 
-// exp(l - top), but 1 where l is the top itself: inf - inf would be NaN
-float pOf(float l, float top) { return l == top ? 1.0 : exp(l - top); }
+// exp(l - top), but 1 where l is the top itself (inf - inf would be NaN) and 0 below a top of
+// +inf, with no infinite arithmetic for a driver to assume away
+float pOf(float l, float top) {
+    return l == top ? 1.0 : plusInfBits(top) ? 0.0 : exp(l - top);
+}
 
 void main() {
     const uint row = linearWorkgroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -40,7 +43,7 @@ void main() {
             const float l = logits[base + e];
             const bool after = j == 0 || l < prevL || (l == prevL && e > prevId);
             // e ascends, so among equal logits the first seen (the lower id) stays
-            if (after && !isnan(l) && (best == NONE || l > bestL)) {
+            if (after && !nanBits(l) && (best == NONE || l > bestL)) {
                 best = e;
                 bestL = l;
             }

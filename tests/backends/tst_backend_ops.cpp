@@ -15,6 +15,7 @@
 #include <cstdlib>
 #ifdef SEASIDE_HAVE_VULKAN
 #include "backends/vulkan/buffer.h"
+#include "backends/vulkan/context.h"
 #endif
 
 #include <QtTest>
@@ -95,6 +96,36 @@ private slots:
                 if (staging && std::string(staging) == "1")
                     QVERIFY(!vb->mapped());
             }
+#endif
+    }
+
+    // One GPU reached through two drivers (here: the lavapipe driver listed twice) is one device.
+    void vulkanListsEachGpuOnce() {
+#ifndef SEASIDE_HAVE_VULKAN
+        QSKIP("Vulkan backend not built");
+#else
+        const QString manifest = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+        if (!QFile::exists(manifest))
+            QSKIP("no lavapipe ICD manifest to list twice");
+        QTemporaryDir dir;
+        const QString copy = dir.filePath("lvp_again.json");
+        QVERIFY(QFile::copy(manifest, copy));
+        const char *before = std::getenv("VK_ICD_FILENAMES");
+        const std::string saved = before ? before : "";
+        qputenv("VK_ICD_FILENAMES", (manifest + ":" + copy).toUtf8());
+        auto instance = vk::Instance::create();
+        std::uint32_t listed = 0;
+        if (instance.ok())
+            vkEnumeratePhysicalDevices((*instance)->handle(), &listed, nullptr);
+        const std::size_t devices = instance.ok() ? (*instance)->computeDevices().size() : 0;
+        if (before)
+            qputenv("VK_ICD_FILENAMES", QByteArray::fromStdString(saved));
+        else
+            qunsetenv("VK_ICD_FILENAMES");
+        QVERIFY2(instance.ok(), instance.ok() ? "" : instance.error().message.c_str());
+        if (listed < 2)
+            QSKIP("this Vulkan loader lists a driver named twice once: nothing to deduplicate");
+        QCOMPARE(devices, std::size_t(1));
 #endif
     }
 

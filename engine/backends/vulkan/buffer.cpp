@@ -12,11 +12,11 @@ Expected<std::unique_ptr<Buffer>> Buffer::create(std::shared_ptr<Context> ctx, s
     return make(std::move(ctx), bytes, mapped);
 }
 
-Expected<std::unique_ptr<Buffer>> Buffer::createMapped(std::shared_ptr<Context> ctx, std::size_t bytes) {
-    return make(std::move(ctx), bytes, true);
+Expected<std::unique_ptr<Buffer>> Buffer::createMapped(std::shared_ptr<Context> ctx, std::size_t bytes, bool forReading) {
+    return make(std::move(ctx), bytes, true, forReading);
 }
 
-Expected<std::unique_ptr<Buffer>> Buffer::make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped) {
+Expected<std::unique_ptr<Buffer>> Buffer::make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped, bool cached) {
     std::unique_ptr<Buffer> buf(new Buffer);
     buf->m_ctx = std::move(ctx);
     buf->m_size = bytes;
@@ -36,7 +36,11 @@ Expected<std::unique_ptr<Buffer>> Buffer::make(std::shared_ptr<Context> ctx, std
     VkMemoryRequirements req;
     vkGetBufferMemoryRequirements(dev, buf->m_buffer, &req);
     const VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    int type = mapped ? buf->m_ctx->findMemoryType(req.memoryTypeBits, visible)
+    // still host-coherent when cached: nothing to flush or invalidate
+    int type = mapped && cached ? buf->m_ctx->findMemoryType(req.memoryTypeBits, visible | VK_MEMORY_PROPERTY_HOST_CACHED_BIT)
+                                : -1;
+    if (type < 0)
+        type = mapped ? buf->m_ctx->findMemoryType(req.memoryTypeBits, visible)
                       : buf->m_ctx->findMemoryType(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     if (type < 0 && !mapped) { // no device-local type for storage buffers: fall back to mapped memory
         mapped = true;
@@ -115,7 +119,7 @@ Status Buffer::download(void *dst, std::size_t bytes, std::size_t offset) const 
     if (!dst)
         return makeError("Vulkan buffer download: null destination");
     if (!m_mapped) { // device-local: through a staging buffer
-        auto staging = createMapped(m_ctx, bytes);
+        auto staging = createMapped(m_ctx, bytes, true);
         if (!staging.ok())
             return makeError("Vulkan download staging: " + staging.error().message);
         if (Status s = copyBuffer(*m_ctx, m_buffer, offset, (*staging)->m_buffer, 0, bytes); !s)

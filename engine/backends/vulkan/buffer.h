@@ -14,8 +14,10 @@ namespace seaside::vk {
 class Buffer : public backends::Buffer {
 public:
     static Expected<std::unique_ptr<Buffer>> create(std::shared_ptr<Context> ctx, std::size_t bytes);
-    /// Always host-visible and mapped (staging buffers).
-    static Expected<std::unique_ptr<Buffer>> createMapped(std::shared_ptr<Context> ctx, std::size_t bytes);
+    /// Always host-visible and mapped (staging buffers). `forReading`: host-cached memory where the
+    /// device has it, since the uncached (write-combined) kind is slow for the CPU to read.
+    static Expected<std::unique_ptr<Buffer>> createMapped(std::shared_ptr<Context> ctx, std::size_t bytes,
+                                                          bool forReading = false);
     ~Buffer() override;
     Buffer(const Buffer &) = delete;
     Buffer &operator=(const Buffer &) = delete;
@@ -33,7 +35,8 @@ public:
 
 private:
     Buffer() = default;
-    static Expected<std::unique_ptr<Buffer>> make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped);
+    static Expected<std::unique_ptr<Buffer>> make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped,
+                                                  bool cached = false);
     std::shared_ptr<Context> m_ctx;
     VkBuffer m_buffer = VK_NULL_HANDLE;
     VkDeviceMemory m_memory = VK_NULL_HANDLE;

@@ -1,6 +1,7 @@
 #include "backends/vulkan/context.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -150,14 +151,29 @@ std::vector<VkPhysicalDevice> Instance::computeDevices() const {
                 visible[std::size_t(idx)] = true;
         }
     }
+    // One device per GPU: the same GPU can be listed twice, through two drivers (e.g. RADV and
+    // AMDVLK), and would show as two devices sharing one memory. deviceUUID tells them apart.
+    std::vector<std::array<std::uint8_t, VK_UUID_SIZE>> seen;
     std::vector<VkPhysicalDevice> out;
     for (std::size_t i = 0; i < all.size(); ++i) {
         if (!visible[i])
             continue;
         VkPhysicalDeviceProperties p;
         vkGetPhysicalDeviceProperties(all[i], &p);
-        if (p.apiVersion >= VK_API_VERSION_1_1 && computeFamily(all[i], nullptr) >= 0)
-            out.push_back(all[i]);
+        if (p.apiVersion < VK_API_VERSION_1_1 || computeFamily(all[i], nullptr) < 0)
+            continue;
+        VkPhysicalDeviceIDProperties id{};
+        id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
+        VkPhysicalDeviceProperties2 p2{};
+        p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+        p2.pNext = &id;
+        vkGetPhysicalDeviceProperties2(all[i], &p2);
+        std::array<std::uint8_t, VK_UUID_SIZE> uuid;
+        std::copy(std::begin(id.deviceUUID), std::end(id.deviceUUID), uuid.begin());
+        if (std::find(seen.begin(), seen.end(), uuid) != seen.end())
+            continue;
+        seen.push_back(uuid);
+        out.push_back(all[i]);
     }
     return out;
 }

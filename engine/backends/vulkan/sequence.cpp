@@ -125,8 +125,11 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
     for (const Binding &b : bindings)
         (b.written ? m_written : m_read).push_back(b.buffer->handle());
 
+    // The start is stamped once earlier dispatches have left the compute stage: at TOP_OF_PIPE it
+    // would not wait for them, and on a GPU (not on lavapipe, which runs dispatches one after
+    // another) each call's time would take in the tail of the one before.
     if (m_queries)
-        vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_queries, 2 * m_dispatches);
+        vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_queries, 2 * m_dispatches);
     if (groupsX && groupsY && groupsZ) {
         vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline);
         vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, 1, &set, 0, nullptr);
@@ -144,15 +147,17 @@ Status Sequence::submit(std::vector<double> *timings) {
     if (m_submitted)
         return makeError("Vulkan sequence: submitted twice");
     m_submitted = true;
-    // Shader writes -> host reads after the fence (mapped buffers) and -> later copies (staged
-    // buffers' downloads).
+    // Shader writes -> host reads after the fence (mapped buffers), -> later copies (staged
+    // buffers' downloads) and -> the shaders of later runs on this queue (a fence makes writes
+    // available but not visible to them).
     VkMemoryBarrier barrier{};
     barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    barrier.dstAccessMask =
+        VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
     vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0, nullptr, 0,
-                         nullptr);
+                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         0, 1, &barrier, 0, nullptr, 0, nullptr);
     if (VkResult r = vkEndCommandBuffer(m_cmd); r != VK_SUCCESS)
         return vkError("vkEndCommandBuffer", r);
 

@@ -89,6 +89,18 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
     if (call.op == backends::Op::TopKGates && call.n > ops::kTopKMaxExperts)
         return fail(why, std::string(op) + ": " + std::to_string(call.n) + " experts; the Vulkan kernel takes at most " +
                              std::to_string(ops::kTopKMaxExperts) + " (one invocation walks a whole row)");
+    // Every GPU Seaside targets exceeds these, but the Vulkan minimums (128 invocations, 4 storage
+    // buffers a stage) are below what the shaders use: a device at the minimum refuses, not fails.
+    const ops::Workgroup wg = ops::workgroupFor(call);
+    if (wg.x * wg.y > limits.maxComputeWorkGroupInvocations || wg.x > limits.maxComputeWorkGroupSize[0] ||
+        wg.y > limits.maxComputeWorkGroupSize[1])
+        return fail(why, std::string(op) + ": workgroups of " + std::to_string(wg.x) + " x " + std::to_string(wg.y) +
+                             " threads; the device allows " + std::to_string(limits.maxComputeWorkGroupInvocations));
+    if (wg.storageBuffers > limits.maxPerStageDescriptorStorageBuffers ||
+        wg.storageBuffers > limits.maxDescriptorSetStorageBuffers)
+        return fail(why, std::string(op) + ": binds " + std::to_string(wg.storageBuffers) +
+                             " storage buffers; the device allows " +
+                             std::to_string(limits.maxPerStageDescriptorStorageBuffers) + " a stage");
     const ops::Groups g = ops::groupsFor(call);
     const std::uint64_t counts[3] = {g.x, g.y, g.z};
     for (int i = 0; i < 3; ++i)

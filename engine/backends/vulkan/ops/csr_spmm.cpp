@@ -7,11 +7,6 @@
 namespace seaside::vk::ops {
 
 namespace {
-/// Threads per workgroup (specialisation constant 0): enough for the features, at most 128.
-std::uint32_t threadsFor(std::int64_t features) {
-    return features <= 32 ? 32u : features <= 64 ? 64u : 128u;
-}
-
 /// Specialisation constant 1: AGG_* in shaders/csr_spmm.comp.
 std::uint32_t aggregationMode(backends::Aggregation how) {
     switch (how) {
@@ -23,13 +18,16 @@ std::uint32_t aggregationMode(backends::Aggregation how) {
 }
 } // namespace
 
+// enough threads for the features, at most 128
+std::uint32_t csrSpmmThreads(std::int64_t features) { return features <= 32 ? 32u : features <= 64 ? 64u : 128u; }
+
 Groups csrSpmmGroups(const backends::KernelCall &call) {
     return linearGroups(std::uint64_t(std::max<std::int64_t>(call.m, 0)));
 }
 
 Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
     auto pipeline =
-        cache.get({"csr_spmm", 5, sizeof(CsrSpmmPush), {threadsFor(call.n), aggregationMode(call.aggregation)}});
+        cache.get({"csr_spmm", 5, sizeof(CsrSpmmPush), {csrSpmmThreads(call.n), aggregationMode(call.aggregation)}});
     if (!pipeline)
         return pipeline.error();
     const CsrSpmmPush push{std::uint32_t(call.m), std::uint32_t(call.n), std::uint32_t(call.k),

@@ -24,6 +24,18 @@ Groups groupsFor(const backends::KernelCall &call) {
     return {};
 }
 
+// local sizes and bindings as the shaders declare them (shaders/*.comp)
+Workgroup workgroupFor(const backends::KernelCall &call) {
+    switch (call.op) {
+    case backends::Op::Gemm: return {16, 16, 3};
+    case backends::Op::GemmF16: return {16, 16, 3};
+    case backends::Op::Ssmm24: return {16, 16, 7};
+    case backends::Op::CsrSpmm: return {csrSpmmThreads(call.n), 1, 5};
+    case backends::Op::TopKGates: return {64, 1, 2};
+    }
+    return {};
+}
+
 Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
     switch (call.op) {
     case backends::Op::Gemm: return recordGemm(cache, seq, call);

@@ -44,6 +44,15 @@ struct Groups {
     std::uint64_t x = 1, y = 1, z = 1;
 };
 
+/// What one workgroup of the call asks of the device: its size (the shader's local_size, or the
+/// specialisation constant that sets it) and the storage buffers bound.
+struct Workgroup {
+    std::uint32_t x = 1, y = 1, storageBuffers = 0;
+};
+Workgroup workgroupFor(const backends::KernelCall &call);
+/// Threads per workgroup of csr_spmm (its specialisation constant 0) for `features` columns.
+std::uint32_t csrSpmmThreads(std::int64_t features);
+
 /// The workgroups the call dispatches.
 Groups gemmGroups(const backends::KernelCall &call);
 Groups ssmm24Groups(const backends::KernelCall &call);
