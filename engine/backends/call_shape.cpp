@@ -3,6 +3,8 @@
 #include "backends/backend.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <limits>
 
 namespace seaside::backends {
 
@@ -23,7 +25,24 @@ const char *opName(Op op) {
 }
 
 namespace {
+constexpr std::size_t kOverflow = std::numeric_limits<std::size_t>::max();
+
+// The bytes of a shape, kOverflow where the product does not fit (a 4-byte buffer must not pass
+// for 2^62 rows because the product wrapped round to 0).
+std::size_t product(std::initializer_list<std::size_t> factors) {
+    std::size_t r = 1;
+    for (std::size_t x : factors)
+        if (__builtin_mul_overflow(r, x, &r))
+            return kOverflow;
+    return r;
+}
+
 bool need(const Buffer *b, std::size_t bytes, const char *what, std::string *why) {
+    if (bytes == kOverflow) {
+        if (why)
+            *why = std::string(what) + " buffer would need more bytes than a size can hold (the shape overflows)";
+        return false;
+    }
     if (!b) {
         if (why)
             *why = std::string(what) + " buffer is missing";
@@ -45,11 +64,20 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
             *why = "negative dimension";
         return false;
     }
+    // Every backend indexes with 32 bits somewhere (OpenBLAS's int sizes, the shaders' uint).
+    constexpr std::int64_t kMax = std::numeric_limits<std::int32_t>::max();
+    if (c.m > kMax || c.n > kMax || c.k > kMax || c.nnz > kMax || c.yRows > kMax) {
+        if (why)
+            *why = "sizes must lie in 0..2^31-1 (m = " + std::to_string(c.m) + ", n = " + std::to_string(c.n) +
+                   ", k = " + std::to_string(c.k) + ")";
+        return false;
+    }
     const std::size_t f = sizeof(float);
     const auto m = std::size_t(c.m), n = std::size_t(c.n), k = std::size_t(c.k);
     switch (c.op) {
     case Op::Gemm:
-        return need(c.a, m * k * f, "X", why) && need(c.b, n * k * f, "W", why) && need(c.y, m * n * f, "Y", why);
+        return need(c.a, product({m, k, f}), "X", why) && need(c.b, product({n, k, f}), "W", why) &&
+               need(c.y, product({m, n, f}), "Y", why);
     case Op::Ssmm24: {
         if (c.k % 4) {
             if (why)
@@ -58,15 +86,20 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
         }
         const std::size_t metaWords = (k / 4 + 7) / 8;
         // without a row-id buffer X has m rows; with one, at least one row (ids are checked by the backend)
-        if (!(need(c.a, (c.d ? std::min<std::size_t>(1, m) : m) * k * f, "X", why) &&
-              need(c.b, n * k / 2 * f, "W values", why) && need(c.c, n * metaWords * 4, "W metadata", why) &&
+        if (!(need(c.a, product({c.d ? std::min<std::size_t>(1, m) : m, k, f}), "X", why) &&
+              need(c.b, product({n, k / 2, f}), "W values", why) && need(c.c, product({n, metaWords, 4}), "W metadata", why) &&
               (!c.d || need(c.d, m * 4, "row ids", why))))
             return false;
         switch (c.epilogue) {
         case Epilogue::Store:
-            return need(c.y, m * n * f, "Y", why);
+            return need(c.y, product({m, n, f}), "Y", why);
         case Epilogue::SiluMul:
-            return need(c.e, m * n * f, "SiLU input", why) && need(c.y, m * n * f, "Y", why);
+            if (c.accumulate) {
+                if (why)
+                    *why = "the SiLU-multiply epilogue overwrites Y; it takes no accumulate flag";
+                return false;
+            }
+            return need(c.e, product({m, n, f}), "SiLU input", why) && need(c.y, product({m, n, f}), "Y", why);
         case Epilogue::GateScatterAdd:
             if (c.accumulate) {
                 if (why)
@@ -79,7 +112,7 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
                 return false;
             }
             return need(c.e, m * f, "gates", why) && need(c.f, m * 4, "scatter rows", why) &&
-                   need(c.y, std::size_t(std::max<std::int64_t>(c.yRows, 0)) * n * f, "Y", why);
+                   need(c.y, product({std::size_t(c.yRows), n, f}), "Y", why);
         }
         return false;
     }
@@ -89,13 +122,14 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
                 *why = "top-k needs 1 <= k <= experts, got k = " + std::to_string(c.k) + " of " + std::to_string(c.n);
             return false;
         }
-        return need(c.a, m * n * f, "logits", why) && need(c.y, 2 * m * k * 4, "ids and gates", why);
+        return need(c.a, product({m, n, f}), "logits", why) && need(c.y, product({2, m, k, 4}), "ids and gates", why);
     case Op::GemmF16:
-        return need(c.a, m * k * 2, "X (fp16)", why) && need(c.b, n * k * 2, "W (fp16)", why) && need(c.y, m * n * f, "Y", why);
+        return need(c.a, product({m, k, 2}), "X (fp16)", why) && need(c.b, product({n, k, 2}), "W (fp16)", why) &&
+               need(c.y, product({m, n, f}), "Y", why);
     case Op::CsrSpmm:
         return need(c.a, (m + 1) * 4, "row_ptr", why) && need(c.b, std::size_t(c.nnz) * 4, "col_idx", why) &&
-               need(c.c, std::size_t(c.nnz) * f, "values", why) && need(c.d, k * n * f, "X", why) &&
-               need(c.y, m * n * f, "Y", why);
+               need(c.c, std::size_t(c.nnz) * f, "values", why) && need(c.d, product({k, n, f}), "X", why) &&
+               need(c.y, product({m, n, f}), "Y", why);
     }
     return false;
 }

@@ -3,6 +3,8 @@
 #include "kernels/router.h"
 #include "kernels/samoyeds.h"
 
+#include <initializer_list>
+#include <limits>
 #include <numeric>
 
 namespace seaside::backends {
@@ -42,6 +44,14 @@ Status download(const Buffer &b, std::vector<float> &y, std::size_t n) {
 struct GraphBuffers {
     std::unique_ptr<Buffer> rowPtr, colIdx, values, x;
 };
+
+// Feature widths a graph layer was given: negative or past 32 bits is an error, not a huge buffer.
+Status checkWidths(const char *layer, std::initializer_list<std::pair<const char *, std::int64_t>> widths) {
+    for (const auto &[name, v] : widths)
+        if (v < 0 || v > std::numeric_limits<std::int32_t>::max())
+            return makeError(std::string(layer) + ": " + name + " = " + std::to_string(v) + " is not a feature width");
+    return {};
+}
 
 Expected<GraphBuffers> uploadGraph(Device &d, const kernels::Csr &a, const float *x, std::int64_t features) {
     if (Status s = kernels::validate(a); !s)
@@ -155,16 +165,9 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
     }
     std::vector<std::vector<std::uint32_t>> tokenList(std::size_t(s.experts));
     std::vector<std::vector<float>> gateList(std::size_t(s.experts));
+    if (Status st = kernels::checkChoices(ids.data(), s.tokens, s.experts, s.topK); !st)
+        return makeError("MoE on " + d.props().name + ": " + st.message());
     for (std::size_t i = 0; i < picks; ++i) {
-        if (ids[i] == kernels::kNoExpert)
-            return makeError("MoE on " + d.props().name + ": the router's logits for token " +
-                             std::to_string(i / std::size_t(s.topK)) + " are NaN for more than " +
-                             std::to_string(s.experts - s.topK) + " of the " + std::to_string(s.experts) +
-                             " experts, so it cannot pick its top " + std::to_string(s.topK) +
-                             " (are the input activations or the router's weights NaN?)");
-        if (ids[i] >= std::uint32_t(s.experts))
-            return makeError("MoE on " + d.props().name + ": the router chose expert " + std::to_string(ids[i]) + " of " +
-                             std::to_string(s.experts));
         tokenList[ids[i]].push_back(std::uint32_t(i / std::size_t(s.topK)));
         gateList[ids[i]].push_back(gates[i]);
     }
@@ -209,6 +212,8 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
 
 Expected<LayerRun> runAggregate(Device &device, const kernels::Csr &a, const float *x, std::int64_t features,
                                 Aggregation how) {
+    if (Status s = checkWidths("aggregation", {{"features", features}}); !s)
+        return makeError(s.message());
     auto g = uploadGraph(device, a, x, features);
     if (!g.ok())
         return g.error();
@@ -225,6 +230,8 @@ Expected<LayerRun> runAggregate(Device &device, const kernels::Csr &a, const flo
 
 Expected<LayerRun> runGcn(Device &device, const kernels::Csr &ahat, const float *x, std::int64_t fIn, const float *w,
                           std::int64_t fOut) {
+    if (Status s = checkWidths("GCN", {{"fIn", fIn}, {"fOut", fOut}}); !s)
+        return makeError(s.message());
     auto g = uploadGraph(device, ahat, x, fIn);
     auto wb = uploaded(device, w, std::size_t(fOut * fIn) * sizeof(float));
     auto agg = device.allocate(std::max<std::size_t>(4, std::size_t(ahat.rows * fIn) * sizeof(float)));
@@ -247,6 +254,8 @@ Expected<LayerRun> runGcn(Device &device, const kernels::Csr &ahat, const float 
 
 Expected<LayerRun> runSage(Device &device, const kernels::Csr &a, const float *x, std::int64_t fIn, const float *wSelf,
                            const float *wNeigh, std::int64_t fOut) {
+    if (Status s = checkWidths("GraphSAGE", {{"fIn", fIn}, {"fOut", fOut}}); !s)
+        return makeError(s.message());
     auto g = uploadGraph(device, a, x, fIn);
     auto ws = uploaded(device, wSelf, std::size_t(fOut * fIn) * sizeof(float));
     auto wn = uploaded(device, wNeigh, std::size_t(fOut * fIn) * sizeof(float));

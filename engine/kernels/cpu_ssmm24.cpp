@@ -391,7 +391,8 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
                   const SsmmOutput &out, const Sparse24Cpu *prepared) {
     const std::int64_t kept = w.keptRows(), k = w.k, blocks = k / w.v;
-    const std::int64_t rowsPerTask = 64 / w.n * w.n; // whole groups per task: tasks write disjoint rows
+    // whole groups per task (tasks write disjoint rows): about 64 rows, one group where N > 64
+    const std::int64_t rowsPerTask = std::max(1, 64 / w.n) * w.n;
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
     const PackedTokens packed = packAll(x, xCols, rows, m, k);

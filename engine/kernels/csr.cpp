@@ -32,6 +32,8 @@ Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::
 }
 
 Status validate(const Csr &a) {
+    if (a.rows < 0 || a.cols < 0 || a.rows > INT32_MAX || a.cols > INT32_MAX)
+        return makeError("CSR: shape " + std::to_string(a.rows) + " x " + std::to_string(a.cols) + " out of range");
     if (a.rowPtr.size() != std::size_t(a.rows) + 1 || a.rowPtr.front() != 0 || a.rowPtr.back() != a.nnz())
         return makeError("CSR: row pointers must run from 0 to nnz over rows + 1 entries");
     if (a.values.size() != a.colIdx.size())
@@ -46,7 +48,18 @@ Status validate(const Csr &a) {
     return {};
 }
 
-Csr gcnNormalized(const Csr &a) {
+Status validateSquare(const Csr &a) {
+    if (Status s = validate(a); !s)
+        return s;
+    if (a.rows != a.cols)
+        return makeError("graph: the adjacency matrix must be square (nodes x nodes), got " + std::to_string(a.rows) +
+                         " x " + std::to_string(a.cols));
+    return {};
+}
+
+Expected<Csr> gcnNormalized(const Csr &a) {
+    if (Status s = validateSquare(a); !s)
+        return makeError(s.message());
     Csr out;
     out.rows = a.rows;
     out.cols = a.cols;

@@ -21,7 +21,10 @@ struct Csr {
 Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::int64_t, std::int64_t>> &edges);
 /// Row pointers monotone and ending at nnz, column ids in range, one value per entry.
 Status validate(const Csr &a);
-/// GCN's A_hat = D^-1/2 (A + I) D^-1/2 (Kipf and Welling), self loops added once.
-Csr gcnNormalized(const Csr &a);
+/// validate, and a graph's adjacency: square (nodes x nodes).
+Status validateSquare(const Csr &a);
+/// GCN's A_hat = D^-1/2 (A + I) D^-1/2 (Kipf and Welling), self loops added once; an invalid or
+/// non-square matrix is an error.
+Expected<Csr> gcnNormalized(const Csr &a);
 
 } // namespace seaside::kernels

@@ -12,7 +12,29 @@ extern "C" void openblas_set_num_threads(int);
 
 namespace seaside::kernels {
 
+Status validate(const Partitioning &p, std::int64_t rows) {
+    const std::size_t parts = p.partStart.empty() ? 0 : p.partStart.size() - 1;
+    if (p.partStart.empty() || p.partStart.front() != 0 || p.partStart.back() != rows)
+        return makeError("partitioning: part starts must run from 0 to the " + std::to_string(rows) + " nodes");
+    for (std::size_t q = 0; q < parts; ++q)
+        if (p.partStart[q + 1] < p.partStart[q])
+            return makeError("partitioning: part " + std::to_string(q) + " ends before it starts");
+    if (p.order.size() != std::size_t(rows))
+        return makeError("partitioning: orders " + std::to_string(p.order.size()) + " nodes of " + std::to_string(rows));
+    std::vector<bool> seen(std::size_t(rows), false);
+    for (std::size_t i = 0; i < p.order.size(); ++i) {
+        const std::int32_t v = p.order[i];
+        if (v < 0 || v >= rows || seen[std::size_t(v)])
+            return makeError("partitioning: entry " + std::to_string(i) + " (node " + std::to_string(v) +
+                             ") is outside the graph or repeats a node");
+        seen[std::size_t(v)] = true;
+    }
+    return {};
+}
+
 Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows) {
+    if (Status s = validateSquare(a); !s)
+        return makeError(s.message());
     Partitioning p;
     const std::int64_t n = a.rows;
     const idx_t parts = idx_t(std::max<std::int64_t>(1, (n + targetRows - 1) / std::max<std::int64_t>(1, targetRows)));
@@ -57,7 +79,11 @@ Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows) {
     return p;
 }
 
-Csr renumber(const Csr &a, const Partitioning &p) {
+Expected<Csr> renumber(const Csr &a, const Partitioning &p) {
+    if (Status s = validateSquare(a); !s)
+        return makeError(s.message());
+    if (Status s = validate(p, a.rows); !s)
+        return makeError(s.message());
     std::vector<std::int32_t> newId(std::size_t(a.rows));
     for (std::size_t i = 0; i < p.order.size(); ++i)
         newId[std::size_t(p.order[i])] = std::int32_t(i);
@@ -179,8 +205,12 @@ void cpu::gcnUnfused(const Csr &ahat, const float *x, std::int64_t fIn, const fl
     gemm(h.data(), w, y, ahat.rows, fOut, fIn);
 }
 
-void cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, std::int64_t fIn, const float *w,
-                   std::int64_t fOut, float *y) {
+Status cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, std::int64_t fIn, const float *w,
+                     std::int64_t fOut, float *y) {
+    // O(nodes) against the aggregation's O(entries x features): a part list from another graph
+    // would otherwise leave rows of y unwritten, or write them twice
+    if (Status s = validate(parts, ahat.rows); !s)
+        return s;
     const std::int64_t count = std::int64_t(parts.partStart.size()) - 1;
     // Parts run side by side, one per core, each with a single-threaded GEMM on its rows;
     // OpenBLAS's own threads would otherwise fight the parts for the cores.
@@ -204,6 +234,7 @@ void cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, s
         }
     }
     openblas_set_num_threads(blasThreads);
+    return {};
 }
 
 void cpu::sage(const Csr &a, const float *x, std::int64_t fIn, const float *wSelf, const float *wNeigh, std::int64_t fOut, float *y) {

@@ -17,13 +17,17 @@ struct Partitioning {
     std::vector<std::int64_t> partStart; // [parts + 1]
 };
 
+/// Whether `p` splits `rows` nodes into parts: partStart runs from 0 up to rows without
+/// decreasing, and order holds every node once.
+Status validate(const Partitioning &p, std::int64_t rows);
+
 /// METIS k-way partitioning of the (symmetrised) graph into parts of about `targetRows` nodes.
 Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows);
 
 /// The graph renumbered part by part (node order[i] becomes node i), so that each part's rows
 /// and most of the feature rows they gather are contiguous. Done once per graph, as SwitchBlade
 /// partitions once; the layers then run in this order. Features move with permuteRows.
-Csr renumber(const Csr &a, const Partitioning &p);
+Expected<Csr> renumber(const Csr &a, const Partitioning &p);
 std::vector<float> permuteRows(const float *x, std::int64_t features, const std::vector<std::int32_t> &order);
 
 namespace ref {
@@ -39,8 +43,9 @@ void aggregate(const Csr &a, const float *x, std::int64_t features, Aggregation 
 /// Unfused: whole-graph aggregation into a [nodes, fIn] buffer, then one GEMM.
 void gcnUnfused(const Csr &ahat, const float *x, std::int64_t fIn, const float *w, std::int64_t fOut, float *y);
 /// Fused per part: the part's aggregated rows stay in cache and go straight through the GEMM.
-void gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, std::int64_t fIn, const float *w,
-              std::int64_t fOut, float *y);
+/// Refuses parts that are not a partitioning of ahat's nodes (validate above).
+Status gcnFused(const Csr &ahat, const Partitioning &parts, const float *x, std::int64_t fIn, const float *w,
+                std::int64_t fOut, float *y);
 void sage(const Csr &a, const float *x, std::int64_t fIn, const float *wSelf, const float *wNeigh, std::int64_t fOut, float *y);
 } // namespace cpu
 

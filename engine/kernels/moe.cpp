@@ -29,7 +29,7 @@ Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
     return {};
 }
 
-Routing route(const float *x, const MoeShape &s, const std::vector<float> &router) {
+Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<float> &router) {
     Routing r;
     r.tokens.resize(std::size_t(s.experts));
     r.gates.resize(std::size_t(s.experts));
@@ -43,9 +43,9 @@ Routing route(const float *x, const MoeShape &s, const std::vector<float> &route
     std::vector<std::uint32_t> ids(std::size_t(s.tokens * s.topK));
     std::vector<float> gates(ids.size());
     topKGates(logits.data(), s.tokens, s.experts, s.topK, ids.data(), gates.data());
+    if (Status st = checkChoices(ids.data(), s.tokens, s.experts, s.topK); !st)
+        return makeError("MoE: " + st.message());
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (ids[i] == kNoExpert) // the token's logits were NaN: it has no expert for this slot
-            continue;
         r.tokens[ids[i]].push_back(std::uint32_t(i / std::size_t(s.topK)));
         r.gates[ids[i]].push_back(gates[i]);
     }
@@ -90,8 +90,11 @@ MoeDenseWeights densify(const MoeSamoyedsWeights &w) {
     return d;
 }
 
-void ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
-    const Routing r = route(x, s, w.router);
+Status ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    const auto routed = route(x, s, w.router);
+    if (!routed.ok())
+        return routed.error();
+    const Routing &r = *routed;
     std::vector<double> out(std::size_t(s.tokens * s.hidden), 0.0), h(std::size_t(s.intermediate));
     for (std::int64_t e = 0; e < s.experts; ++e)
         for (std::size_t j = 0; j < r.tokens[std::size_t(e)].size(); ++j) {
@@ -114,10 +117,14 @@ void ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float
         }
     for (std::size_t i = 0; i < out.size(); ++i)
         y[i] = float(out[i]);
+    return {};
 }
 
-void cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
-    const Routing r = route(x, s, w.router);
+Status cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    const auto routed = route(x, s, w.router);
+    if (!routed.ok())
+        return routed.error();
+    const Routing &r = *routed;
     std::fill(y, y + s.tokens * s.hidden, 0.0f);
     std::vector<float> xe, h1, h3, ye;
     for (std::int64_t e = 0; e < s.experts; ++e) {
@@ -143,10 +150,14 @@ void cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, 
                 dst[c] += g * ye[std::size_t(j * s.hidden + c)];
         }
     }
+    return {};
 }
 
-void cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y) {
-    const Routing r = route(x, s, w.router);
+Status cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y) {
+    const auto routed = route(x, s, w.router);
+    if (!routed.ok())
+        return routed.error();
+    const Routing &r = *routed;
     std::fill(y, y + s.tokens * s.hidden, 0.0f);
     std::vector<float> h1, h;
     for (std::int64_t e = 0; e < s.experts; ++e) {
@@ -166,6 +177,7 @@ void cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeight
         SsmmOutput back{y, s.hidden, SsmmOutput::Epilogue::GateScatterAdd, nullptr, 0, r.gates[std::size_t(e)].data(), tok.data()};
         ssmmSamoyeds(h.data(), s.intermediate, w.w2[std::size_t(e)], nullptr, n, back, cpuForm(w.w2Cpu));
     }
+    return {};
 }
 
 } // namespace seaside::kernels

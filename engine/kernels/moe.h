@@ -29,15 +29,15 @@ struct MoeSamoyedsWeights {
     std::vector<cpu::Sparse24Cpu> w1Cpu, w3Cpu, w2Cpu;
 };
 
-/// Which tokens each expert takes, with their renormalised gates (same order). A token whose
-/// router logits are NaN takes fewer than top-k experts (kernels/router.h); MoeOnDevice refuses it.
+/// Which tokens each expert takes, with their renormalised gates (same order).
 struct Routing {
     std::vector<std::vector<std::uint32_t>> tokens;
     std::vector<std::vector<float>> gates;
 };
 
 Status checkShape(const MoeShape &s, const MoeDenseWeights &w);
-Routing route(const float *x, const MoeShape &s, const std::vector<float> &router);
+/// The router on the CPU; a token whose logits are NaN (kernels/router.h) is an error naming it.
+Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<float> &router);
 /// Every expert's w1, w3 and w2 pruned to Samoyeds' format; an error names the expert and matrix
 /// whose shape the format cannot take (e.g. columns not a multiple of v).
 Expected<MoeSamoyedsWeights> pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n = 1, int m = 2, int v = 128);
@@ -45,13 +45,13 @@ Expected<MoeSamoyedsWeights> pruneMoe(const MoeShape &s, const MoeDenseWeights &
 MoeDenseWeights densify(const MoeSamoyedsWeights &w);
 
 namespace ref {
-void moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
+Status moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
 }
 namespace cpu {
 /// Gather each expert's tokens, then OpenBLAS sgemm per projection: the dense baseline.
-void moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
+Status moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
 /// Samoyeds: two-level sparse weights, tokens gathered while tiles load, fused epilogues.
-void moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y);
+Status moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y);
 } // namespace cpu
 
 } // namespace seaside::kernels

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace seaside::kernels {
@@ -36,6 +37,20 @@ void topKGates(const float *logits, std::int64_t m, std::int64_t experts, std::i
             gates[t * k + j] = filled ? float(p[std::size_t(e)] / kept) : 0.0f; // renormalised over the top k
         }
     }
+}
+
+Status checkChoices(const std::uint32_t *ids, std::int64_t m, std::int64_t experts, std::int64_t k) {
+    for (std::int64_t i = 0; i < m * k; ++i) {
+        if (ids[i] == kNoExpert)
+            return makeError("the router's logits for token " + std::to_string(i / k) + " are NaN for more than " +
+                             std::to_string(experts - k) + " of the " + std::to_string(experts) +
+                             " experts, so it cannot pick its top " + std::to_string(k) +
+                             " (are the input activations or the router's weights NaN?)");
+        if (ids[i] >= std::uint64_t(experts))
+            return makeError("the router chose expert " + std::to_string(ids[i]) + " of " + std::to_string(experts) +
+                             " for token " + std::to_string(i / k));
+    }
+    return {};
 }
 
 } // namespace seaside::kernels

@@ -9,6 +9,8 @@
 // fewer than k logits that are not NaN fills its last slots with kNoExpert and gate 0 (callers
 // say which token's logits were NaN). A logit equal to the row's largest has p = 1 exactly, so
 // a row whose top is +inf splits its gates among its +inf logits instead of turning NaN.
+#include "core/expected.h"
+
 #include <cstdint>
 
 namespace seaside::kernels {
@@ -19,5 +21,9 @@ inline constexpr std::uint32_t kNoExpert = 0xffffffffu;
 /// logits [m, experts] -> ids [m, k] (most probable first) and gates [m, k].
 void topKGates(const float *logits, std::int64_t m, std::int64_t experts, std::int64_t k, std::uint32_t *ids,
                float *gates);
+
+/// The router's choices are usable: an error names the first token with a kNoExpert slot (its
+/// logits were NaN) or an id past the experts (a device's buffer gone wrong).
+Status checkChoices(const std::uint32_t *ids, std::int64_t m, std::int64_t experts, std::int64_t k);
 
 } // namespace seaside::kernels

@@ -10,6 +10,8 @@ namespace seaside::kernels {
 Expected<Samoyeds> pruneSamoyeds(const float *dense, std::int64_t rows, std::int64_t k, int n, int m, int v) {
     if (n <= 0 || m <= 0 || n > m || v <= 0 || v % 4)
         return makeError("Samoyeds format: need 0 < N <= M and V a positive multiple of 4");
+    if (rows < 0 || k < 0)
+        return makeError("Samoyeds format: negative shape (" + std::to_string(rows) + " x " + std::to_string(k) + ")");
     if (rows % m || k % v)
         return makeError("Samoyeds format: rows (" + std::to_string(rows) + ") must divide by M=" + std::to_string(m) +
                          " and k (" + std::to_string(k) + ") by V=" + std::to_string(v));
@@ -58,14 +60,23 @@ std::vector<float> densify(const Samoyeds &s) {
 }
 
 Status validate(const Samoyeds &s) {
-    if (s.rows % s.m || s.k % s.v)
+    if (s.n <= 0 || s.m <= 0 || s.n > s.m || s.v <= 0 || s.v % 4)
+        return makeError("Samoyeds format: need 0 < N <= M and V a positive multiple of 4, got N=" + std::to_string(s.n) +
+                         ", M=" + std::to_string(s.m) + ", V=" + std::to_string(s.v));
+    if (s.rows < 0 || s.k < 0 || s.rows % s.m || s.k % s.v)
         return makeError("Samoyeds format: shape does not divide by M or V");
     if (s.indices.size() != std::size_t(s.k / s.v * s.keptRows()))
         return makeError("Samoyeds format: " + std::to_string(s.indices.size()) + " row indices, expected " +
                          std::to_string(s.k / s.v * s.keptRows()));
-    for (auto idx : s.indices)
+    for (std::size_t i = 0; i < s.indices.size(); ++i) {
+        const auto idx = s.indices[i];
         if (idx >= std::uint32_t(s.m))
             return makeError("Samoyeds format: row index " + std::to_string(idx) + " is outside its group of " + std::to_string(s.m));
+        // a group's kept rows ascend, so none is kept twice (the kernel would add both into one row)
+        if (i % std::size_t(s.n) && idx <= s.indices[i - 1])
+            return makeError("Samoyeds format: row indices " + std::to_string(s.indices[i - 1]) + ", " + std::to_string(idx) +
+                             " of one group do not ascend (entry " + std::to_string(i) + ")");
+    }
     if (s.compact.rows != s.keptRows() || s.compact.k != s.k)
         return makeError("Samoyeds format: the compact matrix is not [rows/M*N, k]");
     return validate(s.compact);

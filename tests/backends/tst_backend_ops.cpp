@@ -12,6 +12,7 @@
 #include "kernels/router.h"
 
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 #ifdef SEASIDE_HAVE_VULKAN
 #include "backends/vulkan/buffer.h"
@@ -423,14 +424,15 @@ private slots:
         QVERIFY(w24.ok());
         auto x = randomVector(std::size_t(s.tokens * s.hidden), 64);
         x[std::size_t(3 * s.hidden + 7)] = std::nanf("");
-        // the CPU kernels' routing leaves the token out rather than index past the experts
-        const kernels::Routing routing = kernels::route(x.data(), s, pruned->router);
-        std::size_t picks = 0;
-        for (const auto &list : routing.tokens) {
-            picks += list.size();
-            QVERIFY(std::find(list.begin(), list.end(), 3u) == list.end());
+        // the CPU kernels refuse it in the same words
+        std::vector<float> y(x.size());
+        for (const Status &st : {kernels::cpu::moeSamoyeds(x.data(), s, *pruned, y.data()),
+                                 kernels::cpu::moeDense(x.data(), s, dense, y.data()),
+                                 kernels::ref::moe(x.data(), s, dense, y.data())}) {
+            QVERIFY(!st.ok());
+            QVERIFY2(st.message().find("token 3") != std::string::npos && st.message().find("NaN") != std::string::npos,
+                     st.message().c_str());
         }
-        QCOMPARE(picks, std::size_t((s.tokens - 1) * s.topK));
         for (Device *d : availableDevices()) {
             auto moe = MoeOnDevice::prepare(*d, s, *w24);
             QVERIFY(moe.ok());
@@ -499,12 +501,14 @@ private slots:
         const kernels::MoeSamoyedsWeights &sam = *pruned;
         const auto x = randomVector(std::size_t(tokens * s.hidden), 62);
         std::vector<float> want(x.size()), cpuSamoyeds(x.size());
-        kernels::ref::moe(x.data(), s, kernels::densify(sam), want.data());
-        kernels::cpu::moeSamoyeds(x.data(), s, sam, cpuSamoyeds.data());
+        QVERIFY(kernels::ref::moe(x.data(), s, kernels::densify(sam), want.data()).ok());
+        QVERIFY(kernels::cpu::moeSamoyeds(x.data(), s, sam, cpuSamoyeds.data()).ok());
         QVERIFY(kernels::ref::nmse(cpuSamoyeds.data(), want.data(), want.size()) < 1e-9);
         const auto w24 = toSparse24(s, sam);
         QVERIFY(w24.ok());
-        const kernels::Routing routing = kernels::route(x.data(), s, sam.router);
+        const auto routed = kernels::route(x.data(), s, sam.router);
+        QVERIFY(routed.ok());
+        const kernels::Routing &routing = *routed;
         std::size_t used = 0;
         for (const auto &list : routing.tokens)
             used += list.empty() ? 0 : 1;
@@ -528,7 +532,9 @@ private slots:
 
     void gnnLayers() {
         const auto a = smallGraph();
-        const auto ahat = kernels::gcnNormalized(a);
+        const auto normalized = kernels::gcnNormalized(a);
+        QVERIFY(normalized.ok());
+        const kernels::Csr &ahat = *normalized;
         const int fIn = 24, fOut = 13;
         const auto x = randomVector(std::size_t(a.cols * fIn), 71), w = randomVector(std::size_t(fOut * fIn), 72);
         const auto wn = randomVector(std::size_t(fOut * fIn), 73);
@@ -601,6 +607,52 @@ private slots:
         Status outside = cpu->run({scatter});
         QVERIFY(!outside.ok());
         QVERIFY2(outside.message().find("77") != std::string::npos, outside.message().c_str());
+    }
+
+    // Sizes whose byte counts overflow, buffers of another device, impossible allocations and
+    // negative widths: refused with a reason on every device, nothing read or written.
+    void hugeOrForeignInputsAreRefused() {
+        for (Device *d : availableDevices()) {
+            auto tiny = upload(d, std::vector<float>(1));
+            std::string why;
+            // 2^40 tokens: past 32 bits
+            KernelCall topk{Op::TopKGates, tiny.get(), nullptr, nullptr, nullptr, tiny.get(), std::int64_t(1) << 40, 1, 1, 0, "topk"};
+            QVERIFY(!d->supports(topk, &why));
+            QVERIFY2(why.find("2^31") != std::string::npos, why.c_str());
+            // each size fits 32 bits; the bytes they need (near 2^64) are counted without wrapping
+            const std::int64_t big = std::numeric_limits<std::int32_t>::max();
+            KernelCall gemm{Op::Gemm, tiny.get(), tiny.get(), nullptr, nullptr, tiny.get(), big, big, big, 0, "gemm"};
+            QVERIFY(!d->supports(gemm, &why));
+            QVERIFY2(why.find("X buffer holds 4 bytes") != std::string::npos, why.c_str());
+            QVERIFY(!d->run({gemm}).ok());
+            // the SiLU-multiply epilogue overwrites Y: an accumulate flag would be silently ignored
+            KernelCall silu{Op::Ssmm24, tiny.get(), tiny.get(), tiny.get(), nullptr, tiny.get(), 0, 0, 4, 0, "silu"};
+            silu.epilogue = Epilogue::SiluMul;
+            silu.e = tiny.get();
+            silu.accumulate = true;
+            QVERIFY(!d->supports(silu, &why));
+            QVERIFY2(why.find("accumulate") != std::string::npos, why.c_str());
+            // negative widths for the graph layers
+            const auto a = smallGraph();
+            const std::vector<float> x(std::size_t(a.cols) * 4, 1.0f), w(16, 1.0f);
+            auto gcn = runGcn(*d, a, x.data(), -4, w.data(), 4);
+            QVERIFY(!gcn.ok());
+            QVERIFY2(gcn.error().message.find("fIn = -4") != std::string::npos, gcn.error().message.c_str());
+            QVERIFY(!runAggregate(*d, a, x.data(), -1, Aggregation::Sum).ok());
+            QVERIFY(!runSage(*d, a, x.data(), 4, w.data(), w.data(), -2).ok());
+        }
+        Device *cpu = availableDevices().front();
+        auto impossible = cpu->allocate(std::size_t(1) << 62);
+        QVERIFY(!impossible.ok());
+        QVERIFY2(impossible.error().message.find("allocate") != std::string::npos, impossible.error().message.c_str());
+        for (Device *other : availableDevices()) { // another device's buffers on the CPU
+            if (other == cpu)
+                continue;
+            auto x = upload(other, std::vector<float>(16)), y = upload(other, std::vector<float>(16));
+            std::string why;
+            QVERIFY(!cpu->supports({Op::Gemm, x.get(), x.get(), nullptr, nullptr, y.get(), 4, 4, 1, 0, "foreign"}, &why));
+            QVERIFY2(why.find("another device") != std::string::npos, why.c_str());
+        }
     }
 };
 

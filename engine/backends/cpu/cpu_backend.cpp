@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <new>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 
@@ -27,7 +29,7 @@ public:
     explicit CpuBuffer(std::size_t bytes) : m_data(bytes), m_id(nextBufferId++) {}
     std::size_t size() const override { return m_data.size(); }
     Status upload(const void *src, std::size_t bytes, std::size_t offset) override {
-        if (offset + bytes > m_data.size())
+        if (offset > m_data.size() || bytes > m_data.size() - offset)
             return makeError("upload of " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
                              " overruns a buffer of " + std::to_string(m_data.size()));
         std::memcpy(m_data.data() + offset, src, bytes);
@@ -35,7 +37,7 @@ public:
         return {};
     }
     Status download(void *dst, std::size_t bytes, std::size_t offset) const override {
-        if (offset + bytes > m_data.size())
+        if (offset > m_data.size() || bytes > m_data.size() - offset)
             return makeError("download of " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
                              " overruns a buffer of " + std::to_string(m_data.size()));
         std::memcpy(dst, m_data.data() + offset, bytes);
@@ -79,10 +81,23 @@ public:
                 *why = "the CPU has no fp16 arithmetic (fp16 GEMM runs on Vulkan devices with shaderFloat16 and on CUDA)";
             return false;
         }
+        // every buffer must be this device's: another backend's would be read as host memory
+        for (const Buffer *b : {call.a, call.b, call.c, call.d, call.e, call.f, call.y})
+            if (b && !dynamic_cast<const CpuBuffer *>(b)) {
+                if (why)
+                    *why = "a buffer of another device (allocate buffers on the device that runs the call)";
+                return false;
+            }
         return callShapeValid(call, why);
     }
     Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) override {
-        return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes));
+        try {
+            return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes));
+        } catch (const std::bad_alloc &) {
+            return makeError("CPU: cannot allocate a buffer of " + std::to_string(bytes) + " bytes");
+        } catch (const std::length_error &) {
+            return makeError("CPU: cannot allocate a buffer of " + std::to_string(bytes) + " bytes");
+        }
     }
 
     Status run(const std::vector<KernelCall> &calls, std::vector<double> *timings) override {

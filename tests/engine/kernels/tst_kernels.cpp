@@ -81,6 +81,18 @@ private slots:
         Samoyeds bad = *s;
         bad.indices[0] = 5; // outside its group of 2
         QVERIFY(!validate(bad).ok());
+        // two kept rows of a group naming one row: the kernel would add both into it
+        auto two = pruneSamoyeds(dense.data(), 8, 256, 2, 4, 128);
+        QVERIFY(two.ok() && validate(*two).ok());
+        Samoyeds twice = *two;
+        twice.indices[1] = twice.indices[0];
+        const seaside::Status dup = validate(twice);
+        QVERIFY(!dup.ok());
+        QVERIFY2(dup.message().find("ascend") != std::string::npos, dup.message().c_str());
+        Samoyeds zero = *s;
+        zero.m = 0; // no division by it
+        QVERIFY(!validate(zero).ok());
+        QVERIFY(!pruneSamoyeds(dense.data(), -2, 128).ok());
     }
 
     void ssmm24MatchesTheReference_data() {
@@ -126,18 +138,23 @@ private slots:
     void ssmmSamoyedsMatchesTheReference_data() {
         QTest::addColumn<int>("v");
         QTest::addColumn<int>("m");
-        QTest::newRow("v20") << 20 << 9;
-        QTest::newRow("v48") << 48 << 70;
-        QTest::newRow("v128") << 128 << 33;
+        QTest::addColumn<int>("keep");  // Samoyeds' N: rows kept of each group
+        QTest::addColumn<int>("group"); // M
+        QTest::newRow("v20") << 20 << 9 << 1 << 2;
+        QTest::newRow("v48") << 48 << 70 << 1 << 2;
+        QTest::newRow("v128") << 128 << 33 << 1 << 2;
+        QTest::newRow("groups wider than a task (N = 65 of M = 72)") << 64 << 17 << 65 << 72;
     }
 
     void ssmmSamoyedsMatchesTheReference() {
         QFETCH(int, v);
         QFETCH(int, m);
-        const std::int64_t rows = 36, k = 3 * v;
+        QFETCH(int, keep);
+        QFETCH(int, group);
+        const std::int64_t rows = std::max<std::int64_t>(36, 2 * group) / group * group, k = 3 * v;
         const auto x = randomVector(std::size_t(m * k), 11);
         const auto wd = randomVector(std::size_t(rows * k), 12);
-        const auto s = pruneSamoyeds(wd.data(), rows, k, 1, 2, v);
+        const auto s = pruneSamoyeds(wd.data(), rows, k, keep, group, v);
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
         std::vector<float> want(std::size_t(m * rows)), got(want.size(), -1.0f);
         ref::gemm(x.data(), densify(*s).data(), want.data(), m, rows, k);
@@ -166,14 +183,14 @@ private slots:
         QVERIFY(checkShape(s, w).ok());
         const auto x = randomVector(std::size_t(tokens * s.hidden), 6);
         std::vector<float> want(x.size()), dense(x.size()), sparse(x.size()), wantSparse(x.size());
-        ref::moe(x.data(), s, w, want.data());
-        cpu::moeDense(x.data(), s, w, dense.data());
+        QVERIFY(ref::moe(x.data(), s, w, want.data()).ok());
+        QVERIFY(cpu::moeDense(x.data(), s, w, dense.data()).ok());
         QVERIFY(ref::nmse(dense.data(), want.data(), want.size()) < 1e-9);
         const auto pruned = pruneMoe(s, w);
         QVERIFY(pruned.ok());
         const MoeSamoyedsWeights &sw = *pruned;
-        ref::moe(x.data(), s, densify(sw), wantSparse.data()); // the oracle on the weights Samoyeds keeps
-        cpu::moeSamoyeds(x.data(), s, sw, sparse.data());
+        QVERIFY(ref::moe(x.data(), s, densify(sw), wantSparse.data()).ok()); // the oracle on the weights Samoyeds keeps
+        QVERIFY(cpu::moeSamoyeds(x.data(), s, sw, sparse.data()).ok());
         QVERIFY(ref::nmse(sparse.data(), wantSparse.data(), want.size()) < 1e-9);
         QCOMPARE(sw.w1Cpu.size(), std::size_t(experts)); // prepared for the CPU kernel once, by pruneMoe
         auto inPlace = sw; // the same layer reading the compact matrices in place
@@ -181,9 +198,11 @@ private slots:
         inPlace.w3Cpu.clear();
         inPlace.w2Cpu.clear();
         std::vector<float> sparseInPlace(x.size());
-        cpu::moeSamoyeds(x.data(), s, inPlace, sparseInPlace.data());
+        QVERIFY(cpu::moeSamoyeds(x.data(), s, inPlace, sparseInPlace.data()).ok());
         QCOMPARE(sparseInPlace, sparse);
-        const Routing r = route(x.data(), s, w.router);
+        const auto routed = route(x.data(), s, w.router);
+        QVERIFY(routed.ok());
+        const Routing &r = *routed;
         std::size_t assigned = 0;
         for (std::int64_t e = 0; e < experts; ++e) {
             assigned += r.tokens[std::size_t(e)].size();
@@ -210,7 +229,9 @@ private slots:
             for (int f = 0; f < 8; ++f)
                 QCOMPARE(got[5 * 8 + f], 0.0f); // the isolated node aggregates nothing
         }
-        const Csr ahat = gcnNormalized(*a);
+        const auto normalized = gcnNormalized(*a);
+        QVERIFY(normalized.ok());
+        const Csr &ahat = *normalized;
         QVERIFY(validate(ahat).ok());
         const auto w = randomVector(4 * 8, 8);
         std::vector<float> want(7 * 4), unfused(7 * 4), fused(7 * 4);
@@ -222,12 +243,14 @@ private slots:
             QVERIFY(parts.ok());
             QCOMPARE(parts->order.size(), std::size_t(7));
             std::fill(fused.begin(), fused.end(), -1.0f);
-            cpu::gcnFused(ahat, *parts, x.data(), 8, w.data(), 4, fused.data());
+            QVERIFY(cpu::gcnFused(ahat, *parts, x.data(), 8, w.data(), 4, fused.data()).ok());
             QVERIFY(ref::nmse(fused.data(), want.data(), want.size()) < 1e-10);
         }
         // renumbered part by part: the same layer, rows in the new order
         auto parts = partitionGraph(ahat, 3);
-        const Csr renumbered = renumber(ahat, *parts);
+        const auto renumberedOk = renumber(ahat, *parts);
+        QVERIFY(renumberedOk.ok());
+        const Csr &renumbered = *renumberedOk;
         QVERIFY(validate(renumbered).ok());
         QCOMPARE(renumbered.nnz(), ahat.nnz());
         Partitioning contiguous = *parts;
@@ -235,7 +258,7 @@ private slots:
             contiguous.order[i] = std::int32_t(i);
         const auto xr = permuteRows(x.data(), 8, parts->order);
         std::vector<float> yr(7 * 4);
-        cpu::gcnFused(renumbered, contiguous, xr.data(), 8, w.data(), 4, yr.data());
+        QVERIFY(cpu::gcnFused(renumbered, contiguous, xr.data(), 8, w.data(), 4, yr.data()).ok());
         const auto wantR = permuteRows(want.data(), 4, parts->order);
         QVERIFY(ref::nmse(yr.data(), wantR.data(), wantR.size()) < 1e-10);
         const auto ws = randomVector(4 * 8, 9), wn = randomVector(4 * 8, 10);
@@ -255,6 +278,34 @@ private slots:
         c = *csrFromEdges(3, {{0, 1}});
         c.rowPtr[1] = 5;
         QVERIFY(!validate(c).ok());
+        Csr negative; // rows = -1 and an empty row-pointer list: an error, not a read of front()
+        negative.rows = -1;
+        QVERIFY(!validate(negative).ok());
+    }
+
+    // The graph helpers refuse what would make them read or write past their arrays, or leave
+    // rows of the output unwritten.
+    void graphHelpersRefuseBadShapes() {
+        Csr wide = *csrFromEdges(3, {{0, 1}, {1, 2}});
+        wide.cols = 5; // 3 x 5: valid CSR, not a graph's adjacency
+        QVERIFY(validate(wide).ok());
+        for (const std::string &message :
+             {gcnNormalized(wide).ok() ? std::string() : gcnNormalized(wide).error().message,
+              partitionGraph(wide, 2).ok() ? std::string() : partitionGraph(wide, 2).error().message})
+            QVERIFY2(message.find("square") != std::string::npos, message.c_str());
+        const Csr ahat = *gcnNormalized(*csrFromEdges(4, {{0, 1}, {1, 2}, {2, 3}}));
+        const auto x = randomVector(4 * 3, 1), w = randomVector(2 * 3, 2);
+        std::vector<float> y(4 * 2);
+        QVERIFY(!cpu::gcnFused(ahat, Partitioning{}, x.data(), 3, w.data(), 2, y.data()).ok());
+        Partitioning repeats{{0, 1, 1, 3}, {0, 2, 4}}; // node 1 twice, node 2 never
+        const seaside::Status st = cpu::gcnFused(ahat, repeats, x.data(), 3, w.data(), 2, y.data());
+        QVERIFY(!st.ok());
+        QVERIFY2(st.message().find("repeats") != std::string::npos, st.message().c_str());
+        QVERIFY(!renumber(ahat, repeats).ok());
+        Partitioning good{{3, 1, 2, 0}, {0, 2, 4}};
+        QVERIFY(validate(good, 4).ok());
+        QVERIFY(renumber(ahat, good).ok());
+        QVERIFY(cpu::gcnFused(ahat, good, x.data(), 3, w.data(), 2, y.data()).ok());
     }
 };
 
