@@ -6,9 +6,22 @@
 
 namespace seaside::kernels {
 
+Status noNaN(const char *what, const float *dense, std::int64_t rows, std::int64_t k) {
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < k; ++c)
+            if (std::isnan(dense[r * k + c]))
+                return makeError(std::string(what) + ": weight (row " + std::to_string(r) + ", column " + std::to_string(c) +
+                                 ") is NaN, which has no magnitude to rank by");
+    return {};
+}
+
 Expected<Sparse24> prune24(const float *dense, std::int64_t rows, std::int64_t k) {
-    if (rows < 0 || k <= 0 || k % 4)
+    if (rows < 0)
+        return makeError("2:4 pruning: negative row count " + std::to_string(rows));
+    if (k <= 0 || k % 4)
         return makeError("2:4 pruning needs k a positive multiple of 4, got k = " + std::to_string(k));
+    if (Status st = noNaN("2:4 pruning", dense, rows, k); !st)
+        return makeError(st.message());
     Sparse24 s;
     s.rows = rows;
     s.k = k;

@@ -37,6 +37,8 @@ struct Sparse24View {
 /// Prunes a dense row-major [rows, k] matrix to 2:4 by magnitude (keeps the 2 largest of every 4).
 /// k must be a multiple of 4.
 Expected<Sparse24> prune24(const float *dense, std::int64_t rows, std::int64_t k);
+/// An error naming the first NaN of a dense [rows, k] matrix (pruning by magnitude cannot rank it).
+Status noNaN(const char *what, const float *dense, std::int64_t rows, std::int64_t k);
 /// Back to dense: the kept values in place, zeros elsewhere.
 std::vector<float> densify(const Sparse24 &s);
 /// Checks the metadata: both positions in 0..3, the first strictly before the second.

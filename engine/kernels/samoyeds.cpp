@@ -15,6 +15,9 @@ Expected<Samoyeds> pruneSamoyeds(const float *dense, std::int64_t rows, std::int
     if (rows % m || k % v)
         return makeError("Samoyeds format: rows (" + std::to_string(rows) + ") must divide by M=" + std::to_string(m) +
                          " and k (" + std::to_string(k) + ") by V=" + std::to_string(v));
+    // the row norms would be NaN, and a sort comparing NaN is undefined behaviour
+    if (Status st = noNaN("Samoyeds pruning", dense, rows, k); !st)
+        return makeError(st.message());
     Samoyeds s;
     s.rows = rows;
     s.k = k;

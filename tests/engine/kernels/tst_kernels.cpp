@@ -55,6 +55,11 @@ private slots:
             QVERIFY(smallestKept >= largestDropped);
         }
         QVERIFY(!prune24(dense.data(), 6, 14).ok()); // k not a multiple of 4
+        auto withNaN = dense;
+        withNaN[2 * 16 + 5] = std::nanf(""); // ranking it by magnitude would depend on its place
+        for (const std::string &why : {prune24(withNaN.data(), 6, 16).error().message,
+                                       pruneSamoyeds(withNaN.data(), 6, 16, 1, 2, 16).error().message})
+            QVERIFY2(why.find("row 2, column 5") != std::string::npos && why.find("NaN") != std::string::npos, why.c_str());
         Sparse24 bad = *s;
         bad.meta[0] = 0; // positions 0,0: not a 2:4 pattern
         QVERIFY(!validate(bad).ok());
