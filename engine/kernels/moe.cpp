@@ -14,9 +14,20 @@ extern "C" void openblas_set_num_threads(int);
 
 namespace seaside::kernels {
 
-Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
+namespace {
+Status checkSizes(const MoeShape &s) {
+    if (s.tokens < 0 || s.hidden <= 0 || s.intermediate <= 0)
+        return makeError("MoE: " + std::to_string(s.tokens) + " tokens, hidden " + std::to_string(s.hidden) +
+                         ", intermediate " + std::to_string(s.intermediate) + ": sizes must be positive");
     if (s.experts <= 0 || s.topK <= 0 || s.topK > s.experts)
         return makeError("MoE: top-k " + std::to_string(s.topK) + " of " + std::to_string(s.experts) + " experts");
+    return {};
+}
+} // namespace
+
+Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
+    if (Status st = checkSizes(s); !st)
+        return st;
     if (w.router.size() != std::size_t(s.experts * s.hidden))
         return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
     if (w.w1.size() != std::size_t(s.experts) || w.w2.size() != std::size_t(s.experts) || w.w3.size() != std::size_t(s.experts))
@@ -26,6 +37,42 @@ Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
             w.w3[std::size_t(e)].size() != std::size_t(s.intermediate * s.hidden) ||
             w.w2[std::size_t(e)].size() != std::size_t(s.hidden * s.intermediate))
             return makeError("MoE: expert " + std::to_string(e) + " has weights of the wrong size");
+    return {};
+}
+
+Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w) {
+    if (Status st = checkSizes(s); !st)
+        return st;
+    if (w.router.size() != std::size_t(s.experts * s.hidden))
+        return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
+    const std::size_t experts = std::size_t(s.experts);
+    if (w.w1.size() != experts || w.w3.size() != experts || w.w2.size() != experts)
+        return makeError("MoE: need w1, w2 and w3 for each of the " + std::to_string(s.experts) + " experts");
+    for (const auto *prepared : {&w.w1Cpu, &w.w3Cpu, &w.w2Cpu})
+        if (!prepared->empty() && prepared->size() != experts)
+            return makeError("MoE: prepared weights for " + std::to_string(prepared->size()) + " of " +
+                             std::to_string(s.experts) + " experts");
+    // shapes only, O(1) an expert: checking every metadata word would cost a pass over the weights
+    // on every call (validate() does that once, where weights come in)
+    for (std::size_t e = 0; e < experts; ++e) {
+        const struct {
+            const Samoyeds &m;
+            std::int64_t rows, k;
+            const std::vector<cpu::Sparse24Cpu> &prepared;
+        } mats[] = {{w.w1[e], s.intermediate, s.hidden, w.w1Cpu},
+                    {w.w3[e], s.intermediate, s.hidden, w.w3Cpu},
+                    {w.w2[e], s.hidden, s.intermediate, w.w2Cpu}};
+        for (const auto &[m, rows, k, prepared] : mats) {
+            const bool fits = m.rows == rows && m.k == k && m.n > 0 && m.m >= m.n && m.v > 0 && rows % m.m == 0 &&
+                              k % m.v == 0 && m.compact.rows == m.keptRows() && m.compact.k == k &&
+                              m.compact.values.size() == std::size_t(m.keptRows() * (k / 2)) &&
+                              m.compact.meta.size() == std::size_t(m.keptRows() * m.compact.metaWords()) &&
+                              m.indices.size() == std::size_t(k / m.v * m.keptRows()) &&
+                              (prepared.empty() || (prepared[e].rows == m.keptRows() && prepared[e].k == k));
+            if (!fits)
+                return makeError("MoE: expert " + std::to_string(e) + " has weights of the wrong shape");
+        }
+    }
     return {};
 }
 
@@ -91,6 +138,8 @@ MoeDenseWeights densify(const MoeSamoyedsWeights &w) {
 }
 
 Status ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    if (Status st = checkShape(s, w); !st)
+        return st;
     const auto routed = route(x, s, w.router);
     if (!routed.ok())
         return routed.error();
@@ -121,6 +170,8 @@ Status ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, flo
 }
 
 Status cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
+    if (Status st = checkShape(s, w); !st)
+        return st;
     const auto routed = route(x, s, w.router);
     if (!routed.ok())
         return routed.error();
@@ -154,6 +205,8 @@ Status cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w
 }
 
 Status cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y) {
+    if (Status st = checkShape(s, w); !st)
+        return st;
     const auto routed = route(x, s, w.router);
     if (!routed.ok())
         return routed.error();

@@ -36,6 +36,9 @@ struct Routing {
 };
 
 Status checkShape(const MoeShape &s, const MoeDenseWeights &w);
+/// The shapes of Samoyeds weights (and their prepared forms, if any) against the layer's; the
+/// metadata's contents are validate()'s to check, once, where weights come in.
+Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w);
 /// The router on the CPU; a token whose logits are NaN (kernels/router.h) is an error naming it.
 Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<float> &router);
 /// Every expert's w1, w3 and w2 pruned to Samoyeds' format; an error names the expert and matrix

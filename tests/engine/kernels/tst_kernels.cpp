@@ -218,6 +218,16 @@ private slots:
         MoeDenseWeights broken = w;
         broken.w2.pop_back();
         QVERIFY(!checkShape(s, broken).ok());
+        QVERIFY(!cpu::moeDense(x.data(), s, broken, dense.data()).ok()); // refused, not read past w2
+        MoeSamoyedsWeights missing = sw, narrow = sw, stale = sw;
+        missing.w2.pop_back();
+        narrow.w1[0].k = 8;
+        stale.w3Cpu[0].rows += 1; // a prepared form of other weights
+        for (const auto *bad : {&missing, &narrow, &stale}) {
+            const seaside::Status st = cpu::moeSamoyeds(x.data(), s, *bad, sparse.data());
+            QVERIFY(!st.ok());
+            QVERIFY2(st.message().find("MoE") != std::string::npos, st.message().c_str());
+        }
     }
 
     void gnnAggregationAndLayers() {
