@@ -37,7 +37,8 @@ void main() {
 
     for (uint f0 = 0; f0 < p.features; f0 += threads) {
         const uint f = f0 + tid;
-        // max starts from the first product, not from -inf: a driver may assume no infinities
+        // max starts from the first product that is not NaN (the CPU and CUDA ignore NaN products),
+        // not from -inf: a driver may assume no infinities or NaN in arithmetic
         float acc = 0.0;
         bool seen = false;
         for (int c0 = begin; c0 < end; c0 += CHUNK) {
@@ -53,14 +54,21 @@ void main() {
                     if (col < 0 || uint(col) >= p.cols)
                         continue;
                     const float x = X[uint(col) * p.features + f];
-                    acc = AGGREGATION != AGG_MAX ? fma(sVal[e], x, acc) : seen ? max(acc, sVal[e] * x) : sVal[e] * x;
-                    seen = true;
+                    const float product = sVal[e] * x;
+                    if (AGGREGATION != AGG_MAX) {
+                        acc = fma(sVal[e], x, acc);
+                    } else if (!nanBits(product)) {
+                        acc = seen ? max(acc, product) : product;
+                        seen = true;
+                    }
                 }
             barrier();
         }
         if (f < p.features) {
             if (end == begin)
                 acc = 0.0;
+            else if (AGGREGATION == AGG_MAX && !seen)
+                acc = uintBitsToFloat(0xff800000u);   // no product to take (all NaN or skipped): -inf, as the CPU and CUDA give
             else if (AGGREGATION == AGG_MEAN)
                 acc /= float(end - begin);
             Y[row * p.features + f] = acc;

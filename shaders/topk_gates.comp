@@ -23,10 +23,10 @@ layout(push_constant) uniform Push { TopKGatesPush p; };
 
 const uint NONE = 0xffffffffu;
 
-// exp(l - top), but 1 where l is the top itself (inf - inf would be NaN) and 0 below a top of
-// +inf, with no infinite arithmetic for a driver to assume away
+// exp(l - top), but 1 where l is the top itself (inf - inf would be NaN) and 0 for a logit of
+// -inf or below a top of +inf, with no infinite arithmetic for a driver to assume away
 float pOf(float l, float top) {
-    return l == top ? 1.0 : plusInfBits(top) ? 0.0 : exp(l - top);
+    return l == top ? 1.0 : plusInfBits(top) || minusInfBits(l) ? 0.0 : exp(l - top);
 }
 
 void main() {

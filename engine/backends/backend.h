@@ -42,7 +42,9 @@ enum class Op {
     CsrSpmm,
     /// Router: softmax over each row of a = logits [m, n] (n experts), the k largest kept (ties
     /// to the lower expert) and their probabilities renormalised to sum 1: y = expert ids [m, k]
-    /// uint32 followed by gates [m, k] fp32 (one buffer of 8mk bytes). k <= n.
+    /// uint32 followed by gates [m, k] fp32 (one buffer of 8mk bytes). k <= n. NaN logits are
+    /// never picked: a row with fewer than k others fills its last slots with id 0xffffffff
+    /// (kernels::kNoExpert) and gate 0 (kernels/router.h has the whole rule).
     TopKGates,
     /// Y[m,n] (+)= X[m,k] . W[n,k]^T with X and W in fp16 (IEEE half, 2 bytes each) and Y fp32:
     /// a = X, b = W, y = Y. Offered only by devices with fp16 arithmetic.

@@ -27,8 +27,9 @@ const char *opName(Op op) {
 namespace {
 constexpr std::size_t kOverflow = std::numeric_limits<std::size_t>::max();
 
-// The bytes of a shape, kOverflow where the product does not fit (a 4-byte buffer must not pass
-// for 2^62 rows because the product wrapped round to 0).
+// The bytes of a shape, kOverflow where the product does not fit. With every size capped at
+// 2^31-1 (below) no product here can wrap; the check keeps it so if a cap or a shape changes (a
+// 4-byte buffer once passed for 2^62 rows because the product wrapped round to 0).
 std::size_t product(std::initializer_list<std::size_t> factors) {
     std::size_t r = 1;
     for (std::size_t x : factors)

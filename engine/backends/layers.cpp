@@ -84,6 +84,13 @@ double LayerRun::deviceSeconds() const {
 }
 
 Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
+    // a one-time conversion, so the whole format is checked here (densify trusts the row indices)
+    if (Status st = kernels::checkShape(s, w); !st)
+        return makeError(st.message());
+    for (std::int64_t e = 0; e < s.experts; ++e)
+        for (const kernels::Samoyeds *m : {&w.w1[std::size_t(e)], &w.w3[std::size_t(e)], &w.w2[std::size_t(e)]})
+            if (Status st = kernels::validate(*m); !st)
+                return makeError("expert " + std::to_string(e) + ": " + st.message());
     MoeSparse24Weights out;
     out.router = w.router;
     for (std::int64_t e = 0; e < s.experts; ++e) {

@@ -53,7 +53,7 @@ Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w) {
             return makeError("MoE: prepared weights for " + std::to_string(prepared->size()) + " of " +
                              std::to_string(s.experts) + " experts");
     // shapes only, O(1) an expert: checking every metadata word would cost a pass over the weights
-    // on every call (validate() does that once, where weights come in)
+    // on every call (see moe.h for who runs validate())
     for (std::size_t e = 0; e < experts; ++e) {
         const struct {
             const Samoyeds &m;

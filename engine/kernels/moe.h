@@ -36,8 +36,9 @@ struct Routing {
 };
 
 Status checkShape(const MoeShape &s, const MoeDenseWeights &w);
-/// The shapes of Samoyeds weights (and their prepared forms, if any) against the layer's; the
-/// metadata's contents are validate()'s to check, once, where weights come in.
+/// The shapes of Samoyeds weights (and their prepared forms, if any) against the layer's. The
+/// contents (row indices, metadata) are validate()'s to check: pruneMoe's output is valid by
+/// construction, toSparse24 validates, and weights from elsewhere must pass validate() first.
 Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w);
 /// The router on the CPU; a token whose logits are NaN (kernels/router.h) is an error naming it.
 Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<float> &router);

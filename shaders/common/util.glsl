@@ -16,5 +16,8 @@ bool nanBits(float v) {
 bool plusInfBits(float v) {
     return floatBitsToUint(v) == 0x7f800000u;
 }
+bool minusInfBits(float v) {
+    return floatBitsToUint(v) == 0xff800000u;
+}
 
 #endif

@@ -111,18 +111,20 @@ private slots:
         QTemporaryDir dir;
         const QString copy = dir.filePath("lvp_again.json");
         QVERIFY(QFile::copy(manifest, copy));
-        const char *before = std::getenv("VK_ICD_FILENAMES");
-        const std::string saved = before ? before : "";
+        // both variables restored after: the listing twice, and no filter that would leave one device anyway
+        const QByteArray icds = qgetenv("VK_ICD_FILENAMES"), visible = qgetenv("SEASIDE_VK_VISIBLE_DEVICES");
+        const bool hadIcds = qEnvironmentVariableIsSet("VK_ICD_FILENAMES"),
+                   hadVisible = qEnvironmentVariableIsSet("SEASIDE_VK_VISIBLE_DEVICES");
         qputenv("VK_ICD_FILENAMES", (manifest + ":" + copy).toUtf8());
+        qunsetenv("SEASIDE_VK_VISIBLE_DEVICES");
         auto instance = vk::Instance::create();
         std::uint32_t listed = 0;
         if (instance.ok())
             vkEnumeratePhysicalDevices((*instance)->handle(), &listed, nullptr);
         const std::size_t devices = instance.ok() ? (*instance)->computeDevices().size() : 0;
-        if (before)
-            qputenv("VK_ICD_FILENAMES", QByteArray::fromStdString(saved));
-        else
-            qunsetenv("VK_ICD_FILENAMES");
+        hadIcds ? qputenv("VK_ICD_FILENAMES", icds) : qunsetenv("VK_ICD_FILENAMES");
+        if (hadVisible)
+            qputenv("SEASIDE_VK_VISIBLE_DEVICES", visible);
         QVERIFY2(instance.ok(), instance.ok() ? "" : instance.error().message.c_str());
         if (listed < 2)
             QSKIP("this Vulkan loader lists a driver named twice once: nothing to deduplicate");
@@ -387,12 +389,13 @@ private slots:
             1,    inf,  0,    inf,  2,    nan,  // two +inf logits share the gates
             inf,  3,    5,    -inf, 0,    0,    // +inf, then the next largest logit
             -inf, -inf, -inf, -inf, -inf, -inf, // all equal: the lowest ids, equal gates
+            nan,  2,    -inf, nan,  nan,  nan,  // -inf is picked last, with gate 0
         };
         const int m = int(logits.size()) / experts;
         const std::uint32_t none = kernels::kNoExpert;
-        const std::vector<std::uint32_t> ids = {2, 3, none, none, 2, none, 1, 3, 0, 2, 0, 1};
+        const std::vector<std::uint32_t> ids = {2, 3, none, none, 2, none, 1, 3, 0, 2, 0, 1, 1, 2};
         const float e1 = float(std::exp(-1.0) / (1.0 + std::exp(-1.0)));
-        const std::vector<float> gates = {1 - e1, e1, 0, 0, 1, 0, 0.5f, 0.5f, 1, 0, 0.5f, 0.5f};
+        const std::vector<float> gates = {1 - e1, e1, 0, 0, 1, 0, 0.5f, 0.5f, 1, 0, 0.5f, 0.5f, 1, 0};
         std::vector<std::uint32_t> gotIds(ids.size());
         std::vector<float> gotGates(ids.size());
         kernels::topKGates(logits.data(), m, experts, k, gotIds.data(), gotGates.data());
@@ -407,6 +410,27 @@ private slots:
             const auto dg = download(*by, gates.size(), ids.size() * 4);
             for (std::size_t i = 0; i < gates.size(); ++i)
                 QVERIFY2(std::abs(dg[i] - gates[i]) < 1e-6f, (d->props().name + ": gate " + std::to_string(i)).c_str());
+        }
+    }
+
+    // Max aggregation ignores NaN products on every device; a row with none left gives -inf, an
+    // empty row 0 (the oracle's rule).
+    void csrMaxIgnoresNaNProducts() {
+        const float nan = std::nanf(""), inf = INFINITY;
+        kernels::Csr a;
+        a.rows = a.cols = 3;
+        a.rowPtr = {0, 2, 3, 3}; // row 0 <- nodes 0, 1; row 1 <- node 1; row 2 empty
+        a.colIdx = {0, 1, 1};
+        a.values = {1, 1, 1};
+        const std::vector<float> x = {1, nan, nan, nan, 5, 5}; // 3 nodes x 2 features
+        const std::vector<float> want = {1, -inf, -inf, -inf, 0, 0};
+        std::vector<float> oracle(want.size());
+        kernels::ref::aggregate(a, x.data(), 2, kernels::Aggregation::Max, oracle.data());
+        QCOMPARE(oracle, want);
+        for (Device *d : availableDevices()) {
+            auto got = runAggregate(*d, a, x.data(), 2, Aggregation::Max);
+            QVERIFY2(got.ok(), got.ok() ? "" : got.error().message.c_str());
+            QVERIFY2(got->y == want, d->props().name.c_str());
         }
     }
 
@@ -619,7 +643,7 @@ private slots:
             KernelCall topk{Op::TopKGates, tiny.get(), nullptr, nullptr, nullptr, tiny.get(), std::int64_t(1) << 40, 1, 1, 0, "topk"};
             QVERIFY(!d->supports(topk, &why));
             QVERIFY2(why.find("2^31") != std::string::npos, why.c_str());
-            // each size fits 32 bits; the bytes they need (near 2^64) are counted without wrapping
+            // the largest sizes allowed: X's 4 (2^31-1)^2 bytes, just under 2^64, are refused as such
             const std::int64_t big = std::numeric_limits<std::int32_t>::max();
             KernelCall gemm{Op::Gemm, tiny.get(), tiny.get(), nullptr, nullptr, tiny.get(), big, big, big, 0, "gemm"};
             QVERIFY(!d->supports(gemm, &why));

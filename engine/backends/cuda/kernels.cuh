@@ -62,8 +62,9 @@ cudaError_t launchCsrSpmm(const std::int32_t *rowPtr, const std::int32_t *colIdx
 
 /// The most experts TopKGates takes (each thread scans its row k + 1 times).
 constexpr std::int64_t kTopKMaxExperts = 1024;
-/// Router: ids [m, k] uint32 (most probable first, ties to the lower id) and gates [m, k], the
-/// softmax probabilities of the kept experts renormalised to sum 1 (router.cu).
+/// Router: ids [m, k] uint32 (largest logit first, ties to the lower id) and gates [m, k], the
+/// softmax probabilities of the kept experts renormalised to sum 1; NaN logits never picked, short
+/// rows padded with 0xffffffff and gate 0 (router.cu; the rule is kernels/router.h's).
 cudaError_t launchTopKGates(const float *logits, std::uint32_t *ids, float *gates, std::int64_t m,
                             std::int64_t experts, std::int64_t k, cudaStream_t stream);
 

@@ -151,8 +151,9 @@ std::vector<VkPhysicalDevice> Instance::computeDevices() const {
                 visible[std::size_t(idx)] = true;
         }
     }
-    // One device per GPU: the same GPU can be listed twice, through two drivers (e.g. RADV and
-    // AMDVLK), and would show as two devices sharing one memory. deviceUUID tells them apart.
+    // One device per GPU: a loader can list the same GPU twice (a driver's manifest installed
+    // twice, or two drivers for one GPU), which would show as two devices sharing one memory.
+    // Entries with the same deviceUUID, which Vulkan defines per device, are merged.
     std::vector<std::array<std::uint8_t, VK_UUID_SIZE>> seen;
     std::vector<VkPhysicalDevice> out;
     for (std::size_t i = 0; i < all.size(); ++i) {
@@ -170,7 +171,9 @@ std::vector<VkPhysicalDevice> Instance::computeDevices() const {
         vkGetPhysicalDeviceProperties2(all[i], &p2);
         std::array<std::uint8_t, VK_UUID_SIZE> uuid;
         std::copy(std::begin(id.deviceUUID), std::end(id.deviceUUID), uuid.begin());
-        if (std::find(seen.begin(), seen.end(), uuid) != seen.end())
+        // a driver that leaves the UUID zero says nothing about which GPU it is: keep it
+        const bool known = std::any_of(uuid.begin(), uuid.end(), [](std::uint8_t b) { return b != 0; });
+        if (known && std::find(seen.begin(), seen.end(), uuid) != seen.end())
             continue;
         seen.push_back(uuid);
         out.push_back(all[i]);
