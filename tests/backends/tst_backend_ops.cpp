@@ -446,6 +446,11 @@ private slots:
         QVERIFY(pruned.ok());
         const auto w24 = toSparse24(s, *pruned);
         QVERIFY(w24.ok());
+        auto outside = *pruned; // a kept row index past its group of M = 2: densifying it would write out of bounds
+        outside.w3[1].indices[0] = 7;
+        const auto refusedIndex = toSparse24(s, outside);
+        QVERIFY(!refusedIndex.ok());
+        QVERIFY2(refusedIndex.error().message.find("expert 1") != std::string::npos, refusedIndex.error().message.c_str());
         auto x = randomVector(std::size_t(s.tokens * s.hidden), 64);
         x[std::size_t(3 * s.hidden + 7)] = std::nanf("");
         // the CPU kernels refuse it in the same words
