@@ -15,23 +15,25 @@ extern "C" void openblas_set_num_threads(int);
 namespace seaside::kernels {
 
 namespace {
-Status checkSizes(const MoeShape &s) {
+// What both kinds of weights share: the layer's sizes, the router, one w1, w3 and w2 an expert.
+template <typename Weights> Status checkCommon(const MoeShape &s, const Weights &w) {
     if (s.tokens < 0 || s.hidden <= 0 || s.intermediate <= 0)
         return makeError("MoE: " + std::to_string(s.tokens) + " tokens, hidden " + std::to_string(s.hidden) +
                          ", intermediate " + std::to_string(s.intermediate) + ": sizes must be positive");
     if (s.experts <= 0 || s.topK <= 0 || s.topK > s.experts)
         return makeError("MoE: top-k " + std::to_string(s.topK) + " of " + std::to_string(s.experts) + " experts");
+    if (w.router.size() != std::size_t(s.experts * s.hidden))
+        return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
+    const std::size_t experts = std::size_t(s.experts);
+    if (w.w1.size() != experts || w.w2.size() != experts || w.w3.size() != experts)
+        return makeError("MoE: need w1, w2 and w3 for each of the " + std::to_string(s.experts) + " experts");
     return {};
 }
 } // namespace
 
 Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
-    if (Status st = checkSizes(s); !st)
+    if (Status st = checkCommon(s, w); !st)
         return st;
-    if (w.router.size() != std::size_t(s.experts * s.hidden))
-        return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
-    if (w.w1.size() != std::size_t(s.experts) || w.w2.size() != std::size_t(s.experts) || w.w3.size() != std::size_t(s.experts))
-        return makeError("MoE: need w1, w2 and w3 for each of the " + std::to_string(s.experts) + " experts");
     for (std::int64_t e = 0; e < s.experts; ++e)
         if (w.w1[std::size_t(e)].size() != std::size_t(s.intermediate * s.hidden) ||
             w.w3[std::size_t(e)].size() != std::size_t(s.intermediate * s.hidden) ||
@@ -41,13 +43,9 @@ Status checkShape(const MoeShape &s, const MoeDenseWeights &w) {
 }
 
 Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w) {
-    if (Status st = checkSizes(s); !st)
+    if (Status st = checkCommon(s, w); !st)
         return st;
-    if (w.router.size() != std::size_t(s.experts * s.hidden))
-        return makeError("MoE: router has " + std::to_string(w.router.size()) + " weights, expected experts x hidden");
     const std::size_t experts = std::size_t(s.experts);
-    if (w.w1.size() != experts || w.w3.size() != experts || w.w2.size() != experts)
-        return makeError("MoE: need w1, w2 and w3 for each of the " + std::to_string(s.experts) + " experts");
     for (const auto *prepared : {&w.w1Cpu, &w.w3Cpu, &w.w2Cpu})
         if (!prepared->empty() && prepared->size() != experts)
             return makeError("MoE: prepared weights for " + std::to_string(prepared->size()) + " of " +
@@ -99,6 +97,15 @@ Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<flo
     return r;
 }
 
+namespace {
+// The layers' first step: their weights' shapes checked, then the tokens routed.
+template <typename Weights> Expected<Routing> checkedRoute(const float *x, const MoeShape &s, const Weights &w) {
+    if (Status st = checkShape(s, w); !st)
+        return makeError(st.message());
+    return route(x, s, w.router);
+}
+} // namespace
+
 Expected<MoeSamoyedsWeights> pruneMoe(const MoeShape &s, const MoeDenseWeights &w, int n, int m, int v) {
     if (Status st = checkShape(s, w); !st)
         return makeError(st.message());
@@ -138,9 +145,7 @@ MoeDenseWeights densify(const MoeSamoyedsWeights &w) {
 }
 
 Status ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
-    if (Status st = checkShape(s, w); !st)
-        return st;
-    const auto routed = route(x, s, w.router);
+    const auto routed = checkedRoute(x, s, w);
     if (!routed.ok())
         return routed.error();
     const Routing &r = *routed;
@@ -170,9 +175,7 @@ Status ref::moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, flo
 }
 
 Status cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y) {
-    if (Status st = checkShape(s, w); !st)
-        return st;
-    const auto routed = route(x, s, w.router);
+    const auto routed = checkedRoute(x, s, w);
     if (!routed.ok())
         return routed.error();
     const Routing &r = *routed;
@@ -205,9 +208,7 @@ Status cpu::moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w
 }
 
 Status cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y) {
-    if (Status st = checkShape(s, w); !st)
-        return st;
-    const auto routed = route(x, s, w.router);
+    const auto routed = checkedRoute(x, s, w);
     if (!routed.ok())
         return routed.error();
     const Routing &r = *routed;
