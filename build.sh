@@ -12,7 +12,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslc spirv-tools
   libpagmo-dev libonnx-dev libprotobuf-dev protobuf-compiler libmetis-dev libboost-graph-dev
   libgraphviz-dev libbenchmark-dev nlohmann-json3-dev libsqlite3-dev libonnx-testdata
-  libopenblas-dev libeigen3-dev xvfb xauth fonts-dejavu-core
+  libopenblas-openmp-dev libeigen3-dev xvfb xauth fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 
 extern "C" char *openblas_get_corename(void);
 extern "C" int openblas_get_num_threads(void);
+extern "C" int openblas_get_parallel(void);
 
 namespace seaside::kernels::cpu {
 
@@ -15,7 +16,10 @@ void gemm(const float *x, const float *w, float *y, std::int64_t m, std::int64_t
 }
 
 std::string blasCore() {
-    return std::string("OpenBLAS ") + openblas_get_corename() + ", " + std::to_string(openblas_get_num_threads()) + " threads";
+    static const char *const threading[] = {"sequential", "pthreads", "OpenMP"};
+    const int p = openblas_get_parallel();
+    return std::string("OpenBLAS ") + openblas_get_corename() + ", " + std::to_string(openblas_get_num_threads()) + " threads (" +
+           (p >= 0 && p <= 2 ? threading[p] : "unknown threading") + ")";
 }
 
 } // namespace seaside::kernels::cpu

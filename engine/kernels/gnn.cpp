@@ -7,9 +7,6 @@
 #include <metis.h>
 #include <string>
 
-extern "C" int openblas_get_num_threads(void);
-extern "C" void openblas_set_num_threads(int);
-
 namespace seaside::kernels {
 
 Status validate(const Partitioning &p, std::int64_t rows) {
@@ -212,10 +209,8 @@ Status cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x,
     if (Status s = validate(parts, ahat.rows); !s)
         return s;
     const std::int64_t count = std::int64_t(parts.partStart.size()) - 1;
-    // Parts run side by side, one per core, each with a single-threaded GEMM on its rows;
-    // OpenBLAS's own threads would otherwise fight the parts for the cores.
-    const int blasThreads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    // Parts run side by side, one per core, each with a single-threaded GEMM on its rows: OpenBLAS
+    // (the OpenMP build) runs on the calling thread alone inside a parallel region.
 #pragma omp parallel
     {
         std::vector<float> h, out;
@@ -233,7 +228,6 @@ Status cpu::gcnFused(const Csr &ahat, const Partitioning &parts, const float *x,
                 std::copy(out.begin() + i * fOut, out.begin() + (i + 1) * fOut, y + std::int64_t(parts.order[std::size_t(begin + i)]) * fOut);
         }
     }
-    openblas_set_num_threads(blasThreads);
     return {};
 }
 

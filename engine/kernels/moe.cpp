@@ -9,9 +9,6 @@
 #include <numeric>
 #include <string>
 
-extern "C" int openblas_get_num_threads(void);
-extern "C" void openblas_set_num_threads(int);
-
 namespace seaside::kernels {
 
 namespace {
@@ -79,12 +76,7 @@ Expected<Routing> route(const float *x, const MoeShape &s, const std::vector<flo
     r.tokens.resize(std::size_t(s.experts));
     r.gates.resize(std::size_t(s.experts));
     std::vector<float> logits(std::size_t(s.tokens * s.experts));
-    // The router's product is small; OpenBLAS's threads would go on spinning after it and take
-    // the cores from the experts' OpenMP work, so it runs on this thread alone.
-    const int blasThreads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
     cpu::gemm(x, router.data(), logits.data(), s.tokens, s.experts, s.hidden);
-    openblas_set_num_threads(blasThreads);
     std::vector<std::uint32_t> ids(std::size_t(s.tokens * s.topK));
     std::vector<float> gates(ids.size());
     topKGates(logits.data(), s.tokens, s.experts, s.topK, ids.data(), gates.data());

@@ -56,6 +56,21 @@ void BM_Ssmm24InPlace(benchmark::State &state) {
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
+// A layer sequence as the CPU device runs it: a dense GEMM (OpenBLAS) and then a 2:4 product
+// (Seaside's OpenMP kernel), over and over. With two thread pools, each library's idle threads
+// spin after its call and take cores from the other's next one; this measures that hand-over.
+void BM_SgemmThenSsmm24(benchmark::State &state) {
+    const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+    const auto x = randomVector(std::size_t(m * k), 1), wd = randomVector(std::size_t(n * k), 2);
+    const cpu::Sparse24Cpu w = cpu::prepareForCpu(*prune24(wd.data(), n, k));
+    std::vector<float> y(std::size_t(m * n));
+    for (auto _ : state) {
+        cpu::gemm(x.data(), wd.data(), y.data(), m, n, k);
+        cpu::ssmm24(x.data(), k, w, nullptr, y.data(), m, n);
+    }
+    state.SetLabel(cpu::blasCore());
+}
+
 // ---- MoE: 512 tokens, hidden 1024, intermediate 1792, 8 experts, top-2 -------------------------
 struct MoeCase {
     MoeShape shape{512, 1024, 1792, 8, 2};
@@ -234,6 +249,7 @@ void timed(benchmark::internal::Benchmark *b) {
 BENCHMARK(BM_Sgemm)->Args({256, 1792, 4096})->Args({64, 1792, 4096})->Args({512, 3584, 1024})->Apply(timed);
 BENCHMARK(BM_Ssmm24)->Args({256, 1792, 4096})->Args({64, 1792, 4096})->Args({512, 3584, 1024})->Apply(timed);
 BENCHMARK(BM_Ssmm24InPlace)->Args({256, 1792, 4096})->Args({64, 1792, 4096})->Args({512, 3584, 1024})->Apply(timed);
+BENCHMARK(BM_SgemmThenSsmm24)->Args({256, 1792, 4096})->Apply(timed);
 BENCHMARK(BM_MoeDenseBlas)->Apply(timed);
 BENCHMARK(BM_MoeSamoyeds)->Apply(timed);
 BENCHMARK(BM_GcnEigenBlas)->Apply(timed);

@@ -1,10 +1,14 @@
 // Sparse formats and CPU kernels against the plain references (normalised mean squared error).
+#include "kernels/cpu_gemm.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/gnn.h"
 #include "kernels/moe.h"
 #include "kernels/reference.h"
 
 #include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <omp.h>
 #include "../../common/random_data.h"
 
 using namespace seaside::kernels;
@@ -25,6 +29,21 @@ MoeDenseWeights randomMoe(const MoeShape &s, unsigned seed) {
                 x *= 0.05f;
     }
     return w;
+}
+// Threads of this process that carry its name (Linux: /proc/self/task/<tid>/comm). OpenMP's and
+// OpenBLAS's threads inherit the name; Qt Test's watchdog thread has a name of its own.
+int unnamedThreadCount() {
+    const auto nameIn = [](const std::filesystem::path &comm) {
+        std::ifstream in(comm);
+        std::string name;
+        std::getline(in, name);
+        return name;
+    };
+    const std::string process = nameIn("/proc/self/comm");
+    int count = 0;
+    for (const auto &task : std::filesystem::directory_iterator("/proc/self/task"))
+        count += nameIn(task.path() / "comm") == process ? 1 : 0;
+    return count;
 }
 } // namespace
 
@@ -321,6 +340,22 @@ private slots:
         QVERIFY(validate(good, 4).ok());
         QVERIFY(renumber(ahat, good).ok());
         QVERIFY(cpu::gcnFused(ahat, good, x.data(), 3, w.data(), 2, y.data()).ok());
+    }
+
+    // OpenBLAS and Seaside's kernels run on one OpenMP pool: a second pool (OpenBLAS's pthread
+    // build) would take turns with it on the cores, its idle threads spinning after each call.
+    // After a threaded GEMM and a threaded 2:4 product, this process holds exactly the pool.
+    void blasAndKernelsShareOneThreadPool() {
+        if (omp_get_max_threads() < 2)
+            QSKIP("one core here: there is no second thread for the two libraries to share");
+        const std::int64_t m = 256, n = 256, k = 512; // big enough for OpenBLAS to use every core
+        const auto x = randomVector(std::size_t(m * k), 1), w = randomVector(std::size_t(n * k), 2);
+        std::vector<float> y(std::size_t(m * n));
+        cpu::gemm(x.data(), w.data(), y.data(), m, n, k);
+        cpu::ssmm24(x.data(), k, cpu::prepareForCpu(*prune24(w.data(), n, k)), nullptr, y.data(), m, n);
+        cpu::gemm(x.data(), w.data(), y.data(), m, n, k);
+        QCOMPARE(unnamedThreadCount(), omp_get_max_threads());
+        QVERIFY2(cpu::blasCore().find("OpenMP") != std::string::npos, cpu::blasCore().c_str());
     }
 };
 
