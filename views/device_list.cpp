@@ -9,6 +9,9 @@ namespace seaside::views {
 DeviceList::DeviceList(QWidget *parent) : QListWidget(parent) {
     setDragEnabled(true);
     setDragDropMode(QAbstractItemView::DragOnly);
+    // A long datasheet name wraps inside the dock instead of hiding behind a horizontal scrollbar.
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setWordWrap(true);
 }
 
 QMimeData *DeviceList::mimeData(const QList<QListWidgetItem *> &items) const {

@@ -1,5 +1,6 @@
 // The studio opens a sample and its canvas shows the design's nodes (offscreen).
 #include "design_document.h"
+#include "device_list.h"
 #include "graph_view.h"
 #include "main_window.h"
 #include "node_item.h"
@@ -8,6 +9,7 @@
 #include "property_panel.h"
 
 #include <QComboBox>
+#include <QScrollBar>
 
 #include <QtTest>
 
@@ -37,6 +39,14 @@ private slots:
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows[0]->text(1), QString("1.79 k")); // 64 * 3 * 3*3 + 64
         QCOMPARE(w.propertyPanel()->findItems("Device", Qt::MatchExactly)[0]->text(1), QString("edge"));
+        // every device's whole name shows in the dock at its default width (the Coral's is long)
+        const auto *devices = w.findChild<views::DeviceList *>();
+        QVERIFY(devices);
+        QVERIFY(!devices->horizontalScrollBar()->isVisible());
+        for (int i = 0; i < devices->count(); ++i) {
+            const QRect r = devices->visualItemRect(devices->item(i));
+            QVERIFY2(r.right() <= devices->viewport()->width(), qPrintable(devices->item(i)->text()));
+        }
         const QImage shot = w.grab().toImage();
         QVERIFY(!shot.isNull());
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT"))
