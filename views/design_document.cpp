@@ -430,7 +430,9 @@ std::vector<graph::NodeId> DesignDocument::pasteNodes(const std::string &clip, p
             s.position = plan::Position{j["layout"][key][0].get<double>() + offset.x, j["layout"][key][1].get<double>() + offset.y};
         if (j["placement"].contains(key)) {
             const auto &p = j["placement"][key];
-            plan::LayerConfig cfg{p.value("device", std::string()), p.value("dtype", std::string()), store::attrsFromJson(p["options"])};
+            auto options = store::attrsFromJson(p["options"]); // our own clipboard's: an error would be a bug
+            plan::LayerConfig cfg{p.value("device", std::string()), p.value("dtype", std::string()),
+                                  options ? std::move(*options) : graph::Attrs{}};
             if (!cfg.device.empty() && !m_design.platform.device(cfg.device))
                 cfg.device.clear(); // pasted into a design without that device
             s.config = cfg;

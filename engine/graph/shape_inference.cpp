@@ -13,6 +13,10 @@ Error shapeError(const Node &n, const std::string &what) {
     return makeError("node '" + n.name + "' (" + std::string(opKindName(n.kind)) + "): " + what);
 }
 
+// Shape arithmetic on figures from a file: an overflow is an error naming the node, not undefined
+// behaviour.
+Error overflowError(const Node &n) { return shapeError(n, "its shape arithmetic overflows 64 bits"); }
+
 std::optional<Shape> broadcast(const std::vector<TensorDesc> &in) {
     Shape out;
     for (const TensorDesc &t : in) {
@@ -48,8 +52,12 @@ Result windowed(const Node &n, const TensorDesc &x, std::int64_t channels) {
     for (std::size_t i = 0; i < spatial; ++i) {
         if (kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0)
             return shapeError(n, "kernel, stride and dilation must be positive");
-        const auto span = dilation[i] * (kernel[i] - 1) + 1;
-        const auto o = (x.shape[2 + i] + pads[i] + pads[spatial + i] - span) / stride[i] + 1;
+        std::int64_t span = 0, padded = 0;
+        if (__builtin_mul_overflow(dilation[i], kernel[i] - 1, &span) || __builtin_add_overflow(span, 1, &span) ||
+            __builtin_add_overflow(x.shape[2 + i], pads[i], &padded) ||
+            __builtin_add_overflow(padded, pads[spatial + i], &padded))
+            return overflowError(n);
+        const auto o = (padded - span) / stride[i] + 1;
         if (o <= 0)
             return shapeError(n, "the window is larger than the padded input " + shapeString(x.shape));
         out.push_back(o);
@@ -107,8 +115,8 @@ Result reshapeOutput(const Node &n, const TensorDesc &x) {
             target[i] = x.shape[i];
         if (target[i] == -1)
             inferred = int(i);
-        else
-            known *= target[i];
+        else if (__builtin_mul_overflow(known, target[i], &known))
+            return overflowError(n);
     }
     if (inferred >= 0) {
         if (known <= 0 || x.elements() % known)
@@ -132,7 +140,8 @@ Result concatOutput(const Node &n, const std::vector<TensorDesc> &in) {
     for (std::size_t i = 1; i < in.size(); ++i) {
         if (in[i].shape.size() != out.size())
             return shapeError(n, "inputs have different ranks");
-        out[std::size_t(axis)] += in[i].shape[std::size_t(axis)];
+        if (__builtin_add_overflow(out[std::size_t(axis)], in[i].shape[std::size_t(axis)], &out[std::size_t(axis)]))
+            return overflowError(n);
     }
     return std::optional<TensorDesc>(TensorDesc{out, x.dtype});
 }
@@ -208,7 +217,10 @@ Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
         if (fo <= 0)
             return shapeError(n, "out_features must be positive");
         const auto heads = n.attrs.getString("variant") == "gat" ? n.attrs.getInt("heads", 1) : 1;
-        return lastDimReplaced(x, fo * heads);
+        std::int64_t width = 0;
+        if (heads <= 0 || __builtin_mul_overflow(fo, heads, &width))
+            return shapeError(n, "heads must be positive, and out_features x heads must fit in 64 bits");
+        return lastDimReplaced(x, width);
     }
     case OpKind::Concat:
         return concatOutput(n, in);
@@ -242,6 +254,8 @@ Status inferShapes(Graph &g) {
         auto out = inferNodeOutput(n, g.inputTensors(id));
         if (!out)
             return out.error();
+        if (*out && (*out)->elements() == kTooManyElements)
+            return shapeError(n, "its output " + shapeString((*out)->shape) + " has more elements than fit in 63 bits");
         if (*out) {
             if (n.outputs.empty())
                 n.outputs.resize(1);

@@ -43,7 +43,8 @@ std::int64_t TensorDesc::elements() const {
         return 0;
     std::int64_t n = 1;
     for (auto d : shape)
-        n *= d;
+        if (__builtin_mul_overflow(n, d, &n))
+            return kTooManyElements;
     return n;
 }
 

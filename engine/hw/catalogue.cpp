@@ -36,6 +36,15 @@ struct FieldReader {
                     ", got " + j[field].dump();
         return v;
     }
+
+    // A count (LUTs, DSPs): a number as above that also fits in 63 bits, so that the cast to an
+    // integer is defined and the value survives a save and a reload.
+    std::int64_t count(const char *field, bool required, bool allowZero) {
+        const double v = number(field, required, allowZero);
+        if (error.empty() && !(v < 9.2e18))
+            error = owner + ": field '" + field + "' = " + j[field].dump() + " is too large for a count";
+        return error.empty() ? std::int64_t(v) : 0;
+    }
 };
 
 std::map<std::string, std::string> stringMap(const json &j, const char *field) {
@@ -129,11 +138,11 @@ Expected<DeviceSpec> deviceFromJson(const json &j) {
         const json &f = j["fpga"];
         FieldReader fr{f, owner + " fpga", {}};
         FpgaResources res;
-        res.lut = std::int64_t(fr.number("lut", true, false));
-        res.ff = std::int64_t(fr.number("ff", true, false));
-        res.dsp = std::int64_t(fr.number("dsp", true, false));
-        res.bram = std::int64_t(fr.number("bram", true, true));
-        res.uram = std::int64_t(fr.number("uram", false, true));
+        res.lut = fr.count("lut", true, false);
+        res.ff = fr.count("ff", true, false);
+        res.dsp = fr.count("dsp", true, false);
+        res.bram = fr.count("bram", true, true);
+        res.uram = fr.count("uram", false, true);
         if (!fr.error.empty())
             return makeError(fr.error);
         d.fpga = res;

@@ -5,16 +5,56 @@
 #include "graph/templates/templates.h"
 #include "hw/catalogue.h"
 
+#include <cmath>
 #include <fnmatch.h>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 
 namespace seaside::store {
 
 using nlohmann::json;
 using namespace seaside::graph;
+
+namespace {
+// A number from the file as a T, or nothing when it is not a whole number that fits: nlohmann's
+// get<T>() of a number outside T's range is undefined behaviour, not an exception.
+template <typename T> std::optional<T> fitInteger(const json &v) {
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        return std::in_range<T>(u) ? std::optional<T>(T(u)) : std::nullopt;
+    }
+    if (v.is_number_integer()) {
+        const auto i = v.get<std::int64_t>();
+        return std::in_range<T>(i) ? std::optional<T>(T(i)) : std::nullopt;
+    }
+    if (v.is_number_float()) { // 2.0 is accepted as 2; NaN and infinities fail every test
+        const double d = v.get<double>(), limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
+        if (d == std::trunc(d) && d >= (std::is_signed_v<T> ? -limit : 0.0) && d < limit)
+            return T(d);
+    }
+    return std::nullopt;
+}
+
+// A field the design must hold as a whole number: anything else throws the json::type_error that
+// designFromJson and graphFromJson report as a malformed design, naming the field.
+template <typename T> T integer(const json &v, const std::string &what) {
+    if (auto x = fitInteger<T>(v))
+        return *x;
+    throw json::type_error::create(302, what + " must be a whole number of at most " +
+                                            std::to_string(std::numeric_limits<T>::digits) + " bits, got " + v.dump(),
+                                   &v);
+}
+
+template <typename T> T integerOr(const json &object, const char *key, T fallback) {
+    return object.is_object() && object.contains(key) ? integer<T>(object[key], std::string("'") + key + "'") : fallback;
+}
+} // namespace
 
 json attrsToJson(const Attrs &a) {
     json j = json::object();
@@ -23,20 +63,31 @@ json attrsToJson(const Attrs &a) {
     return j;
 }
 
-Attrs attrsFromJson(const json &j) {
+Expected<Attrs> attrsFromJson(const json &j) {
     Attrs a;
     if (!j.is_object())
         return a;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const json &v = *it;
-        if (v.is_number_integer())
-            a.set(it.key(), v.get<std::int64_t>());
-        else if (v.is_number())
+        if (v.is_number_integer()) {
+            const auto i = fitInteger<std::int64_t>(v);
+            if (!i)
+                return makeError("attribute '" + it.key() + "' = " + v.dump() + " does not fit in 64 bits");
+            a.set(it.key(), *i);
+        } else if (v.is_number()) {
             a.set(it.key(), v.get<double>());
-        else if (v.is_string())
+        } else if (v.is_string()) {
             a.set(it.key(), v.get<std::string>());
-        else if (v.is_array())
-            a.set(it.key(), v.get<std::vector<std::int64_t>>());
+        } else if (v.is_array()) {
+            std::vector<std::int64_t> values;
+            for (const json &e : v) {
+                const auto i = fitInteger<std::int64_t>(e);
+                if (!i)
+                    return makeError("attribute '" + it.key() + "' holds " + e.dump() + ", not a 64-bit whole number");
+                values.push_back(*i);
+            }
+            a.set(it.key(), values);
+        }
     }
     return a;
 }
@@ -48,9 +99,10 @@ Expected<TensorDesc> tensorFromJson(const json &j) {
     if (!j.is_object() || !j.contains("shape") || !j["shape"].is_array())
         return makeError("a tensor needs a 'shape' array");
     for (const json &d : j["shape"]) {
-        if (!d.is_number_integer())
-            return makeError("a tensor shape holds a non-integer " + d.dump());
-        t.shape.push_back(d.get<std::int64_t>());
+        const auto dim = d.is_number_integer() ? fitInteger<std::int64_t>(d) : std::nullopt;
+        if (!dim)
+            return makeError("a tensor shape holds " + d.dump() + ", not a 64-bit integer");
+        t.shape.push_back(*dim);
     }
     auto dt = dtypeFromName(j.value("dtype", std::string("fp32")));
     if (!dt)
@@ -109,7 +161,7 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
         return makeError("a graph needs a 'nodes' array");
     for (const json &jn : j["nodes"]) {
         Node n;
-        n.id = jn.value("id", 0u);
+        n.id = integerOr<NodeId>(jn, "id", 0u);
         n.name = jn.value("name", std::string());
         const std::string kind = jn.value("kind", std::string());
         auto k = opKindFromName(kind);
@@ -117,7 +169,10 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
             return makeError("node '" + n.name + "' has an unknown kind '" + kind + "'");
         n.kind = *k;
         n.opType = jn.value("op_type", std::string());
-        n.attrs = attrsFromJson(jn.value("attrs", json::object()));
+        auto attrs = attrsFromJson(jn.value("attrs", json::object()));
+        if (!attrs)
+            return makeError("node '" + n.name + "': " + attrs.error().message);
+        n.attrs = std::move(*attrs);
         for (const json &t : jn.value("outputs", json::array())) {
             auto td = tensorFromJson(t);
             if (!td)
@@ -125,11 +180,11 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
             n.outputs.push_back(*td);
         }
         if (jn.contains("body")) {
-            const int b = jn["body"].get<int>();
+            const int b = integer<int>(jn["body"], "block '" + n.name + "': 'body'");
             if (b < 0 || b >= int(bodies.size()))
                 return makeError("block '" + n.name + "' names body " + std::to_string(b) + ", which does not exist");
             n.body = bodies[std::size_t(b)];
-            n.repeat = jn.value("repeat", std::int64_t(1));
+            n.repeat = integerOr<std::int64_t>(jn, "repeat", 1);
             if (n.repeat < 1)
                 return makeError("block '" + n.name + "' has repeat " + std::to_string(n.repeat) + "; it must be >= 1");
         }
@@ -142,7 +197,8 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
     for (const json &je : j.value("edges", json::array())) {
         if (!je.is_array() || je.size() != 4)
             return makeError("an edge must be [src, src_port, dst, dst_port], got " + je.dump());
-        Edge e{je[0].get<NodeId>(), je[1].get<int>(), je[2].get<NodeId>(), je[3].get<int>()};
+        Edge e{integer<NodeId>(je[0], "an edge's source"), integer<int>(je[1], "an edge's source port"),
+               integer<NodeId>(je[2], "an edge's destination"), integer<int>(je[3], "an edge's destination port")};
         if (Status s = g.addEdge(e); !s)
             return makeError(s.message());
     }
@@ -195,7 +251,10 @@ Expected<hw::Platform> platformFromJson(const json &j) {
                                  "', which the device catalogue does not have");
             d.spec = *spec;
         }
-        d.options = attrsFromJson(jd.value("options", json::object()));
+        auto options = attrsFromJson(jd.value("options", json::object()));
+        if (!options)
+            return makeError("platform device '" + d.id + "': " + options.error().message);
+        d.options = std::move(*options);
         p.devices.push_back(d);
     }
     for (const json &jl : j.value("links", json::array())) {
@@ -230,15 +289,15 @@ Expected<Graph> modelFromJson(const json &j) {
         return makeError("a design needs a 'graph' or a 'model' with a 'template'");
     const json &m = j["model"];
     templates::TemplateOptions opts;
-    opts.batch = m.value("batch", std::int64_t(1));
-    opts.seqLen = m.value("seq_len", std::int64_t(0));
+    opts.batch = integerOr<std::int64_t>(m, "batch", 1);
+    opts.seqLen = integerOr<std::int64_t>(m, "seq_len", 0);
     auto g = templates::buildTemplate(m["template"].get<std::string>(), opts);
     if (!g)
         return g;
     // "split_blocks": {"encoder.layers": 6} spreads a repeated block over several devices.
     const json split = m.value("split_blocks", json::object());
     for (auto it = split.begin(); it != split.end(); ++it)
-        if (Status s = splitBlock(*g, it.key(), it->get<int>()); !s)
+        if (Status s = splitBlock(*g, it.key(), integer<int>(*it, "split_blocks '" + it.key() + "'")); !s)
             return makeError(s.message());
     return g;
 }
@@ -249,7 +308,10 @@ Status placementFromJson(const json &j, plan::Design &d) {
         plan::LayerConfig cfg;
         cfg.device = r.value("device", std::string());
         cfg.dtype = r.value("dtype", std::string());
-        cfg.options = attrsFromJson(r.value("options", json::object()));
+        auto options = attrsFromJson(r.value("options", json::object()));
+        if (!options)
+            return makeError("placement rule: " + options.error().message);
+        cfg.options = std::move(*options);
         if (!cfg.device.empty() && !d.platform.device(cfg.device))
             return makeError("placement names device '" + cfg.device + "', which is not on the platform");
         if (!cfg.dtype.empty() && !dtypeFromName(cfg.dtype))
@@ -284,9 +346,9 @@ namespace {
 Expected<plan::Design> designFromJsonUnchecked(const json &j) {
     if (!j.is_object() || j.value("format", std::string()) != "seaside-design")
         return makeError("not a Seaside design: the top-level \"format\" must be \"seaside-design\"");
-    if (j.value("version", 0) > 1)
-        return makeError("the design was written by a newer Seaside (format version " +
-                         std::to_string(j.value("version", 0)) + ", this one reads 1)");
+    if (const int version = integerOr<int>(j, "version", 0); version > 1)
+        return makeError("the design was written by a newer Seaside (format version " + std::to_string(version) +
+                         ", this one reads 1)");
     plan::Design d;
     d.name = j.value("name", std::string());
     const json metadata = j.value("metadata", json::object());

@@ -20,7 +20,9 @@ Status writeDesignJson(const plan::Design &d, const std::string &path);
 nlohmann::json graphToJson(const graph::Graph &g);
 Expected<graph::Graph> graphFromJson(const nlohmann::json &j);
 nlohmann::json attrsToJson(const graph::Attrs &a);
-graph::Attrs attrsFromJson(const nlohmann::json &j);
+/// Attributes from the file; an error for a whole number that does not fit in 64 bits or an
+/// array holding anything but whole numbers.
+Expected<graph::Attrs> attrsFromJson(const nlohmann::json &j);
 nlohmann::json tensorToJson(const graph::TensorDesc &t);
 Expected<graph::TensorDesc> tensorFromJson(const nlohmann::json &j);
 

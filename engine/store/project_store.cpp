@@ -137,7 +137,10 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         json outs = json::parse(nodes->columnText(5), nullptr, false);
         if (attrs.is_discarded() || outs.is_discarded())
             return makeError("node '" + n.name + "' has unreadable attributes or outputs");
-        n.attrs = attrsFromJson(attrs);
+        auto nodeAttrs = attrsFromJson(attrs);
+        if (!nodeAttrs)
+            return makeError("node '" + n.name + "': " + nodeAttrs.error().message);
+        n.attrs = std::move(*nodeAttrs);
         for (const json &t : outs) {
             auto td = tensorFromJson(t);
             if (!td)
@@ -207,7 +210,10 @@ Expected<plan::Design> readDesign(Database &db) {
         auto spec = hw::deviceFromJson(json::parse(dev->columnText(1), nullptr, false));
         if (!spec)
             return makeError("device '" + dev->columnText(0) + "': " + spec.error().message);
-        d.platform.devices.push_back({dev->columnText(0), *spec, attrsFromJson(json::parse(dev->columnText(2), nullptr, false))});
+        auto options = attrsFromJson(json::parse(dev->columnText(2), nullptr, false));
+        if (!options)
+            return makeError("device '" + dev->columnText(0) + "': " + options.error().message);
+        d.platform.devices.push_back({dev->columnText(0), *spec, std::move(*options)});
     }
     while (link->step()) {
         auto spec = hw::linkFromJson(json::parse(link->columnText(3), nullptr, false));
@@ -219,7 +225,10 @@ Expected<plan::Design> readDesign(Database &db) {
         plan::LayerConfig cfg;
         cfg.device = place->columnIsNull(1) ? std::string() : place->columnText(1);
         cfg.dtype = place->columnText(2);
-        cfg.options = attrsFromJson(json::parse(place->columnText(3), nullptr, false));
+        auto options = attrsFromJson(json::parse(place->columnText(3), nullptr, false));
+        if (!options)
+            return makeError("the placement of node " + std::to_string(place->columnInt(0)) + ": " + options.error().message);
+        cfg.options = std::move(*options);
         d.placement[NodeId(place->columnInt(0))] = cfg;
     }
     while (lay->step())

@@ -42,10 +42,16 @@ TensorDesc tensorFromValueInfo(const onnx::ValueInfoProto &v) {
     return t;
 }
 
-std::int64_t elementsOf(const onnx::TensorProto &t) {
+// A weight's element count, or an error naming the tensor when a dimension is negative or the
+// count would not fit in 63 bits (a malformed file, not a model).
+Expected<std::int64_t> elementsOf(const onnx::TensorProto &t) {
     std::int64_t n = 1;
-    for (auto d : t.dims())
-        n *= d;
+    for (auto d : t.dims()) {
+        if (d < 0)
+            return makeError("tensor '" + t.name() + "' has a negative dimension " + std::to_string(d));
+        if (__builtin_mul_overflow(n, d, &n))
+            return makeError("tensor '" + t.name() + "' has more elements than fit in 63 bits");
+    }
     return n;
 }
 
@@ -97,12 +103,13 @@ struct Importer {
         return {};
     }
 
-    void mapAttributes(const onnx::NodeProto &on, Node &n);
+    Status mapAttributes(const onnx::NodeProto &on, Node &n);
     Status build();
 };
 
-// Sets the attributes Seaside's shape rules and formulas read, from the ONNX node.
-void Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
+// Sets the attributes Seaside's shape rules and formulas read, from the ONNX node; an error for
+// attributes whose lengths disagree with the kernel's rank.
+Status Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
     const std::string &op = on.op_type();
     switch (n.kind) {
     case OpKind::Linear: {
@@ -149,6 +156,11 @@ void Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
             dil.assign(rank, 1);
         if (pads.empty())
             pads.assign(2 * rank, 0);
+        if (stride.size() != rank || dil.size() != rank || pads.size() != 2 * rank)
+            return makeError("node '" + n.name + "' (" + op + "): a kernel of rank " + std::to_string(rank) + " needs " +
+                             std::to_string(rank) + " strides and dilations and " + std::to_string(2 * rank) +
+                             " pads; it has " + std::to_string(stride.size()) + ", " + std::to_string(dil.size()) +
+                             " and " + std::to_string(pads.size()));
         // SAME padding: make the pads explicit from ONNX's inferred output, so the design
         // re-infers the same shapes when edited or re-imported from JSON.
         const auto *autoPad = findAttr(on, "auto_pad");
@@ -187,6 +199,7 @@ void Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
     default:
         break;
     }
+    return {};
 }
 
 Status Importer::build() {
@@ -214,10 +227,7 @@ Status Importer::build() {
     std::vector<NodeId> nodeIds; // ONNX node i -> its node
     for (int i = 0; i < g.node_size(); ++i) {
         const auto &on = g.node(i);
-        if (isOnnxControlFlow(on.op_type()))
-            return makeError("node '" + (on.name().empty() ? on.op_type() + std::to_string(i) : on.name()) + "' (" +
-                             on.op_type() + ") holds sub-graphs; Seaside does not import control flow yet");
-        Node n;
+        Node n; // control flow was refused before shape inference
         auto kind = onnxOpKind(on.op_type());
         n.kind = kind.value_or(OpKind::Custom);
         // Gemm and MatMul on two activations are plain matrix products; on a weight, a layer.
@@ -234,17 +244,23 @@ Status Importer::build() {
         DType weightType = DType::F32;
         for (const auto &in : on.input())
             if (auto it = weights.find(in); it != weights.end() && counted.insert(in).second) {
-                params += elementsOf(*it->second);
+                const auto count = elementsOf(*it->second);
+                if (!count || __builtin_add_overflow(params, *count, &params))
+                    return makeError("node '" + n.name + "': " + (count ? "its weights have more elements than fit in 63 bits" : count.error().message));
                 weightType = dtypeFromOnnx(it->second->data_type());
             }
         if (n.kind == OpKind::Constant) {
-            if (const auto *v = findAttr(on, "value"); v && v->has_t())
-                params += elementsOf(v->t());
+            if (const auto *v = findAttr(on, "value"); v && v->has_t()) {
+                const auto count = elementsOf(v->t());
+                if (!count || __builtin_add_overflow(params, *count, &params))
+                    return makeError("node '" + n.name + "': " + (count ? "its value has more elements than fit in 63 bits" : count.error().message));
+            }
         }
         n.attrs.set("params", params);
         if (params > 0)
             n.attrs.set("weight_dtype", std::string(dtypeName(weightType)));
-        mapAttributes(on, n);
+        if (Status st = mapAttributes(on, n); !st)
+            return st;
         const NodeId id = graph.addNode(std::move(n));
         nodeIds.push_back(id);
         for (int p = 0; p < on.output_size(); ++p)
@@ -343,6 +359,29 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
         return makeError("the model has no graph");
     if (Status s = fixInputShapes(model, opts); !s)
         return makeError(s.message());
+    // ONNX 1.12's shape inference dereferences what a malformed model leaves out (a Scan without
+    // num_scan_inputs, a node reading a value nothing provides), so both are refused before it
+    // runs. (onnx::checker would catch more, but also refuses models every runtime loads, such as
+    // one whose graph has no name.)
+    const auto &graph = model.graph();
+    std::set<std::string> provided;
+    for (const auto &v : graph.input())
+        provided.insert(v.name());
+    for (const auto &t : graph.initializer())
+        provided.insert(t.name());
+    for (const auto &on : graph.node())
+        provided.insert(on.output().begin(), on.output().end());
+    for (int i = 0; i < graph.node_size(); ++i) {
+        const auto &on = graph.node(i);
+        const std::string name = on.name().empty() ? on.op_type() + std::to_string(i) : on.name();
+        if (isOnnxControlFlow(on.op_type()))
+            return makeError("node '" + name + "' (" + on.op_type() +
+                             ") holds sub-graphs; Seaside does not import control flow yet");
+        for (const auto &in : on.input())
+            if (!in.empty() && !provided.count(in))
+                return makeError("node '" + name + "' (" + on.op_type() + ") reads '" + in +
+                                 "', which no graph input, initializer or node provides");
+    }
     try {
         onnx::ShapeInferenceOptions options(false, 0, true);
         onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);

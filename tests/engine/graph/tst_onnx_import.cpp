@@ -235,6 +235,46 @@ private slots:
         QVERIFY2(imported >= 50, qPrintable(QStringLiteral("%1 imported, %2 refused").arg(imported).arg(refused)));
     }
 
+    // Models a fuzzer (or a broken exporter) makes: each is an error naming the node, not an
+    // out-of-bounds write, an overflow, or a crash inside ONNX's shape inference.
+    void malformedModelsAreErrors() {
+        const auto expectError = [](const onnx::ModelProto &m, const std::string &expect) {
+            auto r = importOnnxModel(m);
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error().message.find(expect) != std::string::npos, r.error().message.c_str());
+        };
+        { // auto_pad SAME with one stride for a 3x3 kernel: the pads used to be written past their end
+            onnx::ModelProto m = smallCnn(2);
+            auto *conv = m.mutable_graph()->mutable_node(0);
+            conv->mutable_attribute()->DeleteSubrange(0, 1); // the pads
+            setInts(conv, "strides", {1});
+            auto *pad = conv->add_attribute();
+            pad->set_name("auto_pad");
+            pad->set_type(onnx::AttributeProto::STRING);
+            pad->set_s("SAME_UPPER");
+            expectError(m, "'conv' (Conv): a kernel of rank 2 needs 2 strides");
+        }
+        { // a weight of 2^64 elements: its parameter count overflowed
+            onnx::ModelProto m = smallCnn(2);
+            auto *w = m.mutable_graph()->mutable_initializer(2); // fcw
+            w->clear_float_data();
+            w->clear_dims();
+            w->add_dims(std::int64_t(1) << 32);
+            w->add_dims(std::int64_t(1) << 32);
+            expectError(m, "tensor 'fcw' has more elements than fit in 63 bits");
+        }
+        { // a node reading a value nothing provides: ONNX's inference dereferenced its missing type
+            onnx::ModelProto m = smallCnn(2);
+            addNode(m.mutable_graph(), "Shape", "shape", {"nowhere"}, {"s"});
+            expectError(m, "'shape' (Shape) reads 'nowhere', which no graph input");
+        }
+        { // a Scan without its attributes: refused as control flow before ONNX's inference reads them
+            onnx::ModelProto m = smallCnn(2);
+            addNode(m.mutable_graph(), "Scan", "scan", {"x"}, {"z"});
+            expectError(m, "'scan' (Scan) holds sub-graphs");
+        }
+    }
+
     void controlFlowIsRefusedNamingTheNode() {
         const std::string path = kData + "/node/test_if/model.onnx";
         if (!fs::exists(path))

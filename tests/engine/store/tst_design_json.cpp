@@ -85,6 +85,42 @@ private slots:
         QVERIFY2(d.error().message.find(expect.toStdString()) != std::string::npos, d.error().message.c_str());
     }
 
+    // Numbers a file cannot mean: past the integer type a field is read into, or shapes whose
+    // arithmetic overflows. Each is an error naming the field or node (before, nlohmann's cast of
+    // such a number was undefined behaviour, and the shapes wrapped around).
+    void numbersThatDoNotFitAreErrors_data() {
+        QTest::addColumn<QString>("patch");
+        QTest::addColumn<QString>("expect");
+        const auto graph = [](const char *g) {
+            return QString(R"({"model": null, "placement": [], "layout": {}, "graph": %1})").arg(g);
+        };
+        QTest::newRow("batch") << R"({"model": {"template": "vgg16", "batch": 1e30}})" << "'batch'";
+        QTest::newRow("version") << R"({"version": 1e99})" << "'version'";
+        QTest::newRow("split") << R"({"model": {"template": "vgg16", "split_blocks": {"x": 1e12}}})" << "split_blocks";
+        QTest::newRow("option") << R"({"placement": [{"match": "*", "device": "gpu", "options": {"tiles": [7.7e19]}}]})" << "tiles";
+        QTest::newRow("id") << graph(R"({"nodes": [{"id": 1e30, "name": "a", "kind": "activation"}]})") << "'id'";
+        QTest::newRow("port") << graph(R"({"nodes": [{"id": 1, "name": "a", "kind": "input", "outputs": [{"shape": [1, 4]}]},
+                                                     {"id": 2, "name": "b", "kind": "activation"}], "edges": [[1, 1e12, 2, 0]]})")
+                              << "source port";
+        QTest::newRow("shape") << graph(R"({"nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [1e30]}]}]})")
+                               << "shape holds";
+        QTest::newRow("dilation") << graph(R"({"nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [1, 1, 8]}]},
+            {"id": 2, "name": "c", "kind": "conv", "attrs": {"out_channels": 1, "kernel": [3], "dilation": [4611686018427387904]}}],
+            "edges": [[1, 0, 2, 0]]})") << "'c' (conv): its shape arithmetic overflows";
+        QTest::newRow("concat") << graph(R"({"nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [9000000000000000000]}]},
+            {"id": 2, "name": "c", "kind": "concat", "attrs": {"axis": 0}}], "edges": [[1, 0, 2, 0], [1, 0, 2, 1]]})")
+                                << "'c' (concat): its shape arithmetic overflows";
+        QTest::newRow("elements") << graph(R"({"nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [4294967296, 4294967296, 2]}]},
+            {"id": 2, "name": "r", "kind": "reshape", "attrs": {"shape": [-1]}}], "edges": [[1, 0, 2, 0]]})")
+                                  << "more elements than fit";
+        QTest::newRow("lut") << R"({"platform": {"devices": [{"id": "f", "spec": {"id": "s", "kind": "fpga", "source": "x",
+            "peak_ops": {"fp32": 1}, "mem_capacity": 1, "mem_bandwidth": 1, "idle_power": 1, "max_power": 2,
+            "fpga": {"lut": 1e30, "ff": 1, "dsp": 1, "bram": 1}}}], "links": []}, "placement": []})"
+                             << "'lut'";
+    }
+
+    void numbersThatDoNotFitAreErrors() { errorsNameWhatIsWrong(); }
+
     void cyclicGraphIsRefused() {
         json j = sample();
         j.erase("model");
