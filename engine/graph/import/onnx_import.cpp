@@ -1,11 +1,11 @@
 #include "graph/import/onnx_import.h"
 
+#include "graph/import/isolated_shape_inference.h"
 #include "graph/import/onnx_op_map.h"
 
 #include <algorithm>
 #include <fstream>
 #include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -361,7 +361,7 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
         return makeError(s.message());
     // ONNX 1.12's shape inference dereferences what a malformed model leaves out (a Scan without
     // num_scan_inputs, a node reading a value nothing provides), so both are refused before it
-    // runs. (onnx::checker would catch more, but also refuses models every runtime loads, such as
+    // runs, with a message naming the node; it runs isolated for what these checks miss. (onnx::checker would catch more, but also refuses models every runtime loads, such as
     // one whose graph has no name.)
     const auto &graph = model.graph();
     std::set<std::string> provided;
@@ -382,12 +382,8 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
                 return makeError("node '" + name + "' (" + on.op_type() + ") reads '" + in +
                                  "', which no graph input, initializer or node provides");
     }
-    try {
-        onnx::ShapeInferenceOptions options(false, 0, true);
-        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
-    } catch (const std::exception &e) {
-        return makeError(std::string("ONNX shape inference failed: ") + e.what());
-    }
+    if (Status s = inferShapesIsolated(model); !s)
+        return makeError(s.message());
     Importer imp{model, {}, {}, {}, {}, {}, {}};
     if (Status s = imp.build(); !s)
         return makeError(s.message());

@@ -268,6 +268,28 @@ private slots:
             addNode(m.mutable_graph(), "Shape", "shape", {"nowhere"}, {"s"});
             expectError(m, "'shape' (Shape) reads 'nowhere', which no graph input");
         }
+        { // LayerNormalization's axis far out of range: ONNX 1.12's inference dies of it (SIGSEGV),
+          // in the child process that runs it, not in this one
+            onnx::ModelProto m;
+            m.set_ir_version(8);
+            auto *op = m.add_opset_import();
+            op->set_domain("");
+            op->set_version(17);
+            auto *g = m.mutable_graph();
+            g->set_name("norm");
+            addValueInfo(g->add_input(), "x", {2, 3, 4, 5});
+            addInitializer(g, "scale", {3, 4, 5});
+            addInitializer(g, "bias", {3, 4, 5});
+            auto *norm = addNode(g, "LayerNormalization", "norm", {"x", "scale", "bias"}, {"y", "mean"});
+            auto *axis = norm->add_attribute();
+            axis->set_name("axis");
+            axis->set_type(onnx::AttributeProto::INT);
+            axis->set_i(-65539);
+            addValueInfo(g->add_output(), "y", {2, 3, 4, 5});
+            auto r = importOnnxModel(m);
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error().message.find("ONNX shape inference") != std::string::npos, r.error().message.c_str());
+        }
         { // a Scan without its attributes: refused as control flow before ONNX's inference reads them
             onnx::ModelProto m = smallCnn(2);
             addNode(m.mutable_graph(), "Scan", "scan", {"x"}, {"z"});
