@@ -58,8 +58,8 @@ template <typename T> T integerOr(const json &object, const char *key, T fallbac
 
 json attrsToJson(const Attrs &a) {
     json j = json::object();
-    for (const auto &[k, v] : a.all())
-        std::visit([&](const auto &x) { j[k] = x; }, v);
+    for (const auto &entry : a.all()) // not a structured binding: clang before 16 cannot capture one
+        std::visit([&](const auto &x) { j[entry.first] = x; }, entry.second);
     return j;
 }
 
