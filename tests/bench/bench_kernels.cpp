@@ -35,19 +35,28 @@ void BM_Sgemm(benchmark::State &state) {
     state.SetLabel(cpu::blasCore());
 }
 
-// The weights prepared once for the CPU kernel (static weights, as oneDNN reorders them ahead of
-// time); the preparation is not timed. BM_Ssmm24InPlace reads them as stored, preparing nothing.
+// Y = X . W^T at the benchmark's (m, n, k): X, the dense W, and W pruned to 2:4 and prepared once
+// for the CPU kernel (static weights, as oneDNN reorders them ahead of time; not timed).
+struct Sparse24Case {
+    std::int64_t m, n, k;
+    std::vector<float> x, wd, y;
+    cpu::Sparse24Cpu w;
+    explicit Sparse24Case(const benchmark::State &state)
+        : m(state.range(0)), n(state.range(1)), k(state.range(2)), x(randomVector(std::size_t(m * k), 1)),
+          wd(randomVector(std::size_t(n * k), 2)), y(std::size_t(m * n)), w(cpu::prepareForCpu(*prune24(wd.data(), n, k))) {}
+    void dense() { cpu::gemm(x.data(), wd.data(), y.data(), m, n, k); }
+    void sparse() { cpu::ssmm24(x.data(), k, w, nullptr, y.data(), m, n); }
+};
+
 void BM_Ssmm24(benchmark::State &state) {
-    const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-    const auto x = randomVector(std::size_t(m * k), 1), wd = randomVector(std::size_t(n * k), 2);
-    const cpu::Sparse24Cpu w = cpu::prepareForCpu(*prune24(wd.data(), n, k));
-    std::vector<float> y(std::size_t(m * n));
+    Sparse24Case c(state);
     for (auto _ : state)
-        cpu::ssmm24(x.data(), k, w, nullptr, y.data(), m, n);
+        c.sparse();
     // dense-equivalent rate, comparable with sgemm's
-    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * c.m * c.n * c.k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
+// The weights read as stored, preparing nothing.
 void BM_Ssmm24InPlace(benchmark::State &state) {
     const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
     const auto x = randomVector(std::size_t(m * k), 1), wd = randomVector(std::size_t(n * k), 2);
@@ -63,22 +72,17 @@ void BM_Ssmm24InPlace(benchmark::State &state) {
 // machine; "ratio" is the median of the pairs' ratios. The medians of BM_Ssmm24 and BM_Sgemm
 // come from different repetitions, and drift apart whenever the VM's speed changes between them.
 void BM_Ssmm24OverSgemm(benchmark::State &state) {
-    const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-    const auto x = randomVector(std::size_t(m * k), 1), wd = randomVector(std::size_t(n * k), 2);
-    const cpu::Sparse24Cpu w = cpu::prepareForCpu(*prune24(wd.data(), n, k));
-    std::vector<float> y(std::size_t(m * n));
-    const auto seconds = [](auto &&run) {
+    Sparse24Case c(state);
+    const auto seconds = [&c](void (Sparse24Case::*run)()) {
         const auto t0 = std::chrono::steady_clock::now();
-        run();
+        (c.*run)();
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
-    const auto dense = [&] { cpu::gemm(x.data(), wd.data(), y.data(), m, n, k); };
-    const auto sparse = [&] { cpu::ssmm24(x.data(), k, w, nullptr, y.data(), m, n); };
     std::vector<double> ratios;
     for (auto _ : state) {
         const bool sparseFirst = ratios.size() % 2 == 1;
-        const double first = sparseFirst ? seconds(sparse) : seconds(dense);
-        const double second = sparseFirst ? seconds(dense) : seconds(sparse);
+        const double first = seconds(sparseFirst ? &Sparse24Case::sparse : &Sparse24Case::dense);
+        const double second = seconds(sparseFirst ? &Sparse24Case::dense : &Sparse24Case::sparse);
         ratios.push_back(sparseFirst ? first / second : second / first);
     }
     std::nth_element(ratios.begin(), ratios.begin() + std::ptrdiff_t(ratios.size() / 2), ratios.end());
@@ -90,13 +94,10 @@ void BM_Ssmm24OverSgemm(benchmark::State &state) {
 // (Seaside's OpenMP kernel), over and over. With two thread pools, each library's idle threads
 // spin after its call and take cores from the other's next one; this measures that hand-over.
 void BM_SgemmThenSsmm24(benchmark::State &state) {
-    const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-    const auto x = randomVector(std::size_t(m * k), 1), wd = randomVector(std::size_t(n * k), 2);
-    const cpu::Sparse24Cpu w = cpu::prepareForCpu(*prune24(wd.data(), n, k));
-    std::vector<float> y(std::size_t(m * n));
+    Sparse24Case c(state);
     for (auto _ : state) {
-        cpu::gemm(x.data(), wd.data(), y.data(), m, n, k);
-        cpu::ssmm24(x.data(), k, w, nullptr, y.data(), m, n);
+        c.dense();
+        c.sparse();
     }
     state.SetLabel(cpu::blasCore());
 }

@@ -241,21 +241,25 @@ Status Importer::build() {
         for (const auto &out : on.output())
             n.outputs.push_back(types.count(out) ? types[out] : TensorDesc{{-1}, DType::F32});
         std::int64_t params = 0;
+        const auto addParams = [&](const onnx::TensorProto &t) -> Status {
+            const auto count = elementsOf(t);
+            if (!count)
+                return makeError("node '" + n.name + "': " + count.error().message);
+            if (__builtin_add_overflow(params, *count, &params))
+                return makeError("node '" + n.name + "': its weights have more elements than fit in 63 bits");
+            return {};
+        };
         DType weightType = DType::F32;
         for (const auto &in : on.input())
             if (auto it = weights.find(in); it != weights.end() && counted.insert(in).second) {
-                const auto count = elementsOf(*it->second);
-                if (!count || __builtin_add_overflow(params, *count, &params))
-                    return makeError("node '" + n.name + "': " + (count ? "its weights have more elements than fit in 63 bits" : count.error().message));
+                if (Status st = addParams(*it->second); !st)
+                    return st;
                 weightType = dtypeFromOnnx(it->second->data_type());
             }
-        if (n.kind == OpKind::Constant) {
-            if (const auto *v = findAttr(on, "value"); v && v->has_t()) {
-                const auto count = elementsOf(v->t());
-                if (!count || __builtin_add_overflow(params, *count, &params))
-                    return makeError("node '" + n.name + "': " + (count ? "its value has more elements than fit in 63 bits" : count.error().message));
-            }
-        }
+        if (n.kind == OpKind::Constant)
+            if (const auto *v = findAttr(on, "value"); v && v->has_t())
+                if (Status st = addParams(v->t()); !st)
+                    return st;
         n.attrs.set("params", params);
         if (params > 0)
             n.attrs.set("weight_dtype", std::string(dtypeName(weightType)));

@@ -347,7 +347,7 @@ private slots:
     // After a threaded GEMM and a threaded 2:4 product, this process holds exactly the pool.
     void blasAndKernelsShareOneThreadPool() {
         if (omp_get_max_threads() < 2)
-            QSKIP("one core here: there is no second thread for the two libraries to share");
+            QSKIP("one core here, so no second thread for the two libraries to share: runs on any machine with 2+ cores, as in CI");
         const std::int64_t m = 256, n = 256, k = 512; // big enough for OpenBLAS to use every core
         const auto x = randomVector(std::size_t(m * k), 1), w = randomVector(std::size_t(n * k), 2);
         std::vector<float> y(std::size_t(m * n));
