@@ -24,10 +24,9 @@ layout(push_constant) uniform Push { GemmPush p; };
 shared float Xs[BK][BM + 1];
 shared float Ws[BK][BN + 1];
 
-void main() {
+void computeTile(const uint m0, const uint n0) {
     const uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
     const uint tid = ty * 16 + tx;
-    const uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     float acc[4][4];
     for (int i = 0; i < 4; ++i)
         for (int j = 0; j < 4; ++j)
@@ -66,4 +65,10 @@ void main() {
             }
         }
     }
+}
+
+void main() {
+    // row tiles past the grid's y extent (65535 workgroups) in turn, as in gemm.comp
+    for (uint t = gl_WorkGroupID.y; t < (p.m + BM - 1) / BM; t += gl_NumWorkGroups.y)
+        computeTile(t * BM, gl_WorkGroupID.x * BN);
 }

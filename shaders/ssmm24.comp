@@ -40,10 +40,9 @@ shared float Vs[TN][SLAB / 2 + 1];
 shared uint Ms[TN];
 shared uint srcRow[TI];   // row of X for each row of the tile; 0xffffffff: zeros
 
-void main() {
+void computeTile(const uint i0, const uint n0) {
     const uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
     const uint tid = ty * 16 + tx;
-    const uint i0 = gl_WorkGroupID.y * TI, n0 = gl_WorkGroupID.x * TN;
     const uint half_k = p.k / 2;
     if (tid < TI) {
         const uint i = i0 + tid;
@@ -122,4 +121,12 @@ void main() {
             }
         }
     }
+}
+
+void main() {
+    // Row tiles past the grid's y extent (65535 workgroups, Vulkan's minimum limit; engine/backends/
+    // vulkan/ops/ssmm24.cpp caps it there) in turn. srcRow is rewritten only after the previous
+    // tile's last read of it, which the k loop's closing barrier orders.
+    for (uint t = gl_WorkGroupID.y; t < (p.m + TI - 1) / TI; t += gl_NumWorkGroups.y)
+        computeTile(t * TI, gl_WorkGroupID.x * TN);
 }

@@ -3,14 +3,10 @@
 
 namespace seaside::vk::ops {
 
-namespace {
-constexpr std::uint64_t kMaxGroupsX = 65535; // the Vulkan minimum of maxComputeWorkGroupCount[0]
-}
-
 Groups linearGroups(std::uint64_t count) {
-    if (count <= kMaxGroupsX)
+    if (count <= kMaxGroupsPerAxis)
         return {count, 1, 1};
-    return {kMaxGroupsX, ceilDiv(count, kMaxGroupsX), 1};
+    return {kMaxGroupsPerAxis, ceilDiv(count, kMaxGroupsPerAxis), 1};
 }
 
 Groups groupsFor(const backends::KernelCall &call) {

@@ -39,6 +39,10 @@ static_assert(sizeof(TopKGatesPush) == 16, "TopKGatesPush must match shaders/com
 /// Most experts TopKGates takes: shaders/topk_gates.comp walks a row k times in one invocation.
 constexpr std::int64_t kTopKMaxExperts = 256;
 
+/// What every Vulkan device allows in each dimension of a dispatch (the spec's minimum of
+/// maxComputeWorkGroupCount). Grids are capped there; shaders loop over the tiles past it.
+constexpr std::uint64_t kMaxGroupsPerAxis = 65535;
+
 /// Workgroup counts of a dispatch (64-bit, so supports() can compare them with the device limits).
 struct Groups {
     std::uint64_t x = 1, y = 1, z = 1;
@@ -58,7 +62,7 @@ Groups gemmGroups(const backends::KernelCall &call);
 Groups ssmm24Groups(const backends::KernelCall &call);
 Groups csrSpmmGroups(const backends::KernelCall &call);
 Groups topKGatesGroups(const backends::KernelCall &call);
-/// Workgroups over `count` items (rows past 65535 workgroups spill into y, as linearWorkgroup()
+/// Workgroups over `count` items (past kMaxGroupsPerAxis workgroups they spill into y, as linearWorkgroup()
 /// in shaders/common/util.glsl expects).
 Groups linearGroups(std::uint64_t count);
 Groups groupsFor(const backends::KernelCall &call);
