@@ -185,9 +185,15 @@ void PropertyPanel::showNode(graph::NodeId id) {
         auto *combo = new QComboBox(this);
         combo->setObjectName("deviceCombo");
         combo->addItem(tr("(unplaced)"), QString());
-        for (const auto &dev : d.platform.devices)
-            combo->addItem(QString::fromStdString(dev.id + "  " + dev.spec.name), QString::fromStdString(dev.id));
+        for (const auto &dev : d.platform.devices) {
+            const QString label = QString::fromStdString(dev.id + "  " + dev.spec.name);
+            combo->addItem(label, QString::fromStdString(dev.id));
+            combo->setItemData(combo->count() - 1, label, Qt::ToolTipRole);
+        }
         combo->setCurrentIndex(std::max(0, combo->findData(current)));
+        // the column is narrower than long catalogue names: the closed box shows the id first and
+        // the whole name on hover
+        combo->setToolTip(combo->currentText());
         setItemWidget(topLevelItem(topLevelItemCount() - 1), 1, combo);
         connect(combo, &QComboBox::currentIndexChanged, this, [this, id, combo] {
             m_doc->setLayerDevice(id, combo->currentData().toString().toStdString());

@@ -87,6 +87,11 @@ private slots:
         w.document()->setLayerDevice(id, "tpu");
         QVERIFY(w.estimatePanel()->failureCount() >= 1);
         QVERIFY(w.graphView()->itemFor(id)->toolTip().contains("cannot run"));
+        // the Properties column is narrower than the Coral's name: the device box's tooltip has it whole
+        QTest::qWait(0);
+        auto *tpuCombo = w.propertyPanel()->findChild<QComboBox *>("deviceCombo");
+        QVERIFY(tpuCombo);
+        QVERIFY2(tpuCombo->toolTip().contains("Google Coral USB Accelerator (Edge TPU)"), qPrintable(tpuCombo->toolTip()));
         QTest::qWait(50);
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_ESTIMATE"))
             w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_ESTIMATE"));
