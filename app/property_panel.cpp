@@ -134,7 +134,9 @@ void PropertyPanel::attributeEdited(QTreeWidgetItem *item, int column) {
         return;
     const auto value = parseAs(n->attrs.all().find(key)->second, item->text(1));
     const graph::NodeId id = m_shown;
-    Status s = value ? m_doc->setAttribute(id, key, *value) : Status(makeError("'" + item->text(1).toStdString() + "' is not a valid " + key));
+    // the message built in Qt: GCC 12's -Wrestrict misfires on "..." + std::string&& (its bug 105329)
+    Status s = value ? m_doc->setAttribute(id, key, *value)
+                     : Status(makeError(QString("'%1' is not a valid %2").arg(item->text(1), QString::fromStdString(key)).toStdString()));
     if (!s) {
         emit message(QString::fromStdString(s.message()));
     }
