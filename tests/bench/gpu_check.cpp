@@ -336,6 +336,50 @@ void checkGemmF16(Device *d) {
     }
 }
 
+// More row tiles than one grid axis holds (65535 blocks or workgroups; 128 rows is the tallest
+// tile of either backend): the kernels loop over the rest. Scored on the whole result and on its
+// last rows alone, which a kernel that stopped at the grid's edge leaves unwritten.
+void checkTallGrids(Device *d) {
+    const std::int64_t m = 65535LL * 128 + 67, n = 3, k = 4;
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "%lldx%lldx%lld", (long long)m, (long long)n, (long long)k);
+    const auto x = randomVector(std::size_t(m * k), 31), w = randomVector(std::size_t(n * k), 32);
+    const auto xh = toHalf(x), wh = toHalf(w);
+    const auto sw = *kernels::prune24(w.data(), n, k);
+    const std::size_t tail = std::size_t(67 * n);
+    const auto worst = [&](const Status &st, const std::vector<float> &got, const std::vector<float> &want) {
+        const double all = score(st, got, want);
+        return st.ok() ? std::max(all, kernels::ref::nmse(got.data() + got.size() - tail, want.data() + want.size() - tail, tail)) : all;
+    };
+    std::vector<float> want(std::size_t(m * n));
+    kernels::ref::gemm(x.data(), w.data(), want.data(), m, n, k);
+    auto bx = put(d, x), bw = put(d, w), y = put(d, std::vector<float>(want.size(), -3.0f));
+    Status st = d->run({{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, y.get(), m, n, k, 0, "tall gemm"}});
+    row("gemm", shape, pathOf(d, "cuda-core"), worst(st, get(*y, want.size()), want), 1e-9);
+
+    kernels::ref::ssmm24(x.data(), sw, nullptr, want.data(), m);
+    auto bv = put(d, sw.values), bm = put(d, sw.meta);
+    for (const SsmmPath &p : ssmmPaths(d)) {
+        selectPath(d, p);
+        auto out = put(d, std::vector<float>(want.size(), -3.0f));
+        st = d->run({ssmmCall(bx.get(), bv.get(), bm.get(), nullptr, out.get(), int(m), int(n), int(k))});
+        row("ssmm24", shape, p.name, worst(st, get(*out, want.size()), want), p.bound);
+    }
+    unsetenv("SEASIDE_CUDA_SSMM");
+
+    std::string why;
+    auto bxh = put(d, xh), bwh = put(d, wh), yh = put(d, std::vector<float>(want.size(), -3.0f));
+    const KernelCall f16{Op::GemmF16, bxh.get(), bwh.get(), nullptr, nullptr, yh.get(), m, n, k, 0, "tall gemm_f16"};
+    if (!d->supports(f16, &why)) {
+        skipRow("gemm_f16", shape, pathOf(d, "mma.sync"), why);
+        return;
+    }
+    const auto xf = fromHalf(xh), wf = fromHalf(wh);
+    kernels::ref::gemm(xf.data(), wf.data(), want.data(), m, n, k);
+    st = d->run({f16});
+    row("gemm_f16", shape, pathOf(d, "mma.sync"), worst(st, get(*yh, want.size()), want), 1e-8);
+}
+
 // One run() of dependent calls (they go in order on one stream): a Gemm makes X, then the MoE
 // expert chain of Samoyeds on it: w1 (Store, gathered rows), w3 with SiLU(w1) fused in place,
 // w2 with the gates and the scatter-add back to token rows.
@@ -622,14 +666,21 @@ int main() {
 
     std::printf("\n| kernel     | shape                  | path         |       NMSE |    bound | ok   |\n");
     std::printf("|------------|------------------------|--------------|------------|----------|------|\n");
-    if (cuda)
+    if (cuda) {
         checkOps(cuda);
-    else
+        checkTallGrids(cuda);
+    } else {
         skipAll("cuda", cudaWhy);
-    if (vk)
+    }
+    if (vk) {
         checkOps(vk);
-    else
+        if (vkCpu) // a minute there; tst_backend_ops runs it on lavapipe in CI
+            skipRow("tall grid", "8.4 M rows", "vulkan", vk->props().name + " is a CPU implementation: tall grids run in CI's tst_backend_ops");
+        else
+            checkTallGrids(vk);
+    } else {
         skipAll("vulkan", vkWhy);
+    }
     bench(cuda, cudaWhy, vk, vkCpu);
     std::printf("\n%d check(s) failed\n", failures);
     return failures ? 1 : 0;
