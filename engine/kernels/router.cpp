@@ -9,6 +9,10 @@ namespace seaside::kernels {
 
 void topKGates(const float *logits, std::int64_t m, std::int64_t experts, std::int64_t k, std::uint32_t *ids,
                float *gates) {
+    // no rows, nothing to rank: the scratch below is sized by the experts, which nothing bounds
+    // when there are no logits (0 x 2^31-1 would ask for 16 GiB)
+    if (m <= 0)
+        return;
     std::vector<int> order;
     std::vector<double> p(static_cast<std::size_t>(experts));
     for (std::int64_t t = 0; t < m; ++t) {

@@ -713,6 +713,13 @@ private slots:
             QVERIFY(!d->supports(gemm, &why));
             QVERIFY2(why.find("X buffer holds 4 bytes") != std::string::npos, why.c_str());
             QVERIFY(!d->run({gemm}).ok());
+            // no tokens to route among the most experts a call may name: nothing to do, and no
+            // scratch sized by the experts (the CPU router once asked for 16 GiB here; found by fuzzing)
+            // (a device whose kernel takes fewer experts refuses the call instead)
+            KernelCall noTokens{Op::TopKGates, tiny.get(), nullptr, nullptr, nullptr, tiny.get(), 0, big, 1, 0, "no tokens"};
+            const Status empty = d->run({noTokens});
+            QVERIFY2(empty.ok() == d->supports(noTokens), empty.message().c_str());
+            QVERIFY2(d->props().backend != "cpu" || empty.ok(), empty.message().c_str());
             // the SiLU-multiply epilogue overwrites Y: an accumulate flag would be silently ignored
             KernelCall silu{Op::Ssmm24, tiny.get(), tiny.get(), tiny.get(), nullptr, tiny.get(), 0, 0, 4, 0, "silu"};
             silu.epilogue = Epilogue::SiluMul;
