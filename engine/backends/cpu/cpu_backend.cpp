@@ -158,6 +158,8 @@ private:
     // The fused epilogues of the device kernels, applied after the product here: the CPU's own MoE
     // path (kernels::cpu::moeSamoyeds) fuses them into its tiles.
     Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
+        if (c.m == 0 || c.n == 0) // no results: no weights to check or prepare (n may be 2^31-1 at k = 0)
+            return {};
         const auto *values = static_cast<const CpuBuffer *>(c.b), *meta = static_cast<const CpuBuffer *>(c.c);
         // checked (the metadata) and prepared once per weight contents
         const auto found = m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
