@@ -195,7 +195,11 @@ __attribute__((no_sanitize("address", "undefined", "coverage"))) Want oracle(con
     const std::int64_t m = c.m, n = c.n, k = c.k;
     if (m == 0 || n == 0) // no results (and m or n may be 2^31-1 while the other is 0)
         return w;
-    constexpr double kRel = 1e-5;
+    // Summing t terms in float is off by at most about t * 2^-24 of their magnitudes (a sequential
+    // sum, as a shader does: 4096 terms of one sign drift by 2.4e-5); twice that, and a floor for
+    // the epilogues' own rounding. CSR rows have at most nnz terms.
+    const std::int64_t terms = c.op == Op::Ssmm24 ? k / 2 : c.op == Op::CsrSpmm ? c.nnz : k;
+    const double kRel = 1e-5 + 2.0 * double(terms) * 0x1p-24;
     switch (c.op) {
     case Op::Gemm:
     case Op::GemmF16: {
