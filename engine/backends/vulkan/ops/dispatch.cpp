@@ -1,12 +1,18 @@
 // Which op records which dispatch, and the workgroup grid shared by the row-per-group kernels.
 #include "backends/vulkan/ops/ops.h"
 
+#include <algorithm>
+
 namespace seaside::vk::ops {
 
 Groups linearGroups(std::uint64_t count) {
     if (count <= kMaxGroupsPerAxis)
         return {count, 1, 1};
     return {kMaxGroupsPerAxis, ceilDiv(count, kMaxGroupsPerAxis), 1};
+}
+
+Groups tiledGroups(const backends::KernelCall &call, std::uint64_t tileM, std::uint64_t tileN) {
+    return {ceilDiv(std::uint64_t(call.n), tileN), std::min(ceilDiv(std::uint64_t(call.m), tileM), kMaxGroupsPerAxis), 1};
 }
 
 Groups groupsFor(const backends::KernelCall &call) {

@@ -2,17 +2,14 @@
 // tile of Y per 16x16 workgroup.
 #include "backends/vulkan/ops/ops.h"
 
-#include <algorithm>
-
 namespace seaside::vk::ops {
 
 namespace {
 constexpr std::uint64_t kTileM = 64, kTileN = 64; // BM, BN in shaders/gemm.comp and gemm_f16.comp
 }
 
-// Row tiles along y, at most kMaxGroupsPerAxis of them: the shaders loop over the rest.
 Groups gemmGroups(const backends::KernelCall &call) {
-    return {ceilDiv(std::uint64_t(call.n), kTileN), std::min(ceilDiv(std::uint64_t(call.m), kTileM), kMaxGroupsPerAxis), 1};
+    return tiledGroups(call, kTileM, kTileN);
 }
 
 namespace {

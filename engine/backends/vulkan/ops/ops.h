@@ -65,6 +65,9 @@ Groups topKGatesGroups(const backends::KernelCall &call);
 /// Workgroups over `count` items (past kMaxGroupsPerAxis workgroups they spill into y, as linearWorkgroup()
 /// in shaders/common/util.glsl expects).
 Groups linearGroups(std::uint64_t count);
+/// Tiles of Y: column tiles along x, row tiles along y up to kMaxGroupsPerAxis (the tiled shaders
+/// loop over the row tiles past it).
+Groups tiledGroups(const backends::KernelCall &call, std::uint64_t tileM, std::uint64_t tileN);
 Groups groupsFor(const backends::KernelCall &call);
 
 /// Records the call into `seq`; the call is already checked by the device's supports(), and its

@@ -2,8 +2,6 @@
 // product, gated scatter-add): shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup.
 #include "backends/vulkan/ops/ops.h"
 
-#include <algorithm>
-
 namespace seaside::vk::ops {
 
 namespace {
@@ -20,9 +18,8 @@ std::uint32_t epilogueMode(backends::Epilogue e) {
 }
 } // namespace
 
-// Row tiles along y, at most kMaxGroupsPerAxis of them: the shader loops over the rest.
 Groups ssmm24Groups(const backends::KernelCall &call) {
-    return {ceilDiv(std::uint64_t(call.n), kTileN), std::min(ceilDiv(std::uint64_t(call.m), kTileM), kMaxGroupsPerAxis), 1};
+    return tiledGroups(call, kTileM, kTileN);
 }
 
 Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
