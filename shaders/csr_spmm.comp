@@ -5,11 +5,12 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
 #include "common/util.glsl"
+#include "common/checks.glsl"
 
 // One workgroup per row, threads across features (coalesced reads of X rows and writes of Y).
 // The row's entries are staged CHUNK at a time in shared memory, so each (col, value) pair is read
 // from global memory once per feature block rather than once per thread. Entries whose column is
-// out of range, or that lie past nnz, are skipped. An empty row writes zeros, whatever the aggregate.
+// out of range, or that lie past nnz, are skipped (and the call flagged). An empty row writes zeros, whatever the aggregate.
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
 #define AGG_SUM 0
 #define AGG_MEAN 1
@@ -22,6 +23,7 @@ layout(std430, binding = 1) readonly buffer ColBuf { int colIdx[]; };
 layout(std430, binding = 2) readonly buffer ValBuf { float vals[]; };
 layout(std430, binding = 3) readonly buffer XBuf { float X[]; };
 layout(std430, binding = 4) writeonly buffer YBuf { float Y[]; };
+layout(std430, binding = 5) buffer CheckBuf { uint Checks[]; };   // common/checks.glsl
 layout(push_constant) uniform Push { CsrSpmmPush p; };
 
 shared int sCol[CHUNK];
@@ -32,8 +34,14 @@ void main() {
     if (row >= p.rows)
         return;   // uniform across the workgroup
     const uint tid = gl_LocalInvocationID.x, threads = gl_WorkGroupSize.x;
-    const int begin = clamp(rowPtr[row], 0, int(p.nnz));
-    const int end = clamp(rowPtr[row + 1], begin, int(p.nnz));
+    // Each row checks its own pointers (the first starts at 0, the last ends at nnz, none
+    // decreases) and, in the first feature block, its entries' columns: valid pointers give every
+    // entry to one row, so every column is checked once.
+    const int first = rowPtr[row], last = rowPtr[row + 1];
+    if (tid == 0 && ((row == 0 && first != 0) || (row + 1 == p.rows && last != int(p.nnz)) || last < first))
+        atomicOr(Checks[p.checkSlot], CHECK_ROW_POINTERS);
+    const int begin = clamp(first, 0, int(p.nnz));
+    const int end = clamp(last, begin, int(p.nnz));
 
     for (uint f0 = 0; f0 < p.features; f0 += threads) {
         const uint f = f0 + tid;
@@ -46,6 +54,8 @@ void main() {
             for (int e = int(tid); e < count; e += int(threads)) {
                 sCol[e] = colIdx[c0 + e];
                 sVal[e] = vals[c0 + e];
+                if (f0 == 0 && (sCol[e] < 0 || uint(sCol[e]) >= p.cols))
+                    atomicOr(Checks[p.checkSlot], CHECK_COLUMNS);
             }
             barrier();
             if (f < p.features)

@@ -4,6 +4,7 @@
 // Paired with engine/backends/cuda/ssmm24.cu.
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
+#include "common/checks.glsl"
 
 // Metadata decoding: W row n keeps 2 of every 4 weights. Group g (k = 4g..4g+3) has its two
 // values at V[n*k/2 + 2g], V[n*k/2 + 2g + 1] and its two positions in 4 bits of the metadata word
@@ -33,6 +34,7 @@ layout(std430, binding = 3) readonly buffer RBuf { uint Rows[]; };  // X itself 
 layout(std430, binding = 4) buffer YBuf { float Y[]; };
 layout(std430, binding = 5) readonly buffer EBuf { float E[]; };   // SiLU inputs [m, n] or gates [m]; X when Store
 layout(std430, binding = 6) readonly buffer FBuf { uint F[]; };    // scatter rows [m]; X unless GateScatterAdd
+layout(std430, binding = 7) buffer CheckBuf { uint Checks[]; };    // common/checks.glsl
 layout(push_constant) uniform Push { Ssmm24Push p; };
 
 shared float Xs[TI][SLAB + 1];
@@ -49,8 +51,13 @@ void computeTile(const uint i0, const uint n0) {
         uint r = 0xffffffffu;
         if (i < p.m) {
             r = p.hasRows != 0 ? Rows[i] : i;
-            if (r >= p.xRows)
+            // (without row ids, X holds the m rows by its size; only at k = 0, where nothing is
+            // read, can row i lie past it)
+            if (r >= p.xRows) {
+                if (p.hasRows != 0)
+                    atomicOr(Checks[p.checkSlot], CHECK_ROW_IDS);
                 r = 0xffffffffu;
+            }
         }
         srcRow[tid] = r;
     }
@@ -68,8 +75,15 @@ void computeTile(const uint i0, const uint n0) {
             const uint gv = k0 / 2 + v;
             Vs[nn][v] = (n0 + nn < p.n && gv < half_k) ? V[(n0 + nn) * half_k + gv] : 0.0;
         }
-        if (tid < TN)
-            Ms[tid] = n0 + tid < p.n ? Meta[(n0 + tid) * p.metaWords + k0 / SLAB] : 0u;
+        if (tid < TN) {
+            const uint word = n0 + tid < p.n ? Meta[(n0 + tid) * p.metaWords + k0 / SLAB] : 0u;
+            Ms[tid] = word;
+            // the first row tile checks the groups of the word that lie inside k
+            if (i0 == 0 && n0 + tid < p.n)
+                for (uint g = 0; g < min(8u, p.k / 4 - k0 / 4); ++g)
+                    if (!validPositions(word >> (4 * g)))
+                        atomicOr(Checks[p.checkSlot], CHECK_METADATA);
+        }
         barrier();
         for (int j = 0; j < 2; ++j) {
             const uint nn = tx + 16 * j;
@@ -92,9 +106,19 @@ void computeTile(const uint i0, const uint n0) {
         if (gi >= p.m)
             continue;
         if (EPILOGUE == EPI_GATE_SCATTER_ADD) {
-            // The F[i] are distinct within a call, so no other invocation touches this row of Y:
-            // a plain read-add-write, no atomics. Rows past Y are dropped.
+            // The F[i] must be distinct within a call, so no other invocation touches this row of
+            // Y: a plain read-add-write, no atomics. The first column tile checks each row once:
+            // inside Y, and not seen before in this call (a bit per row of Y). Rows past Y are dropped.
             const uint dst = F[gi];
+            if (gl_WorkGroupID.x == 0 && tx == 0) {
+                if (dst >= p.yRows) {
+                    atomicOr(Checks[p.checkSlot], CHECK_SCATTER_RANGE);
+                } else {
+                    const uint bit = 1u << (dst % 32u);
+                    if ((atomicOr(Checks[p.seenWord + dst / 32u], bit) & bit) != 0u)
+                        atomicOr(Checks[p.checkSlot], CHECK_SCATTER_REPEAT);
+                }
+            }
             if (dst >= p.yRows)
                 continue;
             const float gate = E[gi];

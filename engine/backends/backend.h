@@ -33,7 +33,8 @@ enum class Op {
     ///   Store          Y[i,n] (+)= acc                         Y [m, n]
     ///   SiluMul        Y[i,n] = silu(e[i,n]) * acc             e = gate pre-activations [m, n] fp32
     ///   GateScatterAdd Y[f[i],n] += e[i] * acc                 e = gates [m] fp32, f = rows [m] uint32
-    /// GateScatterAdd needs f[i] distinct within a call (a token meets an expert once).
+    /// GateScatterAdd needs f[i] distinct within a call (a token meets an expert once). Ids, scatter
+    /// rows and metadata are checked on every device (backends/call_contents.h).
     Ssmm24,
     /// Y[r,f] = aggregate over row r's entries of A[r,c] * X[c,f], with A in CSR: a = row_ptr
     /// [m+1] int32, b = col_idx [nnz] int32, c = values [nnz] fp32, d = X [k, n], y = Y [m, n];
@@ -86,6 +87,8 @@ public:
     virtual Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) = 0;
     /// Runs the calls in order, to completion. `timings` (when given) gets one duration in
     /// seconds per call, measured on the device (timestamp queries, CUDA events, a steady clock).
+    /// A call whose contents break its rules (call_contents.h) fails the run with an error naming
+    /// the call and the fault; what the run wrote is then not to be used.
     virtual Status run(const std::vector<KernelCall> &calls, std::vector<double> *timings = nullptr) = 0;
 };
 

@@ -31,21 +31,30 @@ Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::
     return a;
 }
 
+Status validatePattern(std::int64_t rows, std::int64_t cols, const std::int32_t *rowPtr, const std::int32_t *colIdx,
+                       std::int64_t nnz) {
+    if (rows < 0 || cols < 0 || rows > INT32_MAX || cols > INT32_MAX)
+        return makeError("CSR: shape " + std::to_string(rows) + " x " + std::to_string(cols) + " out of range");
+    if (rowPtr[0] != 0 || rowPtr[rows] != nnz)
+        return makeError("CSR: row pointers must run from 0 to nnz over rows + 1 entries");
+    for (std::int64_t r = 0; r < rows; ++r)
+        if (rowPtr[r + 1] < rowPtr[r])
+            return makeError("CSR: row pointer decreases at row " + std::to_string(r));
+    for (std::int64_t e = 0; e < nnz; ++e)
+        if (colIdx[e] < 0 || colIdx[e] >= cols)
+            return makeError("CSR: entry " + std::to_string(e) + " has column " + std::to_string(colIdx[e]) +
+                             ", outside 0.." + std::to_string(cols - 1));
+    return {};
+}
+
 Status validate(const Csr &a) {
     if (a.rows < 0 || a.cols < 0 || a.rows > INT32_MAX || a.cols > INT32_MAX)
         return makeError("CSR: shape " + std::to_string(a.rows) + " x " + std::to_string(a.cols) + " out of range");
-    if (a.rowPtr.size() != std::size_t(a.rows) + 1 || a.rowPtr.front() != 0 || a.rowPtr.back() != a.nnz())
+    if (a.rowPtr.size() != std::size_t(a.rows) + 1)
         return makeError("CSR: row pointers must run from 0 to nnz over rows + 1 entries");
     if (a.values.size() != a.colIdx.size())
         return makeError("CSR: " + std::to_string(a.values.size()) + " values for " + std::to_string(a.colIdx.size()) + " entries");
-    for (std::int64_t r = 0; r < a.rows; ++r)
-        if (a.rowPtr[std::size_t(r) + 1] < a.rowPtr[std::size_t(r)])
-            return makeError("CSR: row pointer decreases at row " + std::to_string(r));
-    for (std::size_t e = 0; e < a.colIdx.size(); ++e)
-        if (a.colIdx[e] < 0 || a.colIdx[e] >= a.cols)
-            return makeError("CSR: entry " + std::to_string(e) + " has column " + std::to_string(a.colIdx[e]) +
-                             ", outside 0.." + std::to_string(a.cols - 1));
-    return {};
+    return validatePattern(a.rows, a.cols, a.rowPtr.data(), a.colIdx.data(), a.nnz());
 }
 
 Status validateSquare(const Csr &a) {

@@ -11,14 +11,18 @@ struct GemmPush {
 struct Ssmm24Push {
     uint m, n, k;
     uint metaWords;   // (k/4 + 7) / 8
-    uint xRows;       // rows in X: gathered row ids at or past it read as zeros
+    uint xRows;       // rows in X: gathered row ids at or past it read as zeros (and flag the call)
     uint hasRows;     // 1: row i of Y reads X[rows[i]]; 0: X[i]
-    uint yRows;       // GateScatterAdd: rows of Y (scatter rows at or past it are dropped)
+    uint yRows;       // GateScatterAdd: rows of Y (scatter rows at or past it are dropped, and flag the call)
+    uint checkSlot;   // this call's word in the check buffer (common/checks.glsl)
+    uint seenWord;    // GateScatterAdd: where its bitmap of Y rows starts in the check buffer
     uint pad;
 };
 
 struct CsrSpmmPush {
     uint rows, features, cols, nnz;
+    uint checkSlot;   // this call's word in the check buffer (common/checks.glsl)
+    uint pad;
 };
 
 struct TopKGatesPush {

@@ -20,6 +20,7 @@
 #endif
 
 #include <QtTest>
+#include "../common/bad_contents.h"
 #include "../common/random_data.h"
 
 using namespace seaside;
@@ -664,37 +665,39 @@ private slots:
             // over-long upload
             QVERIFY(!small->upload(std::vector<float>(9).data(), 9 * sizeof(float)).ok());
         }
-        // out-of-range ids and broken metadata on the CPU device, which checks contents
-        Device *cpu = availableDevices().front();
-        auto rp = upload(cpu, std::vector<std::int32_t>{0, 1, 2}), ci = upload(cpu, std::vector<std::int32_t>{0, 9});
-        auto vals = upload(cpu, std::vector<float>{1, 1}), x = upload(cpu, std::vector<float>(8)), y = upload(cpu, std::vector<float>(8));
-        Status s = cpu->run({{Op::CsrSpmm, rp.get(), ci.get(), vals.get(), x.get(), y.get(), 2, 4, 2, 2, "graph"}});
-        QVERIFY(!s.ok());
-        QVERIFY2(s.message().find("column 9") != std::string::npos, s.message().c_str());
-        auto xs = upload(cpu, randomVector(16, 1)), wv = upload(cpu, randomVector(8, 2));
-        auto wm = upload(cpu, std::vector<std::uint32_t>{0x0u, 0x0u}); // positions 0,0: invalid
-        auto ys = upload(cpu, std::vector<float>(8));
-        Status bad = cpu->run({{Op::Ssmm24, xs.get(), wv.get(), wm.get(), nullptr, ys.get(), 2, 2, 8, 0, "meta"}});
-        QVERIFY(!bad.ok());
-        QVERIFY(bad.message().find("metadata") != std::string::npos);
-        auto ids = upload(cpu, std::vector<std::uint32_t>{0, 77});
-        auto okMeta = upload(cpu, std::vector<std::uint32_t>{0x44u, 0x44u}); // positions 0,1 in both groups
-        Status badRow = cpu->run({{Op::Ssmm24, xs.get(), wv.get(), okMeta.get(), ids.get(), ys.get(), 2, 2, 8, 0, "rows"}});
-        QVERIFY(!badRow.ok());
-        QVERIFY(badRow.message().find("77") != std::string::npos);
-        // a scatter-add without the rows of Y, and one whose rows fall outside Y
-        auto gates = upload(cpu, std::vector<float>{1, 1});
-        KernelCall scatter{Op::Ssmm24, xs.get(), wv.get(), okMeta.get(), nullptr, ys.get(), 2, 2, 8, 0, "w2"};
-        scatter.epilogue = Epilogue::GateScatterAdd;
-        scatter.e = gates.get();
-        scatter.f = ids.get();
-        std::string why;
-        QVERIFY(!cpu->supports(scatter, &why));
-        QVERIFY2(why.find("yRows") != std::string::npos, why.c_str());
-        scatter.yRows = 4;
-        Status outside = cpu->run({scatter});
-        QVERIFY(!outside.ok());
-        QVERIFY2(outside.message().find("77") != std::string::npos, outside.message().c_str());
+    }
+
+    // Out-of-range ids, repeated scatter rows, broken metadata and broken CSR: refused on every
+    // device with the same words (the CPU checks before it runs; the GPU kernels flag the call and
+    // the device names the fault), the run after it unharmed.
+    void badContentsFailOnEveryDevice_data() {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<QString>("expected");
+        for (const auto &c : seaside::testing::badContentsCases())
+            QTest::newRow(c.fault) << QString(c.fault) << QString(c.expected);
+    }
+    void badContentsFailOnEveryDevice() {
+        QFETCH(QString, fault);
+        QFETCH(QString, expected);
+        for (Device *d : availableDevices()) {
+            const std::string f = fault.toStdString();
+            // a good call first, so that the fault must be pinned on the second
+            auto gx = upload(d, randomVector(16, 3)), gw = upload(d, randomVector(16, 4)), gy = upload(d, std::vector<float>(16));
+            const KernelCall good{Op::Gemm, gx.get(), gw.get(), nullptr, nullptr, gy.get(), 4, 4, 4, 0, "good"};
+            std::vector<std::unique_ptr<Buffer>> keep;
+            const KernelCall bad = seaside::testing::badContentsCall(*d, f, keep);
+            QVERIFY2(d->supports(bad), d->props().name.c_str()); // the shape is fine: only the contents are wrong
+            const Status s = d->run({good, bad});
+            QVERIFY2(!s.ok(), (d->props().name + ": " + f).c_str());
+            QVERIFY2(s.message().find(expected.toStdString()) != std::string::npos, s.message().c_str());
+            QVERIFY2(s.message().find("expert") != std::string::npos || s.message().find("graph") != std::string::npos,
+                     s.message().c_str());
+            // the next run starts clean, and the good call alone still runs right
+            QVERIFY2(d->run({good}).ok(), d->props().name.c_str());
+            std::vector<float> want(16);
+            kernels::ref::gemm(randomVector(16, 3).data(), randomVector(16, 4).data(), want.data(), 4, 4, 4);
+            QVERIFY(kernels::ref::nmse(download(*gy, 16).data(), want.data(), want.size()) < bound(d, Op::Gemm));
+        }
     }
 
     // Sizes whose byte counts overflow, buffers of another device, impossible allocations and

@@ -23,6 +23,7 @@
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include "../common/bad_contents.h"
 #include "../common/random_data.h"
 #include <vector>
 
@@ -430,6 +431,18 @@ void checkSequence(Device *d) {
     unsetenv("SEASIDE_CUDA_SSMM");
 }
 
+// Calls with bad contents (tests/common/bad_contents.h): refused, in the CPU device's words.
+void checkBadContents(Device *d) {
+    for (const auto &bad : seaside::testing::badContentsCases()) {
+        std::vector<std::unique_ptr<Buffer>> keep;
+        const Status st = d->run({seaside::testing::badContentsCall(*d, bad.fault, keep)});
+        const bool refused = !st.ok() && st.message().find(bad.expected) != std::string::npos;
+        if (!refused)
+            std::printf("  (%s: expected \"%s\", got %s)\n", bad.fault, bad.expected, st.ok() ? "a run" : st.message().c_str());
+        row("refuses", bad.fault, pathOf(d, "checks"), refused ? 0.0 : 1.0, 0.5);
+    }
+}
+
 void checkOps(Device *d) {
     const int shapes[][3] = {{1, 3, 4}, {7, 17, 12}, {65, 130, 260}, {256, 512, 1024}};
     for (const auto &s : shapes) {
@@ -489,6 +502,7 @@ void checkOps(Device *d) {
     checkTopK(d);
     checkGemmF16(d);
     checkSequence(d);
+    checkBadContents(d);
 }
 
 
@@ -631,7 +645,7 @@ void bench(Device *cuda, const std::string &cudaWhy, Device *vk, bool vkCpu) {
 // Six skipped rows standing for a backend's checks, with the reason once.
 void skipAll(const char *path, const std::string &why) {
     std::printf("  (%s)\n", why.c_str());
-    for (const char *what : {"gemm", "ssmm24", "csr_spmm", "topk", "gemm_f16", "sequence"})
+    for (const char *what : {"gemm", "ssmm24", "csr_spmm", "topk", "gemm_f16", "sequence", "refuses"})
         std::printf("| %-10s | %-22s | %-12s | %10s | %8s | skip |\n", what, "all shapes", path, "-", "-");
 }
 } // namespace

@@ -290,10 +290,13 @@ __attribute__((no_sanitize("address", "undefined", "coverage"))) Want oracle(con
     }
 }
 
-// Whether the call's contents are well-formed: what the CPU device checks before it runs and the
-// GPU kernels assume (2:4 positions increasing, row ids inside X, scatter rows inside Y and, on a
-// GPU, distinct; CSR row pointers from 0 to nnz, non-decreasing, columns inside X).
-bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&before)[7], bool gpu) {
+// Whether the call's contents are well-formed, written out again from backends/call_contents.h:
+// 2:4 positions increasing, row ids inside X, scatter rows inside Y and distinct; CSR row pointers
+// from 0 to nnz, non-decreasing, columns inside X. A call with no results checks nothing. Every
+// device must run exactly the well-formed calls it supports.
+bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&before)[7]) {
+    if (c.m == 0 || c.n == 0)
+        return true;
     const auto u32 = [&](int slot) {
         std::vector<std::uint32_t> v(before[slot].size() / 4);
         if (!v.empty())
@@ -303,13 +306,13 @@ bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&b
     if (c.op == Op::Ssmm24) {
         const auto meta = u32(2), rows = u32(3), scatter = u32(5);
         const std::int64_t words = (c.k / 4 + 7) / 8;
-        for (std::int64_t j = 0; j < c.n; ++j)
+        for (std::int64_t j = 0; c.k >= 4 && j < c.n; ++j) // no groups: no rows to walk (n may be 2^31-1)
             for (std::int64_t g = 0; g < c.k / 4; ++g) {
                 const std::uint32_t f = meta[std::size_t(j * words + g / 8)] >> (g % 8 * 4);
                 if ((f & 3u) >= ((f >> 2) & 3u))
                     return false;
             }
-        const std::int64_t xRows = c.k > 0 ? std::int64_t(before[0].size() / std::size_t(c.k * 4)) : 0;
+        const std::int64_t xRows = std::int64_t(before[0].size() / std::size_t(std::max<std::int64_t>(c.k, 1) * 4));
         for (std::int64_t i = 0; c.d && i < c.m; ++i)
             if (std::int64_t(rows[std::size_t(i)]) >= xRows)
                 return false;
@@ -318,7 +321,7 @@ bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&b
             std::sort(to.begin(), to.end());
             if (!to.empty() && std::int64_t(to.back()) >= c.yRows)
                 return false;
-            if (gpu && std::adjacent_find(to.begin(), to.end()) != to.end())
+            if (std::adjacent_find(to.begin(), to.end()) != to.end())
                 return false;
         }
     }
@@ -372,7 +375,6 @@ Device *deviceUnderTest() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
     static Device *const dev = deviceUnderTest();
-    static const bool gpu = dev->props().backend != "cpu";
     Input in{data, size};
     KernelCall c;
     c.op = Op(in.byte() % 5);
@@ -423,18 +425,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (int i = 0; i < 7; ++i)
         before[i] = read<std::uint8_t>(*slots[i]);
     const seaside::Status s = dev->run({c});
-    if (supported && !s.ok()) {
-        // data-dependent checks (ids out of range, repeated scatter rows) come only with run()
-        if (s.message().empty()) {
-            std::fprintf(stderr, "run() failed without a reason\n");
-            std::abort();
-        }
+    const bool wellFormed = supported && wellFormedContents(c, before); // sizes checked first
+    if (supported && !s.ok() && s.message().empty()) {
+        std::fprintf(stderr, "run() failed without a reason\n");
+        std::abort();
+    }
+    // the data-dependent checks come with run(), on every device
+    if (supported && s.ok() != wellFormed) {
+        std::fprintf(stderr, "%s m=%lld n=%lld k=%lld nnz=%lld: run() %s a call whose contents are %s (%s)\n",
+                     seaside::backends::opName(c.op), (long long)c.m, (long long)c.n, (long long)c.k, (long long)c.nnz,
+                     s.ok() ? "ran" : "refused", wellFormed ? "well-formed" : "bad", s.message().c_str());
+        std::abort();
     }
     if (!supported && s.ok()) {
         std::fprintf(stderr, "run() ran a call supports() refused (%s)\n", why.c_str());
         std::abort();
     }
-    if (!s.ok() || !wellFormedContents(c, before, gpu))
+    if (!s.ok())
         return 0;
     if (c.op == Op::TopKGates) { // the device's choices against the CPU router's (the rule is one)
         if (c.m == 0 || !tame(before[0]))

@@ -1,5 +1,6 @@
 #include "backends/cpu/cpu_backend.h"
 
+#include "backends/call_contents.h"
 #include "backends/cpu/prepared_weights.h"
 
 #include "kernels/cpu_gemm.h"
@@ -43,6 +44,7 @@ public:
         return {};
     }
     template <typename T> T *as() { return reinterpret_cast<T *>(m_data.data()); }
+    const void *bytes() const { return m_data.data(); }
     /// Who this buffer is and how often it was written (uploads and kernel outputs): the key of
     /// anything derived from its contents.
     std::uint64_t id() const { return m_id; }
@@ -55,6 +57,9 @@ private:
 };
 
 template <typename T> T *data(Buffer *b) { return b ? static_cast<CpuBuffer *>(b)->as<T>() : nullptr; }
+
+// checkCallContents reads the CPU's buffers in place (their sizes are checked by then)
+Expected<const void *> hostBytes(const Buffer &b, std::size_t) { return static_cast<const CpuBuffer &>(b).bytes(); }
 
 std::string cpuName() {
     std::ifstream in("/proc/cpuinfo");
@@ -128,15 +133,15 @@ private:
         case Op::GemmF16:
             return makeError("no fp16 arithmetic on the CPU");
         case Op::Ssmm24: {
-            const auto *rows = data<std::uint32_t>(c.d);
-            const std::int64_t xRows = std::int64_t(c.a->size() / (std::size_t(std::max<std::int64_t>(c.k, 1)) * sizeof(float)));
-            for (std::int64_t i = 0; rows && i < c.m; ++i)
-                if (std::int64_t(rows[i]) >= xRows)
-                    return makeError("row id " + std::to_string(rows[i]) + " at " + std::to_string(i) + " is outside X's " +
-                                     std::to_string(xRows) + " rows");
-            return ssmm24(c, kernels::Sparse24View(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k), rows);
+            // row ids and scatter rows here; the metadata once per weight contents (ssmm24 below)
+            if (Status s = checkCallContents(c, hostBytes, false); !s)
+                return s;
+            return ssmm24(c, kernels::Sparse24View(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k),
+                          data<std::uint32_t>(c.d));
         }
         case Op::CsrSpmm: {
+            if (c.m == 0 || c.n == 0) // no results: nothing read (checkCallContents' rule)
+                return {};
             kernels::Csr a;
             a.rows = c.m;
             a.cols = c.k;
@@ -180,10 +185,6 @@ private:
             return {};
         }
         const auto *scatter = data<std::uint32_t>(c.f);
-        for (std::int64_t i = 0; i < c.m; ++i)
-            if (std::int64_t(scatter[i]) >= c.yRows)
-                return makeError("scatter row " + std::to_string(scatter[i]) + " at " + std::to_string(i) +
-                                 " is outside Y's " + std::to_string(c.yRows) + " rows");
         for (std::int64_t i = 0; i < c.m; ++i)
             for (std::int64_t j = 0; j < c.n; ++j)
                 y[std::int64_t(scatter[i]) * c.n + j] += e[i] * acc[std::size_t(i * c.n + j)];

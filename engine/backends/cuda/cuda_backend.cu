@@ -3,6 +3,7 @@
 // output of the calls before it), a cudaEvent pair around each call for its timing. Nothing here
 // throws or aborts: every CUDA error comes back as an Error carrying cudaGetErrorString.
 #include "backends/cuda/cuda_backend.h"
+#include "backends/call_contents.h"
 #include "backends/cuda/kernels.cuh"
 
 #include <cuda_runtime.h>
@@ -170,6 +171,8 @@ public:
                 return cudaFailure("creating a stream", err);
             }
         }
+        if (Status s = prepareChecks(calls); !s)
+            return s;
         std::vector<cudaEvent_t> events(2 * calls.size(), nullptr);
         Status status = launchAll(calls, events);
         // Wait even after a failed launch: what was queued before it must finish before we return.
@@ -187,10 +190,74 @@ public:
             if (e)
                 cudaEventDestroy(e);
         cudaGetLastError(); // a failed call must not leave its error to the next one
+        if (status && m_checked)
+            status = reportFlaggedCall(calls);
         return status;
     }
 
 private:
+    // The run's check words (one per call, zeroed here) and each gate scatter-add's bitmap of Y's
+    // rows after them, in one device allocation kept between runs.
+    Status prepareChecks(const std::vector<KernelCall> &calls) {
+        m_checked = false;
+        m_seenWord.assign(calls.size(), 0);
+        std::size_t words = calls.size();
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            m_checked = m_checked || calls[i].op == Op::Ssmm24 || calls[i].op == Op::CsrSpmm;
+            // (a call with no results checks nothing: no bitmap, whatever its yRows)
+            if (calls[i].op == Op::Ssmm24 && calls[i].epilogue == Epilogue::GateScatterAdd && calls[i].m > 0 &&
+                calls[i].n > 0) {
+                m_seenWord[i] = words;
+                words += (std::size_t(calls[i].yRows) + 31) / 32;
+            }
+        }
+        if (!m_checked)
+            return {};
+        if (m_checkWords < words) {
+            if (m_checks)
+                cudaFree(m_checks);
+            m_checks = nullptr;
+            m_checkWords = 0;
+            if (cudaError_t err = cudaMalloc(reinterpret_cast<void **>(&m_checks), words * 4); err != cudaSuccess) {
+                m_checks = nullptr;
+                cudaGetLastError();
+                return cudaFailure("allocating the run's contents checks (" + std::to_string(words * 4) + " bytes)", err);
+            }
+            m_checkWords = words;
+        }
+        if (cudaError_t err = cudaMemsetAsync(m_checks, 0, calls.size() * 4, m_stream); err != cudaSuccess)
+            return cudaFailure("clearing the run's contents checks", err);
+        return {};
+    }
+
+    // The first call whose checks flagged its contents, in the words the CPU device uses (the
+    // host checks the call's buffers, downloaded).
+    Status reportFlaggedCall(const std::vector<KernelCall> &calls) {
+        std::vector<std::uint32_t> flags(calls.size());
+        if (cudaError_t err = cudaMemcpy(flags.data(), m_checks, flags.size() * 4, cudaMemcpyDeviceToHost); err != cudaSuccess)
+            return cudaFailure("reading the contents checks back", err);
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            if (!flags[i])
+                continue;
+            Status why = checkDownloadedContents(calls[i]);
+            const std::string what = why.ok() ? "its checks found bad contents (bits " + std::to_string(flags[i]) +
+                                                    ", backends/call_contents.h) that the host check does not see"
+                                              : why.message();
+            return makeError("CUDA " + m_props.name + ": call " + std::to_string(i) + " (" + opName(calls[i].op) + " " +
+                             calls[i].label + "): " + what + " (the run's outputs are not to be used)");
+        }
+        return {};
+    }
+
+    cudaError_t launchChecks(const KernelCall &c, std::size_t slot) {
+        if (c.op == Op::Ssmm24)
+            return cuda::launchSsmm24Checks(ssmmArgs(c), m_checks + slot, m_checks + m_seenWord[slot], m_stream);
+        if (c.op == Op::CsrSpmm)
+            return cuda::launchCsrChecks(static_cast<const std::int32_t *>(ptr(c.a)), static_cast<const std::int32_t *>(ptr(c.b)),
+                                         c.m, c.k, c.n, c.nnz, m_checks + slot, m_stream);
+        return cudaSuccess;
+    }
+
     Status launchAll(const std::vector<KernelCall> &calls, std::vector<cudaEvent_t> &events) {
         for (std::size_t i = 0; i < calls.size(); ++i) {
             const KernelCall &c = calls[i];
@@ -199,6 +266,9 @@ private:
                     events[2 * i + j] = nullptr;
                     return cudaFailure("creating an event", err);
                 }
+            // the checks go ahead of the call's start event: its timing is the kernel's alone
+            if (cudaError_t err = launchChecks(c, i); err != cudaSuccess)
+                return cudaFailure(std::string("checking the contents of ") + opName(c.op) + " " + c.label, err);
             if (cudaError_t err = cudaEventRecord(events[2 * i], m_stream); err != cudaSuccess)
                 return cudaFailure("recording an event", err);
             const cudaError_t err = launch(c);
@@ -237,6 +307,28 @@ private:
         return cuda::CsrAggregation::Sum;
     }
 
+    static cuda::Ssmm24Args ssmmArgs(const KernelCall &c) {
+        cuda::Ssmm24Args args;
+        args.x = f32(c.a);
+        args.xRows = gatherableRows(c);
+        args.values = f32(c.b);
+        args.meta = static_cast<const std::uint32_t *>(ptr(c.c));
+        args.rows = c.d ? static_cast<const std::uint32_t *>(ptr(c.d)) : nullptr;
+        args.y = static_cast<float *>(ptr(c.y));
+        args.m = c.m;
+        args.n = c.n;
+        args.k = c.k;
+        args.epilogue = epilogueOf(c.epilogue);
+        args.accumulate = c.epilogue == Epilogue::Store && c.accumulate;
+        if (c.epilogue != Epilogue::Store)
+            args.e = f32(c.e);
+        if (c.epilogue == Epilogue::GateScatterAdd) {
+            args.scatter = static_cast<const std::uint32_t *>(ptr(c.f));
+            args.yRows = c.yRows;
+        }
+        return args;
+    }
+
     cudaError_t launch(const KernelCall &c) {
         switch (c.op) {
         case Op::Gemm:
@@ -253,27 +345,8 @@ private:
                                                     sizeof(std::uint32_t) * std::size_t(c.m * c.k));
             return cuda::launchTopKGates(f32(c.a), ids, gates, c.m, c.n, c.k, m_stream);
         }
-        case Op::Ssmm24: {
-            cuda::Ssmm24Args args;
-            args.x = f32(c.a);
-            args.xRows = c.k > 0 ? std::int64_t(c.a->size() / (sizeof(float) * std::size_t(c.k))) : 0;
-            args.values = f32(c.b);
-            args.meta = static_cast<const std::uint32_t *>(ptr(c.c));
-            args.rows = c.d ? static_cast<const std::uint32_t *>(ptr(c.d)) : nullptr;
-            args.y = static_cast<float *>(ptr(c.y));
-            args.m = c.m;
-            args.n = c.n;
-            args.k = c.k;
-            args.epilogue = epilogueOf(c.epilogue);
-            args.accumulate = c.epilogue == Epilogue::Store && c.accumulate;
-            if (c.epilogue != Epilogue::Store)
-                args.e = f32(c.e);
-            if (c.epilogue == Epilogue::GateScatterAdd) {
-                args.scatter = static_cast<const std::uint32_t *>(ptr(c.f));
-                args.yRows = c.yRows;
-            }
-            return cuda::launchSsmm24(args, cuda::ssmm24Choose(m_ccMajor, c.m, c.n, c.k), m_stream);
-        }
+        case Op::Ssmm24:
+            return cuda::launchSsmm24(ssmmArgs(c), cuda::ssmm24Choose(m_ccMajor, c.m, c.n, c.k), m_stream);
         case Op::CsrSpmm:
             return cuda::launchCsrSpmm(static_cast<const std::int32_t *>(ptr(c.a)),
                                        static_cast<const std::int32_t *>(ptr(c.b)), f32(c.c), f32(c.d),
@@ -288,6 +361,10 @@ private:
     DeviceProps m_props;
     cudaStream_t m_stream = nullptr;
     std::mutex m_mutex;
+    std::uint32_t *m_checks = nullptr; // prepareChecks
+    std::size_t m_checkWords = 0;
+    std::vector<std::size_t> m_seenWord;
+    bool m_checked = false;
 };
 
 class CudaBackend final : public Backend {

@@ -51,6 +51,13 @@ Ssmm24Path ssmm24Choose(int ccMajor, std::int64_t m, std::int64_t n, std::int64_
 const char *ssmm24PathName(Ssmm24Path path);
 cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream);
 
+/// The contents checks of a call (contents.cu), queued ahead of its kernel: kCheck* bits
+/// (backends/call_contents.h) in *flag. A gate scatter-add needs `seen`, (yRows + 31) / 32 words
+/// that the check zeroes first. A call with no results checks nothing.
+cudaError_t launchSsmm24Checks(const Ssmm24Args &args, std::uint32_t *flag, std::uint32_t *seen, cudaStream_t stream);
+cudaError_t launchCsrChecks(const std::int32_t *rowPtr, const std::int32_t *colIdx, std::int64_t rows, std::int64_t cols,
+                            std::int64_t features, std::int64_t nnz, std::uint32_t *flag, cudaStream_t stream);
+
 /// How CsrSpmm combines a row's products (backend.h's Aggregation).
 enum class CsrAggregation { Sum, Mean, Max };
 

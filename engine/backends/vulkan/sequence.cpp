@@ -110,8 +110,8 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
     auto touched = [](const std::vector<VkBuffer> &v, VkBuffer b) { return std::find(v.begin(), v.end(), b) != v.end(); };
     bool dependent = false;
     for (const Binding &b : bindings)
-        dependent = dependent || touched(m_written, b.buffer->handle()) ||
-                    (b.written && touched(m_read, b.buffer->handle()));
+        dependent = dependent || (!b.independent && (touched(m_written, b.buffer->handle()) ||
+                                                     (b.written && touched(m_read, b.buffer->handle()))));
     if (dependent) {
         VkMemoryBarrier barrier{};
         barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
@@ -123,7 +123,8 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
         m_written.clear();
     }
     for (const Binding &b : bindings)
-        (b.written ? m_written : m_read).push_back(b.buffer->handle());
+        if (!b.independent)
+            (b.written ? m_written : m_read).push_back(b.buffer->handle());
 
     // The start is stamped once earlier dispatches have left the compute stage: at TOP_OF_PIPE it
     // would not wait for them, and on a GPU (not on lavapipe, which runs dispatches one after
@@ -140,6 +141,24 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
     if (m_queries)
         vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries, 2 * m_dispatches + 1);
     ++m_dispatches;
+    return {};
+}
+
+Status Sequence::fill(const Buffer &buffer, VkDeviceSize bytes, std::uint32_t value) {
+    if (m_submitted)
+        return makeError("Vulkan sequence: fill after submit");
+    if (bytes % 4 || bytes > buffer.boundBytes())
+        return makeError("Vulkan sequence: a fill of " + std::to_string(bytes) + " bytes in a buffer of " +
+                         std::to_string(buffer.boundBytes()));
+    if (bytes == 0)
+        return {};
+    vkCmdFillBuffer(m_cmd, buffer.handle(), 0, bytes, value);
+    VkMemoryBarrier barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0,
+                         nullptr, 0, nullptr);
     return {};
 }
 

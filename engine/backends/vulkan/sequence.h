@@ -14,6 +14,9 @@ namespace seaside::vk {
 struct Binding {
     const Buffer *buffer = nullptr;
     bool written = false;   // the shader writes it (for the dependency tracking)
+    // Every dispatch writes its own words of it (the run's check buffer) and no dispatch reads
+    // another's: no barrier between dispatches for it.
+    bool independent = false;
 };
 
 class Sequence {
@@ -29,6 +32,9 @@ public:
     /// Records one dispatch (group counts may be 0: then only its timestamps are written).
     Status dispatch(const Pipeline &pipeline, const std::vector<Binding> &bindings, const void *push,
                     std::uint32_t groupsX, std::uint32_t groupsY = 1, std::uint32_t groupsZ = 1);
+    /// Records a fill of the first `bytes` (a multiple of 4) of `buffer` with `value`, and a
+    /// barrier that orders it before the dispatches recorded after it.
+    Status fill(const Buffer &buffer, VkDeviceSize bytes, std::uint32_t value);
     /// Ends recording, submits, waits, and puts one duration in seconds per dispatch in `timings`.
     Status submit(std::vector<double> *timings);
 

@@ -2,6 +2,7 @@
 // The Vulkan compute backend: one VulkanDevice per physical device with a compute queue
 // (SEASIDE_VK_VISIBLE_DEVICES="0,2" restricts them by vkEnumeratePhysicalDevices index).
 #include "backends/backend.h"
+#include "backends/vulkan/buffer.h"
 #include "backends/vulkan/context.h"
 #include "backends/vulkan/pipeline.h"
 
@@ -25,10 +26,13 @@ public:
     Context &context() { return *m_ctx; }
 
 private:
+    Status reportFlaggedCall(const std::vector<backends::KernelCall> &calls);
     std::shared_ptr<Context> m_ctx;
     backends::DeviceProps m_props;
     std::mutex m_runMutex;            // one run() at a time: the pipeline cache and the recording
     std::unique_ptr<PipelineCache> m_pipelines;
+    // The runs' check buffer (shaders/common/checks.glsl), kept between runs and grown as needed.
+    std::unique_ptr<Buffer> m_checks;
 };
 
 } // namespace seaside::vk

@@ -22,20 +22,21 @@ std::uint32_t aggregationMode(backends::Aggregation how) {
 std::uint32_t csrSpmmThreads(std::int64_t features) { return features <= 32 ? 32u : features <= 64 ? 64u : 128u; }
 
 Groups csrSpmmGroups(const backends::KernelCall &call) {
-    return linearGroups(std::uint64_t(std::max<std::int64_t>(call.m, 0)));
+    // no features, no results: nothing dispatched, nothing read (backends/call_contents.h)
+    return linearGroups(call.n > 0 ? std::uint64_t(std::max<std::int64_t>(call.m, 0)) : 0);
 }
 
-Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
+Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks) {
     auto pipeline =
-        cache.get({"csr_spmm", 5, sizeof(CsrSpmmPush), {csrSpmmThreads(call.n), aggregationMode(call.aggregation)}});
+        cache.get({"csr_spmm", 6, sizeof(CsrSpmmPush), {csrSpmmThreads(call.n), aggregationMode(call.aggregation)}});
     if (!pipeline)
         return pipeline.error();
     const CsrSpmmPush push{std::uint32_t(call.m), std::uint32_t(call.n), std::uint32_t(call.k),
-                           std::uint32_t(call.nnz)};
+                           std::uint32_t(call.nnz), checks.slot, 0};
     const Groups g = csrSpmmGroups(call);
     return seq.dispatch(**pipeline,
                         {{vkBuffer(call.a), false}, {vkBuffer(call.b), false}, {vkBuffer(call.c), false},
-                         {vkBuffer(call.d), false}, {vkBuffer(call.y), true}},
+                         {vkBuffer(call.d), false}, {vkBuffer(call.y), true}, {checks.buffer, true, true}},
                         &push, std::uint32_t(g.x), std::uint32_t(g.y));
 }
 

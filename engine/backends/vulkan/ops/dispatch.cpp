@@ -31,19 +31,25 @@ Workgroup workgroupFor(const backends::KernelCall &call) {
     switch (call.op) {
     case backends::Op::Gemm: return {16, 16, 3};
     case backends::Op::GemmF16: return {16, 16, 3};
-    case backends::Op::Ssmm24: return {16, 16, 7};
-    case backends::Op::CsrSpmm: return {csrSpmmThreads(call.n), 1, 5};
+    case backends::Op::Ssmm24: return {16, 16, 8};
+    case backends::Op::CsrSpmm: return {csrSpmmThreads(call.n), 1, 6};
     case backends::Op::TopKGates: return {64, 1, 2};
     }
     return {};
 }
 
-Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
+bool checksContents(const backends::KernelCall &call) {
+    return call.op == backends::Op::Ssmm24 || call.op == backends::Op::CsrSpmm;
+}
+
+Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks) {
+    if (checksContents(call) && !checks.buffer)
+        return makeError("Vulkan: " + std::string(backends::opName(call.op)) + " needs the run's check buffer");
     switch (call.op) {
     case backends::Op::Gemm: return recordGemm(cache, seq, call);
     case backends::Op::GemmF16: return recordGemmF16(cache, seq, call);
-    case backends::Op::Ssmm24: return recordSsmm24(cache, seq, call);
-    case backends::Op::CsrSpmm: return recordCsrSpmm(cache, seq, call);
+    case backends::Op::Ssmm24: return recordSsmm24(cache, seq, call, checks);
+    case backends::Op::CsrSpmm: return recordCsrSpmm(cache, seq, call, checks);
     case backends::Op::TopKGates: return recordTopKGates(cache, seq, call);
     }
     return makeError("Vulkan: unknown op");

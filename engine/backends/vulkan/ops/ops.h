@@ -2,6 +2,7 @@
 // One small file per op: which pipeline, which buffers, push constants, dispatch size. The
 // push-constant structs mirror shaders/common/push_constants.glsl member for member.
 #include "backends/backend.h"
+#include "backends/call_contents.h"
 #include "backends/vulkan/pipeline.h"
 #include "backends/vulkan/sequence.h"
 
@@ -21,20 +22,34 @@ struct Ssmm24Push {
     std::uint32_t xRows;
     std::uint32_t hasRows;
     std::uint32_t yRows;
+    std::uint32_t checkSlot;
+    std::uint32_t seenWord;
     std::uint32_t pad;
 };
-static_assert(sizeof(Ssmm24Push) == 32, "Ssmm24Push must match shaders/common/push_constants.glsl");
+static_assert(sizeof(Ssmm24Push) == 40, "Ssmm24Push must match shaders/common/push_constants.glsl");
 
 struct CsrSpmmPush {
     std::uint32_t rows, features, cols, nnz;
+    std::uint32_t checkSlot;
+    std::uint32_t pad;
 };
-static_assert(sizeof(CsrSpmmPush) == 16, "CsrSpmmPush must match shaders/common/push_constants.glsl");
+static_assert(sizeof(CsrSpmmPush) == 24, "CsrSpmmPush must match shaders/common/push_constants.glsl");
 
 struct TopKGatesPush {
     std::uint32_t rows, experts, k;
     std::uint32_t pad;
 };
 static_assert(sizeof(TopKGatesPush) == 16, "TopKGatesPush must match shaders/common/push_constants.glsl");
+
+/// Where a call's checks go (the kCheck* bits of backends/call_contents.h, set by the shaders as
+/// shaders/common/checks.glsl says): its word (`slot`) of `buffer`, and for a gate scatter-add the first
+/// word of its bitmap of Y's rows (`seenWord`, yRows bits). Null for ops that read no contents.
+struct CallChecks {
+    const Buffer *buffer = nullptr;
+    std::uint32_t slot = 0, seenWord = 0;
+};
+/// Whether the op reads contents its kernel checks (then it binds the check buffer).
+bool checksContents(const backends::KernelCall &call);
 
 /// Most experts TopKGates takes: shaders/topk_gates.comp walks a row k times in one invocation.
 constexpr std::int64_t kTopKMaxExperts = 256;
@@ -73,14 +88,14 @@ Groups groupsFor(const backends::KernelCall &call);
 /// Records the call into `seq`; the call is already checked by the device's supports(), and its
 /// buffers are seaside::vk::Buffer of this device.
 Status recordGemm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
-Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
-Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks);
+Status recordCsrSpmm(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks);
 Status recordTopKGates(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 Status recordGemmF16(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
-Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
+Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks);
 
 /// Most storage buffers any op binds (for descriptor pool sizing).
-constexpr std::uint32_t kMaxBindings = 7;
+constexpr std::uint32_t kMaxBindings = 8;
 
 inline const Buffer *vkBuffer(const backends::Buffer *b) { return static_cast<const Buffer *>(b); }
 inline std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }

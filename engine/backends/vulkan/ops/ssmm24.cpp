@@ -2,6 +2,8 @@
 // product, gated scatter-add): shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup.
 #include "backends/vulkan/ops/ops.h"
 
+#include <algorithm>
+
 namespace seaside::vk::ops {
 
 namespace {
@@ -22,9 +24,9 @@ Groups ssmm24Groups(const backends::KernelCall &call) {
     return tiledGroups(call, kTileM, kTileN);
 }
 
-Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call) {
+Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks) {
     const bool accumulate = call.epilogue == backends::Epilogue::Store && call.accumulate;
-    auto pipeline = cache.get({"ssmm24", 7, sizeof(Ssmm24Push), {epilogueMode(call.epilogue), accumulate ? 1u : 0u}});
+    auto pipeline = cache.get({"ssmm24", 8, sizeof(Ssmm24Push), {epilogueMode(call.epilogue), accumulate ? 1u : 0u}});
     if (!pipeline)
         return pipeline.error();
     const std::uint64_t k = std::uint64_t(call.k);
@@ -33,10 +35,13 @@ Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelC
     push.n = std::uint32_t(call.n);
     push.k = std::uint32_t(k);
     push.metaWords = std::uint32_t((k / 4 + 7) / 8);
-    // rows of X the buffer holds: gathered ids past it read zeros instead of overrunning
-    push.xRows = k ? std::uint32_t(call.a->size() / (k * sizeof(float))) : 0;
+    // rows of X the buffer holds: gathered ids past it read zeros instead of overrunning, and
+    // flag the call
+    push.xRows = std::uint32_t(std::min<std::int64_t>(backends::gatherableRows(call), 0xffffffff));
     push.hasRows = call.d ? 1u : 0u;
     push.yRows = std::uint32_t(call.yRows);
+    push.checkSlot = checks.slot;
+    push.seenWord = checks.seenWord;
     // Bindings the call leaves empty still need a buffer: X stands in, never read.
     const backends::Buffer *rows = call.d ? call.d : call.a;
     const bool useE = call.epilogue != backends::Epilogue::Store;
@@ -46,7 +51,8 @@ Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelC
     const Groups g = ssmm24Groups(call);
     return seq.dispatch(**pipeline,
                         {{vkBuffer(call.a), false}, {vkBuffer(call.b), false}, {vkBuffer(call.c), false},
-                         {vkBuffer(rows), false}, {vkBuffer(call.y), true}, {vkBuffer(e), false}, {vkBuffer(f), false}},
+                         {vkBuffer(rows), false}, {vkBuffer(call.y), true}, {vkBuffer(e), false}, {vkBuffer(f), false},
+                         {checks.buffer, true, true}},
                         &push, std::uint32_t(g.x), std::uint32_t(g.y));
 }
 
