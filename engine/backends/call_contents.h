@@ -28,7 +28,8 @@ enum ContentsCheck : std::uint32_t {
 /// memory, or a GPU buffer downloaded.
 using ContentsReader = std::function<Expected<const void *>(const Buffer &buffer, std::size_t bytes)>;
 
-/// Rows of X the call's X buffer holds (what gathered row ids must stay below).
+/// Rows of X the call's X buffer holds (what gathered row ids must stay below): rows of k floats,
+/// of one float at k = 0.
 std::int64_t gatherableRows(const KernelCall &call);
 
 /// The first thing wrong with the contents of `call`, whose shape is valid; ok when nothing is.

@@ -662,6 +662,13 @@ private slots:
             auto meta = upload(d, std::vector<std::uint32_t>(0));
             KernelCall sm{Op::Ssmm24, big.get(), big.get(), meta.get(), nullptr, big.get(), 2, 40, 8, 0, "bad"};
             QVERIFY(!d->supports(sm, &why));
+            // a scatter-add that does not say how many rows Y has
+            KernelCall scatter{Op::Ssmm24, big.get(), big.get(), big.get(), nullptr, big.get(), 2, 2, 8, 0, "w2"};
+            scatter.epilogue = Epilogue::GateScatterAdd;
+            scatter.e = big.get();
+            scatter.f = big.get();
+            QVERIFY(!d->supports(scatter, &why));
+            QVERIFY2(why.find("yRows") != std::string::npos, why.c_str());
             // over-long upload
             QVERIFY(!small->upload(std::vector<float>(9).data(), 9 * sizeof(float)).ok());
         }
@@ -697,6 +704,48 @@ private slots:
             std::vector<float> want(16);
             kernels::ref::gemm(randomVector(16, 3).data(), randomVector(16, 4).data(), want.data(), 4, 4, 4);
             QVERIFY(kernels::ref::nmse(download(*gy, 16).data(), want.data(), want.size()) < bound(d, Op::Gemm));
+        }
+    }
+
+    // Several checked calls in one run, on every device: two scatter-adds into the same rows of Y
+    // (each row once per call, as MoE's experts do) and a graph aggregation run clean and right;
+    // a bad call after them is pinned on itself, and the next run is clean again.
+    void checkedCallsInOneRun() {
+        Device *cpu = availableDevices().front();
+        std::vector<float> want;
+        for (Device *d : availableDevices()) {
+            std::vector<std::unique_ptr<Buffer>> keep;
+            auto put = [&](const auto &v) { return keep.emplace_back(upload(d, v)).get(); };
+            Buffer *x = put(randomVector(24, 1)), *w = put(randomVector(12, 2)), *gates = put(std::vector<float>{0.5f, 1, 2});
+            Buffer *meta = put(std::vector<std::uint32_t>{0x44u, 0xC8u, 0xE9u}), *y = put(std::vector<float>(12));
+            auto scatterAdd = [&](std::vector<std::uint32_t> rows, const char *label) {
+                KernelCall c{Op::Ssmm24, x, w, meta, nullptr, y, 3, 3, 8, 0, label};
+                c.epilogue = Epilogue::GateScatterAdd;
+                c.e = gates;
+                c.f = put(rows);
+                c.yRows = 4;
+                return c;
+            };
+            const KernelCall a = scatterAdd({3, 1, 0}, "a"), b = scatterAdd({1, 3, 2}, "b");
+            Buffer *ys = put(std::vector<float>(12));
+            const KernelCall graph{Op::CsrSpmm, put(std::vector<std::int32_t>{0, 1, 3, 3}), put(std::vector<std::int32_t>{2, 0, 3}),
+                                   put(std::vector<float>{1, 2, 3}), put(randomVector(12, 5)), ys, 3, 3, 4, 3, "graph"};
+            const Status clean = d->run({a, b, graph});
+            QVERIFY2(clean.ok(), clean.message().c_str());
+            std::vector<float> got = download(*y, 12);
+            const std::vector<float> agg = download(*ys, 9);
+            got.insert(got.end(), agg.begin(), agg.end());
+            if (d == cpu)
+                want = got;
+            else
+                QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < 1e-9, d->props().name.c_str());
+            // the third call repeats row 3: named as such, the two before it not blamed
+            const Status bad = d->run({a, b, scatterAdd({3, 0, 3}, "third")});
+            QVERIFY(!bad.ok());
+            QVERIFY2(bad.message().find("third") != std::string::npos, bad.message().c_str());
+            QVERIFY2(bad.message().find("scatter row 3 at 2 repeats the one at 0") != std::string::npos, bad.message().c_str());
+            const Status again = d->run({b, a, graph});
+            QVERIFY2(again.ok(), again.message().c_str());
         }
     }
 

@@ -642,7 +642,7 @@ void bench(Device *cuda, const std::string &cudaWhy, Device *vk, bool vkCpu) {
     }
 }
 
-// Six skipped rows standing for a backend's checks, with the reason once.
+// Skipped rows standing for a backend's checks, with the reason once.
 void skipAll(const char *path, const std::string &why) {
     std::printf("  (%s)\n", why.c_str());
     for (const char *what : {"gemm", "ssmm24", "csr_spmm", "topk", "gemm_f16", "sequence", "refuses"})

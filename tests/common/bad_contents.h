@@ -5,6 +5,7 @@
 #include "backends/backend.h"
 #include "random_data.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>

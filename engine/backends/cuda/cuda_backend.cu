@@ -87,6 +87,11 @@ public:
         m_props.computeUnits = p.multiProcessorCount;
         m_props.sparseTensorCores = p.major >= 8;
     }
+    ~CudaDevice() override {
+        if (m_checks && cudaSetDevice(m_index) == cudaSuccess)
+            cudaFree(m_checks);
+        cudaGetLastError();
+    }
 
     const DeviceProps &props() const override { return m_props; }
 

@@ -167,13 +167,13 @@ Status Sequence::submit(std::vector<double> *timings) {
         return makeError("Vulkan sequence: submitted twice");
     m_submitted = true;
     // Shader writes -> host reads after the fence (mapped buffers), -> later copies (staged
-    // buffers' downloads) and -> the shaders of later runs on this queue (a fence makes writes
-    // available but not visible to them).
+    // buffers' downloads, the next run's fill of the check buffer) and -> the shaders of later
+    // runs on this queue (a fence makes writes available but not visible to them).
     VkMemoryBarrier barrier{};
     barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask =
-        VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
     vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          0, 1, &barrier, 0, nullptr, 0, nullptr);
