@@ -1,6 +1,7 @@
 #include "property_panel.h"
 
 #include "design_document.h"
+#include "eliding_combo_box.h"
 #include "graph/node_metrics.h"
 #include "plan/design_summary.h"
 
@@ -184,7 +185,7 @@ void PropertyPanel::showNode(graph::NodeId id) {
     row(tr("Device"), current.isEmpty() ? tr("(unplaced)") : current);
     if (n->kind != graph::OpKind::Input && n->kind != graph::OpKind::Output) {
         // the device is chosen here; the change is one undoable step on the document
-        auto *combo = new QComboBox(this);
+        auto *combo = new views::ElidingComboBox(this);
         combo->setObjectName("deviceCombo");
         combo->addItem(tr("(unplaced)"), QString());
         for (const auto &dev : d.platform.devices) {
@@ -194,7 +195,7 @@ void PropertyPanel::showNode(graph::NodeId id) {
         }
         combo->setCurrentIndex(std::max(0, combo->findData(current)));
         // the column is narrower than long catalogue names: the closed box shows the id first and
-        // the whole name on hover
+        // the name cut with "…", the list and the tooltip the whole name
         combo->setToolTip(combo->currentText());
         setItemWidget(topLevelItem(topLevelItemCount() - 1), 1, combo);
         connect(combo, &QComboBox::currentIndexChanged, this, [this, id, combo] {

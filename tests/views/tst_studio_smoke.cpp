@@ -7,10 +7,10 @@
 #include "estimate_controller.h"
 #include "estimate_panel.h"
 #include "property_panel.h"
+#include "eliding_combo_box.h"
 
 #include <QComboBox>
 #include <QScrollBar>
-
 #include <QtTest>
 
 using namespace seaside;
@@ -92,6 +92,12 @@ private slots:
         auto *tpuCombo = w.propertyPanel()->findChild<QComboBox *>("deviceCombo");
         QVERIFY(tpuCombo);
         QVERIFY2(tpuCombo->toolTip().contains("Google Coral USB Accelerator (Edge TPU)"), qPrintable(tpuCombo->toolTip()));
+        // and the closed box says it is cut ("…"), rather than stopping mid-word
+        auto *eliding = qobject_cast<views::ElidingComboBox *>(tpuCombo);
+        QVERIFY(eliding);
+        QVERIFY2(eliding->shownText().endsWith(QChar(0x2026)) && eliding->shownText().startsWith("tpu"),
+                 qPrintable(eliding->shownText()));
+        QVERIFY(eliding->fontMetrics().horizontalAdvance(eliding->shownText()) < eliding->fontMetrics().horizontalAdvance(eliding->currentText()));
         QTest::qWait(50);
         if (qEnvironmentVariableIsSet("SEASIDE_SCREENSHOT_ESTIMATE"))
             w.grab().save(qEnvironmentVariable("SEASIDE_SCREENSHOT_ESTIMATE"));
