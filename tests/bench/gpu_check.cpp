@@ -63,6 +63,11 @@ void row(const char *what, const char *shape, const char *path, double nmse, dou
     failures += !ok;
     std::printf("| %-10s | %-22s | %-12s | %10.2e | %8.0e | %-4s |\n", what, shape, path, nmse, bound, ok ? "pass" : "FAIL");
 }
+// A check with a yes-or-no outcome (no NMSE to show).
+void verdictRow(const char *what, const char *shape, const char *path, bool ok) {
+    failures += !ok;
+    std::printf("| %-10s | %-22s | %-12s | %10s | %8s | %-4s |\n", what, shape, path, "-", "-", ok ? "pass" : "FAIL");
+}
 // A check not run: what the device lacks, not a failure.
 void skipRow(const char *what, const char *shape, const char *path, const std::string &why) {
     std::printf("  (%s)\n", why.c_str());
@@ -439,7 +444,7 @@ void checkBadContents(Device *d) {
         const bool refused = !st.ok() && st.message().find(bad.expected) != std::string::npos;
         if (!refused)
             std::printf("  (%s: expected \"%s\", got %s)\n", bad.fault, bad.expected, st.ok() ? "a run" : st.message().c_str());
-        row("refuses", bad.fault, pathOf(d, "checks"), refused ? 0.0 : 1.0, 0.5);
+        verdictRow("refuses", bad.fault, pathOf(d, "checks"), refused);
     }
 }
 
