@@ -55,8 +55,12 @@ std::string attrToString(const AttrValue &v) {
                 return x;
             } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
                 std::string s = "[";
-                for (std::size_t i = 0; i < x.size(); ++i)
-                    s += (i ? "," : "") + std::to_string(x[i]);
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                    // appended in two steps: "," + std::string&& trips GCC 12's -Wrestrict (bug 105329)
+                    if (i)
+                        s += ',';
+                    s += std::to_string(x[i]);
+                }
                 return s + "]";
             } else if constexpr (std::is_same_v<T, double>) {
                 char buf[32];

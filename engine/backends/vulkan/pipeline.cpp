@@ -16,8 +16,10 @@ void destroy(VkDevice dev, Pipeline &p) {
 
 std::string cacheKey(const PipelineDesc &d) {
     std::string key = d.shader;
-    for (std::uint32_t v : d.spec)
-        key += ":" + std::to_string(v);
+    for (std::uint32_t v : d.spec) { // two appends: ":" + std::string&& trips GCC 12's -Wrestrict (bug 105329)
+        key += ':';
+        key += std::to_string(v);
+    }
     return key;
 }
 

@@ -27,7 +27,9 @@ std::string inferAndReport(onnx::ModelProto &model) {
     onnx::GraphProto inferred;
     *inferred.mutable_value_info() = model.graph().value_info();
     *inferred.mutable_output() = model.graph().output();
-    return "G" + inferred.SerializeAsString();
+    std::string report = "G"; // not "G" + std::string&&, which trips GCC 12's -Wrestrict (bug 105329)
+    report += inferred.SerializeAsString();
+    return report;
 }
 
 Status applyReport(onnx::ModelProto &model, const std::string &report) {
