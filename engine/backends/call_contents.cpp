@@ -115,4 +115,39 @@ Status checkDownloadedContents(const KernelCall &call) {
     return checkCallContents(call, download);
 }
 
+bool checkedOnDevice(const KernelCall &call) { return call.op == Op::Ssmm24 || call.op == Op::CsrSpmm; }
+
+DeviceChecks deviceChecksFor(const std::vector<KernelCall> &calls) {
+    DeviceChecks d;
+    d.words = calls.size();
+    d.seenWord.assign(calls.size(), 0);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const KernelCall &c = calls[i];
+        d.any = d.any || checkedOnDevice(c);
+        // (a call with no results checks nothing: no bitmap, whatever its yRows)
+        if (c.op == Op::Ssmm24 && c.epilogue == Epilogue::GateScatterAdd && c.m > 0 && c.n > 0) {
+            d.seenWord[i] = d.words;
+            d.words += (std::uint64_t(c.yRows) + 31) / 32;
+        }
+    }
+    return d;
+}
+
+Status reportFlaggedCall(const std::string &device, const std::vector<KernelCall> &calls,
+                         const std::vector<std::uint32_t> &flags) {
+    for (std::size_t i = 0; i < calls.size() && i < flags.size(); ++i) {
+        if (!flags[i])
+            continue;
+        const Status why = checkDownloadedContents(calls[i]);
+        // a later call of the run may have overwritten the inputs: then the kernel's bits say what
+        const std::string what = why.ok() ? "its kernel found bad contents (check bits " + std::to_string(flags[i]) +
+                                                ", backends/call_contents.h) that the host check no longer sees"
+                                          : why.message();
+        return makeError(device + ": call " + std::to_string(i) + " (" + opName(calls[i].op) +
+                         (calls[i].label.empty() ? "" : " " + calls[i].label) + "): " + what +
+                         " (the run's outputs are not to be used)");
+    }
+    return {};
+}
+
 } // namespace seaside::backends

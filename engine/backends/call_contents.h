@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace seaside::backends {
 
@@ -40,5 +42,23 @@ Status checkCallContents(const KernelCall &call, const ContentsReader &read, boo
 /// checkCallContents on buffers of any device, downloaded as needed: how a GPU device says what
 /// its kernels flagged.
 Status checkDownloadedContents(const KernelCall &call);
+
+/// Whether a GPU kernel checks the call's contents as it reads them (Ssmm24, CsrSpmm).
+bool checkedOnDevice(const KernelCall &call);
+
+/// The layout of a GPU run's check buffer: word i for call i, then, for each gate scatter-add
+/// with results, a bitmap of Y's rows (yRows bits) from word seenWord[i]. `any`: some call is
+/// checked (a run without one needs no buffer).
+struct DeviceChecks {
+    bool any = false;
+    std::uint64_t words = 0;
+    std::vector<std::uint64_t> seenWord;
+};
+DeviceChecks deviceChecksFor(const std::vector<KernelCall> &calls);
+
+/// The error for the first call whose word in `flags` (one per call, kCheck* bits) is set, in the
+/// CPU device's words where the host check still sees the fault; ok when no word is set.
+Status reportFlaggedCall(const std::string &device, const std::vector<KernelCall> &calls,
+                         const std::vector<std::uint32_t> &flags);
 
 } // namespace seaside::backends

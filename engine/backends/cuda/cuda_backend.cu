@@ -195,68 +195,46 @@ public:
             if (e)
                 cudaEventDestroy(e);
         cudaGetLastError(); // a failed call must not leave its error to the next one
-        if (status && m_checked)
-            status = reportFlaggedCall(calls);
+        if (status && m_layout.any)
+            status = reportFlagged(calls);
         return status;
     }
 
 private:
     // The run's check words (one per call, zeroed here) and each gate scatter-add's bitmap of Y's
-    // rows after them, in one device allocation kept between runs.
+    // rows after them (backends/call_contents.h), in one device allocation kept between runs.
     Status prepareChecks(const std::vector<KernelCall> &calls) {
-        m_checked = false;
-        m_seenWord.assign(calls.size(), 0);
-        std::size_t words = calls.size();
-        for (std::size_t i = 0; i < calls.size(); ++i) {
-            m_checked = m_checked || calls[i].op == Op::Ssmm24 || calls[i].op == Op::CsrSpmm;
-            // (a call with no results checks nothing: no bitmap, whatever its yRows)
-            if (calls[i].op == Op::Ssmm24 && calls[i].epilogue == Epilogue::GateScatterAdd && calls[i].m > 0 &&
-                calls[i].n > 0) {
-                m_seenWord[i] = words;
-                words += (std::size_t(calls[i].yRows) + 31) / 32;
-            }
-        }
-        if (!m_checked)
+        m_layout = deviceChecksFor(calls);
+        if (!m_layout.any)
             return {};
-        if (m_checkWords < words) {
+        if (m_checkWords < m_layout.words) {
             if (m_checks)
                 cudaFree(m_checks);
             m_checks = nullptr;
             m_checkWords = 0;
-            if (cudaError_t err = cudaMalloc(reinterpret_cast<void **>(&m_checks), words * 4); err != cudaSuccess) {
+            const std::size_t bytes = std::size_t(m_layout.words) * 4;
+            if (cudaError_t err = cudaMalloc(reinterpret_cast<void **>(&m_checks), bytes); err != cudaSuccess) {
                 m_checks = nullptr;
                 cudaGetLastError();
-                return cudaFailure("allocating the run's contents checks (" + std::to_string(words * 4) + " bytes)", err);
+                return cudaFailure("allocating the run's contents checks (" + std::to_string(bytes) + " bytes)", err);
             }
-            m_checkWords = words;
+            m_checkWords = m_layout.words;
         }
         if (cudaError_t err = cudaMemsetAsync(m_checks, 0, calls.size() * 4, m_stream); err != cudaSuccess)
             return cudaFailure("clearing the run's contents checks", err);
         return {};
     }
 
-    // The first call whose checks flagged its contents, in the words the CPU device uses (the
-    // host checks the call's buffers, downloaded).
-    Status reportFlaggedCall(const std::vector<KernelCall> &calls) {
+    Status reportFlagged(const std::vector<KernelCall> &calls) {
         std::vector<std::uint32_t> flags(calls.size());
         if (cudaError_t err = cudaMemcpy(flags.data(), m_checks, flags.size() * 4, cudaMemcpyDeviceToHost); err != cudaSuccess)
             return cudaFailure("reading the contents checks back", err);
-        for (std::size_t i = 0; i < calls.size(); ++i) {
-            if (!flags[i])
-                continue;
-            Status why = checkDownloadedContents(calls[i]);
-            const std::string what = why.ok() ? "its checks found bad contents (bits " + std::to_string(flags[i]) +
-                                                    ", backends/call_contents.h) that the host check does not see"
-                                              : why.message();
-            return makeError("CUDA " + m_props.name + ": call " + std::to_string(i) + " (" + opName(calls[i].op) + " " +
-                             calls[i].label + "): " + what + " (the run's outputs are not to be used)");
-        }
-        return {};
+        return reportFlaggedCall("CUDA " + m_props.name, calls, flags);
     }
 
     cudaError_t launchChecks(const KernelCall &c, std::size_t slot) {
         if (c.op == Op::Ssmm24)
-            return cuda::launchSsmm24Checks(ssmmArgs(c), m_checks + slot, m_checks + m_seenWord[slot], m_stream);
+            return cuda::launchSsmm24Checks(ssmmArgs(c), m_checks + slot, m_checks + m_layout.seenWord[slot], m_stream);
         if (c.op == Op::CsrSpmm)
             return cuda::launchCsrChecks(static_cast<const std::int32_t *>(ptr(c.a)), static_cast<const std::int32_t *>(ptr(c.b)),
                                          c.m, c.k, c.n, c.nnz, m_checks + slot, m_stream);
@@ -367,9 +345,8 @@ private:
     cudaStream_t m_stream = nullptr;
     std::mutex m_mutex;
     std::uint32_t *m_checks = nullptr; // prepareChecks
-    std::size_t m_checkWords = 0;
-    std::vector<std::size_t> m_seenWord;
-    bool m_checked = false;
+    std::uint64_t m_checkWords = 0;
+    DeviceChecks m_layout;
 };
 
 class CudaBackend final : public Backend {

@@ -133,68 +133,41 @@ Status VulkanDevice::run(const std::vector<backends::KernelCall> &calls, std::ve
             timings->clear();
         return {};
     }
-    // The check buffer: a word per call, then a bitmap of Y's rows for each gate scatter-add.
+    // The check buffer (backends/call_contents.h): a word per call, then Y-row bitmaps.
+    const backends::DeviceChecks layout = backends::deviceChecksFor(calls);
+    const std::uint64_t checkBytes = layout.words * 4;
     std::vector<ops::CallChecks> checks(calls.size());
-    std::uint64_t words = calls.size();
-    bool checked = false;
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        checked = checked || ops::checksContents(calls[i]);
-        checks[i].slot = std::uint32_t(i);
-        // (a call with no results checks nothing: no bitmap, whatever its yRows)
-        if (calls[i].op == backends::Op::Ssmm24 && calls[i].epilogue == backends::Epilogue::GateScatterAdd &&
-            calls[i].m > 0 && calls[i].n > 0) {
-            checks[i].seenWord = std::uint32_t(std::min<std::uint64_t>(words, 0xffffffff));
-            words += (std::uint64_t(calls[i].yRows) + 31) / 32;
-        }
-    }
-    if (checked) {
-        if (words > 0xffffffff || words * 4 > m_ctx->limits().maxStorageBufferRange)
-            return makeError("Vulkan " + m_props.name + ": the run's contents checks need " + std::to_string(words * 4) +
+    if (layout.any) {
+        if (layout.words > 0xffffffff || checkBytes > m_ctx->limits().maxStorageBufferRange)
+            return makeError("Vulkan " + m_props.name + ": the run's contents checks need " + std::to_string(checkBytes) +
                              " bytes, past maxStorageBufferRange (" +
                              std::to_string(m_ctx->limits().maxStorageBufferRange) + "); run fewer scatter-adds at once");
-        if (!m_checks || m_checks->size() < words * 4) {
+        if (!m_checks || m_checks->size() < checkBytes) {
             m_checks.reset();
-            auto buffer = Buffer::create(m_ctx, words * 4);
+            auto buffer = Buffer::create(m_ctx, checkBytes);
             if (!buffer)
                 return makeError("Vulkan " + m_props.name + ": the run's check buffer: " + buffer.error().message);
             m_checks = std::move(*buffer);
         }
-        for (ops::CallChecks &c : checks)
-            c.buffer = m_checks.get();
+        for (std::size_t i = 0; i < calls.size(); ++i)
+            checks[i] = {m_checks.get(), std::uint32_t(i), std::uint32_t(layout.seenWord[i])};
     }
 
     auto seq = Sequence::create(*m_ctx, std::uint32_t(calls.size()), ops::kMaxBindings);
     if (!seq)
         return seq.error();
-    if (checked)
-        if (Status s = (*seq)->fill(*m_checks, words * 4, 0); !s)
+    if (layout.any)
+        if (Status s = (*seq)->fill(*m_checks, checkBytes, 0); !s)
             return s;
     for (std::size_t i = 0; i < calls.size(); ++i)
         if (Status s = ops::record(*m_pipelines, **seq, calls[i], checks[i]); !s)
             return makeError("Vulkan: call " + std::to_string(i) + ": " + s.message());
-    if (Status s = (*seq)->submit(timings); !s || !checked)
+    if (Status s = (*seq)->submit(timings); !s || !layout.any)
         return s;
-    return reportFlaggedCall(calls);
-}
-
-// The first call whose kernel flagged its contents, said in the words the CPU device uses (the
-// host checks the call's buffers, read back; only after a flag, so a clean run reads 4 bytes a call).
-Status VulkanDevice::reportFlaggedCall(const std::vector<backends::KernelCall> &calls) {
     std::vector<std::uint32_t> flags(calls.size());
     if (Status s = m_checks->download(flags.data(), flags.size() * 4); !s)
         return makeError("Vulkan " + m_props.name + ": reading the contents checks back: " + s.message());
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        if (!flags[i])
-            continue;
-        Status why = backends::checkDownloadedContents(calls[i]);
-        const std::string what = why.ok() ? "its kernel found bad contents (check bits " + std::to_string(flags[i]) +
-                                                ", shaders/common/checks.glsl) that the host check does not see"
-                                          : why.message();
-        return makeError("Vulkan " + m_props.name + ": call " + std::to_string(i) +
-                         (calls[i].label.empty() ? "" : " (" + calls[i].label + ")") + ": " + what +
-                         " (the run's outputs are not to be used)");
-    }
-    return {};
+    return backends::reportFlaggedCall("Vulkan " + m_props.name, calls, flags);
 }
 
 namespace {

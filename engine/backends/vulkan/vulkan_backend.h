@@ -26,7 +26,6 @@ public:
     Context &context() { return *m_ctx; }
 
 private:
-    Status reportFlaggedCall(const std::vector<backends::KernelCall> &calls);
     std::shared_ptr<Context> m_ctx;
     backends::DeviceProps m_props;
     std::mutex m_runMutex;            // one run() at a time: the pipeline cache and the recording

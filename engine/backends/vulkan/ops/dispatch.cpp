@@ -38,12 +38,8 @@ Workgroup workgroupFor(const backends::KernelCall &call) {
     return {};
 }
 
-bool checksContents(const backends::KernelCall &call) {
-    return call.op == backends::Op::Ssmm24 || call.op == backends::Op::CsrSpmm;
-}
-
 Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks) {
-    if (checksContents(call) && !checks.buffer)
+    if (backends::checkedOnDevice(call) && !checks.buffer)
         return makeError("Vulkan: " + std::string(backends::opName(call.op)) + " needs the run's check buffer");
     switch (call.op) {
     case backends::Op::Gemm: return recordGemm(cache, seq, call);

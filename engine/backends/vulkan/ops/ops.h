@@ -48,8 +48,6 @@ struct CallChecks {
     const Buffer *buffer = nullptr;
     std::uint32_t slot = 0, seenWord = 0;
 };
-/// Whether the op reads contents its kernel checks (then it binds the check buffer).
-bool checksContents(const backends::KernelCall &call);
 
 /// Most experts TopKGates takes: shaders/topk_gates.comp walks a row k times in one invocation.
 constexpr std::int64_t kTopKMaxExperts = 256;
