@@ -171,6 +171,7 @@ private slots:
         const Run c = seaside({"import", badJson, "-o", m_dir.filePath("x.seaside")});
         QVERIFY(c.code != 0);
         QVERIFY(c.err.contains("bad.json"));
+        QVERIFY2(c.err.contains("not valid JSON"), qPrintable(c.err));
         QVERIFY(!QFile::exists(m_dir.filePath("x.seaside")));
 
         const Run d = seaside({"import"});

@@ -1,6 +1,6 @@
 // libFuzzer target: any bytes as a design JSON. designFromJson must answer with a design or an
 // error (never a throw, a crash or undefined behaviour), and a design it accepts must survive
-// export and re-import.
+// export and re-import unchanged.
 #include "store/design_json.h"
 
 #include <cstdio>
@@ -17,6 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto again = seaside::store::designFromJson(seaside::store::designToJson(*design));
     if (!again) {
         std::fprintf(stderr, "a design that loads does not load again after export: %s\n", again.error().message.c_str());
+        std::abort();
+    }
+    if (!(*again == *design)) {
+        std::fprintf(stderr, "a design that loads comes back different after export and re-import\n");
         std::abort();
     }
     return 0;

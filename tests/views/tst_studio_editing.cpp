@@ -55,7 +55,10 @@ private slots:
         QCOMPARE(doc.design().layout.at(fc).x, 10.0);
         QVERIFY(doc.connectNodes(head, fc).ok());
         QCOMPARE(g().node(fc)->outputs[0].shape, (std::vector<std::int64_t>{1, 256})); // shapes follow the edge
-        QVERIFY(!doc.connectNodes(fc, head).ok());                                       // a cycle is refused
+        const auto cycle = doc.connectNodes(fc, head); // a cycle is refused, naming both ends
+        QVERIFY(!cycle.ok());
+        QVERIFY2(cycle.message().find("would close a cycle") != std::string::npos, cycle.message().c_str());
+        QVERIFY2(cycle.message().find("head.fc2") != std::string::npos, cycle.message().c_str());
         auto neg = doc.setAttribute(fc, "out_features", std::int64_t(-3));
         QVERIFY(!neg.ok());
         QVERIFY(neg.message().find("positive") != std::string::npos);
@@ -64,6 +67,7 @@ private slots:
         // an impossible shape: a 9x9 kernel on the 1-D EEG signal is refused, the value stays
         auto bad = doc.setAttribute(g().findByName("block1.conv")->id, "kernel", std::vector<std::int64_t>{9, 9});
         QVERIFY(!bad.ok());
+        QVERIFY2(bad.message().find("refused: ") == 0 && bad.message().find("block1.conv") != std::string::npos, bad.message().c_str());
         QCOMPARE(g().findByName("block1.conv")->attrs.getInts("kernel"), (std::vector<std::int64_t>{7}));
         doc.moveNodes({{fc, {50, 60}}});
         doc.moveNodes({{fc, {70, 80}}}); // one drag: merged into one step
@@ -225,7 +229,7 @@ private slots:
         const auto pasted = doc.pasteNodes(clip, {0, 100});
         QCOMPARE(g.node(pasted[0])->name, std::string("block1.conv_copy2"));
         QVERIFY(doc.pasteNodes("not a clipboard", {0, 0}, &error).empty());
-        QVERIFY(!error.isEmpty());
+        QVERIFY2(error.contains("holds no Seaside nodes"), qPrintable(error));
         doc.undoStack()->undo();
         doc.undoStack()->undo();
         QCOMPARE(g.size(), nodes);
@@ -297,7 +301,7 @@ private slots:
         // a selection that leaves the flow and comes back cannot be a block
         auto bad = doc.groupIntoBlock({g.findByName("block1.conv")->id, g.findByName("block1.pool")->id});
         QVERIFY(!bad.ok());
-        QVERIFY(bad.error().message.find("cycle") != std::string::npos);
+        QVERIFY2(bad.error().message.find("leaves the flow and comes back") != std::string::npos, bad.error().message.c_str());
         while (doc.undoStack()->canUndo())
             doc.undoStack()->undo();
         QVERIFY(doc.design() == original);

@@ -194,7 +194,11 @@ private slots:
         addValueInfo(g->add_output(), "b", {1, 4});
         auto r = importOnnxModel(m);
         QVERIFY(!r.ok());
-        QVERIFY2(r.error().message.find("cycle") != std::string::npos, r.error().message.c_str());
+        // named by a node on it: 'first' and 'second' feed each other
+        const std::string &why = r.error().message;
+        QVERIFY2(why.find("cycle through node 'first'") != std::string::npos ||
+                     why.find("cycle through node 'second'") != std::string::npos,
+                 why.c_str());
     }
 
     void realConvModelsFromTestdata() {
@@ -312,14 +316,20 @@ private slots:
         std::string bytes;
         smallCnn(1).SerializeToString(&bytes);
         std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-        auto r = importOnnxFile(truncated);
-        QVERIFY(!r.ok());
-        QVERIFY(r.error().message.find("truncated.onnx") != std::string::npos);
-
         const std::string text = dir.filePath("notes.onnx").toStdString();
         std::ofstream(text) << "this is not a model";
-        QVERIFY(!importOnnxFile(text).ok());
-        QVERIFY(!importOnnxFile(dir.filePath("missing.onnx").toStdString()).ok());
+        const struct {
+            std::string file;
+            const char *expect;
+        } cases[] = {{truncated, "not a valid ONNX model"},
+                     {text, "not a valid ONNX model"},
+                     {dir.filePath("missing.onnx").toStdString(), "cannot open"}};
+        for (const auto &c : cases) {
+            auto r = importOnnxFile(c.file);
+            QVERIFY2(!r.ok(), c.file.c_str());
+            QVERIFY2(r.error().message.find(c.file) != std::string::npos, r.error().message.c_str());
+            QVERIFY2(r.error().message.find(c.expect) != std::string::npos, r.error().message.c_str());
+        }
     }
 };
 

@@ -6,6 +6,9 @@
 #include "kernels/reference.h"
 
 #include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
 #include <filesystem>
 #include <fstream>
 #include <omp.h>
@@ -234,6 +237,30 @@ private slots:
                 QVERIFY(g > 0 && g <= 1);
         }
         QCOMPARE(assigned, std::size_t(tokens * topK));
+        // Every token's experts and gates against the router worked by hand (logits in double,
+        // the top k by logit, softmax over those k), since the layers and their oracle share route().
+        std::vector<std::vector<double>> chosen(std::size_t(tokens), std::vector<double>(std::size_t(experts), 0.0));
+        for (std::int64_t e = 0; e < experts; ++e)
+            for (std::size_t i = 0; i < r.tokens[std::size_t(e)].size(); ++i)
+                chosen[r.tokens[std::size_t(e)][i]][std::size_t(e)] = r.gates[std::size_t(e)][i];
+        for (int t = 0; t < tokens; ++t) {
+            std::vector<double> logit(static_cast<std::size_t>(experts));
+            for (int e = 0; e < experts; ++e)
+                for (int h = 0; h < s.hidden; ++h)
+                    logit[std::size_t(e)] += double(x[std::size_t(t * s.hidden + h)]) * w.router[std::size_t(e * s.hidden + h)];
+            std::vector<int> order(static_cast<std::size_t>(experts));
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logit[std::size_t(a)] > logit[std::size_t(b)]; });
+            double sum = 0;
+            for (int j = 0; j < topK; ++j)
+                sum += std::exp(logit[std::size_t(order[std::size_t(j)])] - logit[std::size_t(order[0])]);
+            for (int j = 0; j < experts; ++j) {
+                const int e = order[std::size_t(j)];
+                const double want = j < topK ? std::exp(logit[std::size_t(e)] - logit[std::size_t(order[0])]) / sum : 0.0;
+                QVERIFY2(std::abs(chosen[std::size_t(t)][std::size_t(e)] - want) < 1e-5,
+                         qPrintable(QString("token %1, expert %2: gate %3, by hand %4").arg(t).arg(e).arg(chosen[std::size_t(t)][std::size_t(e)]).arg(want)));
+            }
+        }
         MoeDenseWeights broken = w;
         broken.w2.pop_back();
         QVERIFY(!checkShape(s, broken).ok());

@@ -125,7 +125,7 @@ private slots:
                      {other, "not a Seaside project"},
                      {newer, "newer"},
                      {corrupt, "corrupt"},
-                     {truncated, ""}};
+                     {truncated, "corrupt"}};
         for (const auto &c : cases) {
             const QByteArray before = fileHash(c.file);
             auto r = store::openProject(c.file.toStdString());
@@ -134,7 +134,10 @@ private slots:
             QVERIFY2(r.error().message.find(c.expect) != std::string::npos, r.error().message.c_str());
             QCOMPARE(fileHash(c.file), before);
         }
-        QVERIFY(!store::openProject(path("missing.seaside").toStdString()).ok());
+        const auto missing = store::openProject(path("missing.seaside").toStdString());
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().message.find("missing.seaside") != std::string::npos, missing.error().message.c_str());
+        QVERIFY2(missing.error().message.find("no such file") != std::string::npos, missing.error().message.c_str());
     }
 
     void olderSchemaIsMigratedInMemory() {
