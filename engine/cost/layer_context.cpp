@@ -1,5 +1,7 @@
 #include "cost/layer_context.h"
 
+#include "graph/shape_inference.h"
+
 namespace seaside::cost {
 
 double LayerContext::bytesScale() const {
@@ -16,8 +18,10 @@ std::optional<GemmShape> LayerContext::gemm() const {
     const double k = double(x->shape.back());
     switch (node.kind) {
     case OpKind::Linear:
-    case OpKind::MatMul:
         return GemmShape{double(y->elements()) / double(y->shape.back()), double(y->shape.back()), k};
+    case OpKind::MatMul: // K as the product reads A (Gemm may transpose it)
+        return GemmShape{double(y->elements()) / double(y->shape.back()), double(y->shape.back()),
+                         double(graph::matmulOperand(node, x->shape, 0).back())};
     case OpKind::Conv: { // implicit GEMM: output pixels x output channels x (C/g * kernel)
         if (y->shape.size() < 3)
             return std::nullopt;

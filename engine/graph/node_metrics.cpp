@@ -1,5 +1,7 @@
 #include "graph/node_metrics.h"
 
+#include "graph/shape_inference.h"
+
 #include <numeric>
 
 namespace seaside::graph {
@@ -106,9 +108,11 @@ NodeMetrics nodeMetrics(const Node &n, const std::vector<TensorDesc> &in) {
             m.flops += rows * nOut;
         break;
     }
-    case OpKind::MatMul:
-        m = weightedWork(0, outElems * lastDim(x));
+    case OpKind::MatMul: { // K: A's last dimension, or the one before it when Gemm transposes A
+        const auto a = matmulOperand(n, x.shape, 0);
+        m = weightedWork(0, outElems * (a.empty() ? 1.0 : double(a.back())));
         break;
+    }
     case OpKind::Conv: {
         const double c = x.shape.size() > 1 ? double(x.shape[1]) : 0;
         const double groups = double(n.attrs.getInt("groups", 1));

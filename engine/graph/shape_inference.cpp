@@ -57,8 +57,10 @@ Result windowed(const Node &n, const TensorDesc &x, std::int64_t channels) {
             __builtin_add_overflow(x.shape[2 + i], pads[i], &padded) ||
             __builtin_add_overflow(padded, pads[spatial + i], &padded))
             return overflowError(n);
-        const auto o = (padded - span) / stride[i] + 1;
-        if (o <= 0)
+        // ONNX pooling's ceil_mode counts a last, partial window (as ONNX's own shape inference)
+        const auto room = padded - span;
+        const auto o = (room >= 0 && n.attrs.getInt("ceil_mode", 0) ? (room + stride[i] - 1) / stride[i] : room / stride[i]) + 1;
+        if (room < 0 || o <= 0)
             return shapeError(n, "the window is larger than the padded input " + shapeString(x.shape));
         out.push_back(o);
     }
@@ -89,19 +91,20 @@ Result poolOutput(const Node &n, const TensorDesc &x) {
     return windowed(n, x, x.shape[1]);
 }
 
-Result matmulOutput(const Node &n, const TensorDesc &a, const TensorDesc &b) {
-    if (a.shape.size() < 2 || b.shape.size() < 2)
+Result matmulOutput(const Node &n, const TensorDesc &x, const TensorDesc &y) {
+    if (x.shape.size() < 2 || y.shape.size() < 2)
         return std::optional<TensorDesc>();
-    const auto k = a.shape.back(), kb = b.shape[b.shape.size() - 2];
+    const Shape a = matmulOperand(n, x.shape, 0), b = matmulOperand(n, y.shape, 1);
+    const auto k = a.back(), kb = b[b.size() - 2];
     if (k != kb)
-        return shapeError(n, "inner dimensions differ: " + shapeString(a.shape) + " x " + shapeString(b.shape));
-    auto batch = broadcast({TensorDesc{Shape(a.shape.begin(), a.shape.end() - 2), a.dtype},
-                            TensorDesc{Shape(b.shape.begin(), b.shape.end() - 2), b.dtype}});
+        return shapeError(n, "inner dimensions differ: " + shapeString(a) + " x " + shapeString(b) +
+                                 (a != x.shape || b != y.shape ? " (as transposed)" : ""));
+    auto batch = broadcast({TensorDesc{Shape(a.begin(), a.end() - 2), x.dtype}, TensorDesc{Shape(b.begin(), b.end() - 2), y.dtype}});
     if (!batch)
         return shapeError(n, "batch dimensions do not broadcast");
-    batch->push_back(a.shape[a.shape.size() - 2]);
-    batch->push_back(b.shape.back());
-    return std::optional<TensorDesc>(TensorDesc{*batch, a.dtype});
+    batch->push_back(a[a.size() - 2]);
+    batch->push_back(b.back());
+    return std::optional<TensorDesc>(TensorDesc{*batch, x.dtype});
 }
 
 Result reshapeOutput(const Node &n, const TensorDesc &x) {
@@ -173,6 +176,13 @@ Result lastDimReplaced(const TensorDesc &x, std::int64_t d) {
 
 } // namespace
 
+Shape matmulOperand(const Node &n, const Shape &s, int input) {
+    Shape out = s;
+    if (out.size() >= 2 && n.kind == OpKind::MatMul && n.attrs.getInt(input == 0 ? "trans_a" : "trans_b", 0) != 0)
+        std::swap(out[out.size() - 1], out[out.size() - 2]);
+    return out;
+}
+
 Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
     const bool haveInput = !in.empty() && in[0].known();
     switch (n.kind) {
@@ -201,6 +211,9 @@ Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
     case OpKind::Pool:
         return poolOutput(n, x);
     case OpKind::Elementwise: {
+        // an input of unknown shape (an ONNX dimension only known at run time): keep what was declared
+        if (std::any_of(in.begin(), in.end(), [](const TensorDesc &t) { return !t.known(); }))
+            return std::optional<TensorDesc>();
         auto b = broadcast(in);
         if (!b)
             return shapeError(n, "input shapes do not broadcast");
@@ -257,6 +270,12 @@ Status inferShapes(Graph &g) {
         if (*out && (*out)->elements() == kTooManyElements)
             return shapeError(n, "its output " + shapeString((*out)->shape) + " has more elements than fit in 63 bits");
         if (*out) {
+            // A node imported from ONNX (it has an op type) keeps the element type ONNX declared:
+            // its kind (Cast, Equal, Where, ConvInteger are elementwise, conv...) says how its
+            // shape follows, not its type. Other nodes take their type from their input.
+            const bool declaredType = !n.opType.empty() && !n.outputs.empty();
+            if (declaredType)
+                (*out)->dtype = n.outputs[0].dtype;
             if (n.outputs.empty())
                 n.outputs.resize(1);
             n.outputs[0] = **out;

@@ -112,6 +112,12 @@ struct Importer {
 Status Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
     const std::string &op = on.op_type();
     switch (n.kind) {
+    case OpKind::MatMul: // Gemm on two activations: A' B' with either transposed
+        if (op == "Gemm")
+            for (const char *name : {"transA", "transB"})
+                if (const auto *t = findAttr(on, name); t && t->i() != 0)
+                    n.attrs.set(name == std::string("transA") ? "trans_a" : "trans_b", std::int64_t(1));
+        break;
     case OpKind::Linear: {
         const auto w = weightDims(on, 1);
         const auto *tb = findAttr(on, "transB");
@@ -144,6 +150,8 @@ Status Importer::mapAttributes(const onnx::NodeProto &on, Node &n) {
         if (n.kind == OpKind::Pool) {
             n.attrs.set("mode", std::string(op == "MaxPool" ? "max" : "avg"));
             n.attrs.set("kernel", intsAttr(on, "kernel_shape"));
+            if (const auto *ceil = findAttr(on, "ceil_mode"); ceil && ceil->i() != 0)
+                n.attrs.set("ceil_mode", std::int64_t(1));
         }
         const auto kernel = n.attrs.getInts("kernel");
         const std::size_t rank = kernel.size();
