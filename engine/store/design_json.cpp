@@ -4,6 +4,7 @@
 #include "graph/shape_inference.h"
 #include "graph/templates/templates.h"
 #include "hw/catalogue.h"
+#include "plan/design_check.h"
 
 #include <cmath>
 #include <fnmatch.h>
@@ -366,6 +367,8 @@ Expected<plan::Design> designFromJsonUnchecked(const json &j) {
         return p.error();
     d.platform = std::move(*p);
     if (Status s = placementFromJson(j, d); !s)
+        return makeError(s.message());
+    if (Status s = plan::checkDesign(d); !s)
         return makeError(s.message());
     return d;
 }

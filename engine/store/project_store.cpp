@@ -1,6 +1,7 @@
 #include "store/project_store.h"
 
 #include "hw/catalogue.h"
+#include "plan/design_check.h"
 #include "store/design_json.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
@@ -322,6 +323,8 @@ Expected<plan::Design> openProject(const std::string &path) {
     auto d = readDesign(*source);
     if (!d)
         return fileError(path, d.error().message);
+    if (Status s = plan::checkDesign(*d); !s)
+        return fileError(path, s.message());
     return d;
 }
 

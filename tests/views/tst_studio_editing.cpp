@@ -5,6 +5,7 @@
 #include "design_document.h"
 #include "graph/node_metrics.h"
 #include "hw/catalogue.h"
+#include "plan/design_check.h"
 #include "property_panel.h"
 
 #include <QComboBox>
@@ -35,15 +36,43 @@ void dropOnView(views::GraphView *view, const char *mime, const QByteArray &data
 }
 
 QPoint viewPosOf(views::GraphView *view, graph::NodeId id) { return view->mapFromScene(view->itemFor(id)->pos()); }
+
+// After every step of the undo stack (an edit, an undo, a redo), the design must pass the checks
+// the project store applies when it opens a file: otherwise the user saves a project that
+// Seaside then refuses to open.
+std::string g_unloadable; // the first failure of a test function, checked by cleanup()
+struct LoadableAfterEveryStep {
+    explicit LoadableAfterEveryStep(views::DesignDocument &doc) : m_doc(doc) {
+        m_connection = QObject::connect(doc.undoStack(), &QUndoStack::indexChanged, [this](int) {
+            if (Status s = plan::checkDesign(m_doc.design()); !s && failure.empty())
+                failure = "after '" + m_doc.undoStack()->undoText().toStdString() + "': " + s.message();
+        });
+    }
+    ~LoadableAfterEveryStep() {
+        QObject::disconnect(m_connection);
+        if (g_unloadable.empty())
+            g_unloadable = failure;
+    }
+    std::string failure;
+
+private:
+    views::DesignDocument &m_doc;
+    QMetaObject::Connection m_connection;
+};
 } // namespace
 
 class TestStudioEditing : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { QCoreApplication::setOrganizationName("SeasideTest"); }
+    void cleanup() {
+        const std::string failure = std::exchange(g_unloadable, {});
+        QVERIFY2(failure.empty(), failure.c_str());
+    }
 
     void everyGraphCommandUndoesWithoutAScene() {
         views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
         QString error;
         QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
         const plan::Design original = doc.design();
@@ -94,6 +123,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         views::GraphView *view = w.graphView();
         auto &doc = *w.document();
+        LoadableAfterEveryStep loadable(doc);
         const std::size_t before = doc.design().graph.size();
         const double latency = w.estimates()->estimate().latency;
 
@@ -142,6 +172,7 @@ private slots:
         app::MainWindow w;
         QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
         auto &doc = *w.document();
+        LoadableAfterEveryStep loadable(doc);
         const plan::Design original = doc.design();
         const double latency = w.estimates()->estimate().latency;
 
@@ -213,6 +244,7 @@ private slots:
 
     void copyPasteDuplicateKeepInternalEdges() {
         views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
         QString error;
         QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
         const auto &g = doc.design().graph;
@@ -240,6 +272,7 @@ private slots:
         app::MainWindow w;
         QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json"));
         auto &doc = *w.document();
+        LoadableAfterEveryStep loadable(doc);
         const auto first = doc.design().graph.findByName("block1.conv")->id, last = doc.design().graph.findByName("head.fc2")->id;
         const int steps = doc.undoStack()->count();
         w.relayout(true);
@@ -273,6 +306,7 @@ private slots:
 
     void groupRepeatUngroup() {
         views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
         QString error;
         QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
         const plan::Design original = doc.design();
@@ -309,6 +343,7 @@ private slots:
 
     void deviceFiguresAreValidated() {
         views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
         QString error;
         QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/eeg-encoder-edge.json", {}, &error));
         const hw::DeviceSpec before = doc.design().platform.device("cloud")->spec;
@@ -329,6 +364,7 @@ private slots:
         app::MainWindow w;
         QVERIFY(w.openFile(QString(SEASIDE_PROJECTS_DIR) + "/mixtral-moe-on-gpus.json"));
         auto &doc = *w.document();
+        LoadableAfterEveryStep loadable(doc);
         const auto block = doc.design().graph.findByName("layers.0-31.p0")->id;
         const std::size_t folded = w.graphView()->drawnNodeCount();
         QCOMPARE(folded, doc.design().graph.size());

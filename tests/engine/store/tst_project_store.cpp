@@ -140,6 +140,56 @@ private slots:
         QVERIFY2(missing.error().message.find("no such file") != std::string::npos, missing.error().message.c_str());
     }
 
+    // A file that SQLite reads cleanly but whose contents contradict each other (edited by hand,
+    // or by another tool): refused with what is wrong, never opened half-broken, never modified.
+    void inconsistentContentsAreRefusedByName() {
+        const plan::Design d = richDesign();
+        const QString good = path("consistent.seaside");
+        QVERIFY(store::saveProject(d, good.toStdString()).ok());
+        const auto &nodes = d.graph.nodes();
+        graph::NodeId placed = 0, last = 0, firstConv = 0;
+        for (const auto &[id, cfg] : d.placement)
+            if (!cfg.device.empty() && placed == 0)
+                placed = id;
+        for (const auto &n : nodes) {
+            if (n.kind == graph::OpKind::Conv && firstConv == 0)
+                firstConv = n.id;
+            if (n.kind != graph::OpKind::Output)
+                last = n.id;
+        }
+        const std::string node = std::to_string(placed), name = d.graph.node(placed)->name;
+        const struct {
+            std::string sql, expect;
+        } cases[] = {
+            {"UPDATE placement SET device_id='ghost' WHERE node_id=" + node, "layer '" + name + "' is placed on device 'ghost', which is not on the platform"},
+            {"UPDATE placement SET dtype='fp99' WHERE node_id=" + node, "layer '" + name + "' runs at an unknown precision 'fp99'"},
+            {"INSERT INTO placement(node_id,device_id,dtype,options) VALUES(999999,NULL,'','{}')", "the placement names node 999999, which is not in the graph"},
+            {"INSERT INTO layout(node_id,x,y,expanded) VALUES(999999,0,0,0)", "the layout places node 999999, which is not in the graph"},
+            {"UPDATE links SET b='ghost'", "platform: link 'pcie' connects 'fpga0' and 'ghost'"},
+            {"INSERT INTO edges(graph_id,seq,src,src_port,dst,dst_port) VALUES(0,999999," + std::to_string(last) + ",0," +
+                 std::to_string(firstConv) + ",1)",
+             "the graph has a cycle through node"},
+        };
+        for (const auto &c : cases) {
+            const QString p = path("inconsistent.seaside");
+            QFile::remove(p);
+            QVERIFY(QFile::copy(good, p));
+            {
+                auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadWriteCreate);
+                QVERIFY(db.ok());
+                const Status edited = db->exec("PRAGMA foreign_keys = OFF; " + c.sql);
+                QVERIFY2(edited.ok(), edited.message().c_str());
+            }
+            const QByteArray before = fileHash(p);
+            auto r = store::openProject(p.toStdString());
+            QVERIFY2(!r.ok(), c.sql.c_str());
+            QVERIFY2(r.error().message.find(p.toStdString()) != std::string::npos, r.error().message.c_str());
+            QVERIFY2(r.error().message.find(c.expect) != std::string::npos, r.error().message.c_str());
+            QCOMPARE(fileHash(p), before);
+        }
+        QVERIFY(store::openProject(good.toStdString()).ok());
+    }
+
     void olderSchemaIsMigratedInMemory() {
         const QString p = path("v1.seaside");
         const plan::Design d = richDesign();

@@ -1,0 +1,25 @@
+#include "plan/design_check.h"
+
+namespace seaside::plan {
+
+Status checkDesign(const Design &d) {
+    if (Status s = d.platform.validate(); !s)
+        return makeError("platform: " + s.message());
+    if (auto order = d.graph.topologicalOrder(); !order)
+        return order.error();
+    for (const auto &[id, cfg] : d.placement) {
+        const graph::Node *n = d.graph.node(id);
+        if (!n)
+            return makeError("the placement names node " + std::to_string(id) + ", which is not in the graph");
+        if (!cfg.device.empty() && !d.platform.device(cfg.device))
+            return makeError("layer '" + n->name + "' is placed on device '" + cfg.device + "', which is not on the platform");
+        if (!cfg.dtype.empty() && !graph::dtypeFromName(cfg.dtype))
+            return makeError("layer '" + n->name + "' runs at an unknown precision '" + cfg.dtype + "'");
+    }
+    for (const auto &[id, pos] : d.layout)
+        if (!d.graph.node(id))
+            return makeError("the layout places node " + std::to_string(id) + ", which is not in the graph");
+    return {};
+}
+
+} // namespace seaside::plan
