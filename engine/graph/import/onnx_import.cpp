@@ -1,6 +1,7 @@
 #include "graph/import/onnx_import.h"
 
 #include "graph/import/isolated_shape_inference.h"
+#include "graph/shape_inference.h"
 #include "graph/import/onnx_op_map.h"
 
 #include <algorithm>
@@ -399,6 +400,12 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
     Importer imp{model, {}, {}, {}, {}, {}, {}};
     if (Status s = imp.build(); !s)
         return makeError(s.message());
+    // ONNX's inference (lenient, so that models every runtime loads still load) lets declared
+    // shapes contradict each other; Seaside's rules, which every edit of the design runs, do not.
+    // Such a model is refused here, naming the node, rather than imported and never editable.
+    Graph check = imp.result.graph;
+    if (Status s = inferShapes(check); !s)
+        return makeError("the model's shapes contradict each other: " + s.message());
     imp.result.metadata["onnx.ir_version"] = std::to_string(model.ir_version());
     std::string opsets;
     for (const auto &o : model.opset_import())

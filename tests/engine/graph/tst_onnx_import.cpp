@@ -339,6 +339,18 @@ private slots:
             w->add_dims(std::int64_t(1) << 32);
             expectError(m, "tensor 'fcw' has more elements than fit in 63 bits");
         }
+        { // declared shapes that contradict each other, which ONNX's lenient inference lets through
+          // (found by fuzzing): imported, the design could never be edited
+            onnx::ModelProto m;
+            m.set_ir_version(8);
+            m.add_opset_import()->set_version(13);
+            auto *g = m.mutable_graph();
+            addValueInfo(g->add_input(), "a", {2, 7});
+            addValueInfo(g->add_input(), "b", {39, 4});
+            addNode(g, "Gemm", "product", {"a", "b"}, {"y"});
+            addValueInfo(g->add_output(), "y", {2, 4});
+            expectError(m, "the model's shapes contradict each other: node 'product' (matmul): inner dimensions differ: [2,7] x [39,4]");
+        }
         { // a node reading a value nothing provides: ONNX's inference dereferenced its missing type
             onnx::ModelProto m = smallCnn(2);
             addNode(m.mutable_graph(), "Shape", "shape", {"nowhere"}, {"s"});
