@@ -14,6 +14,9 @@
 namespace seaside::graph {
 
 using NodeId = std::uint32_t;
+/// The largest node id a design file may hold: the graph hands ids out from 1 upwards, and an id
+/// past this one could only come from a damaged or hand-made file.
+constexpr NodeId kMaxNodeId = 0x7fffffff;
 class Graph;
 
 struct Node {

@@ -101,6 +101,38 @@ std::optional<cost::Estimate> estimateWithInputs(const graph::Graph &, const Nod
 }
 } // namespace
 
+// NodeId -> int (-1: none). The graph hands ids out in order, so they are dense and a vector
+// indexed by id serves; a design whose ids are sparse (an id near 2^32 in a hand-edited file)
+// gets a hash map instead of a vector of billions of entries.
+class IdTable {
+public:
+    void reset(NodeId maxId, std::size_t count) {
+        m_dense = std::uint64_t(maxId) <= 4 * std::uint64_t(count) + 4096;
+        m_map.clear();
+        if (m_dense)
+            m_vec.assign(std::size_t(maxId) + 1, -1);
+        else
+            m_vec.clear();
+    }
+    void set(NodeId id, int value) {
+        if (m_dense)
+            m_vec[id] = value;
+        else
+            m_map[id] = value;
+    }
+    int operator[](NodeId id) const {
+        if (m_dense)
+            return id < m_vec.size() ? m_vec[id] : -1;
+        const auto it = m_map.find(id);
+        return it == m_map.end() ? -1 : it->second;
+    }
+
+private:
+    bool m_dense = true;
+    std::vector<int> m_vec;
+    std::unordered_map<NodeId, int> m_map;
+};
+
 // The compiled design: flat arrays in topological order, rebuilt by evaluate(), patched by update().
 struct Evaluator::State {
     const Design *design = nullptr;
@@ -109,7 +141,7 @@ struct Evaluator::State {
     std::vector<const Node *> nodes;                 // by position; valid while the graph is unchanged
     std::vector<char> boundary;                      // by position: input, output or constant (no cost)
     std::vector<std::vector<graph::TensorDesc>> inputs; // by position, ordered by input port
-    std::vector<int> pos;                            // NodeId -> position (-1: none)
+    IdTable pos;                                     // NodeId -> position (-1: none)
     std::vector<int> predStart, pred; // CSR: predecessors of position i
     std::vector<double> predBytes;    // bytes on that edge
     std::vector<double> predTransfer; // s, 0 when on the same device
@@ -117,7 +149,8 @@ struct Evaluator::State {
     std::vector<char> predNoPath;
     std::vector<int> succStart, succ; // CSR: successors
     // scratch kept between compiles so that large arrays are not reallocated every evaluation
-    std::vector<int> index, indegree, outStart, outList, fill, ready, predFill, succFill;
+    IdTable index; // NodeId -> place in the graph's node list
+    std::vector<int> indegree, outStart, outList, fill, ready, predFill, succFill;
     std::vector<std::pair<int, const graph::TensorDesc *>> ported; // (input port, tensor) per CSR slot
     std::vector<int> device;          // device a node runs on (-1 none); boundary nodes follow a neighbour
     std::vector<char> unplaced, unsupported;
@@ -158,9 +191,9 @@ bool Evaluator::State::compile(const Design &d, PlanEstimate &r) {
     // rather than calling Graph::topologicalOrder (Boost's DFS over an adjacency_list it builds:
     // about 3 ms for 10,000 nodes, most of this evaluator's budget); a cycle is still reported by
     // Boost, whose message names a node on it.
-    index.assign(std::size_t(maxId) + 1, -1);
+    index.reset(maxId, all.size());
     for (int i = 0; i < n; ++i)
-        index[all[std::size_t(i)].id] = i;
+        index.set(all[std::size_t(i)].id, i);
     indegree.assign(std::size_t(n), 0);
     outStart.assign(std::size_t(n) + 1, 0);
     outList.resize(edges.size());
@@ -193,11 +226,11 @@ bool Evaluator::State::compile(const Design &d, PlanEstimate &r) {
         order.clear();
         return false;
     }
-    pos.assign(std::size_t(maxId) + 1, -1);
+    pos.reset(maxId, all.size());
     nodes.resize(std::size_t(n));
     boundary.resize(std::size_t(n));
     for (int i = 0; i < n; ++i) {
-        pos[order[std::size_t(i)]] = i;
+        pos.set(order[std::size_t(i)], i);
         nodes[std::size_t(i)] = &all[std::size_t(index[order[std::size_t(i)]])];
         boundary[std::size_t(i)] = isBoundary(nodes[std::size_t(i)]->kind);
     }
@@ -302,8 +335,8 @@ void Evaluator::State::estimateNode(int i, PlanEstimate &r, const LayerConfig *c
 void Evaluator::State::estimateAll(PlanEstimate &r) {
     std::vector<const LayerConfig *> cfg(order.size(), nullptr);
     for (const auto &[id, c] : design->placement)
-        if (id < pos.size() && pos[id] >= 0)
-            cfg[std::size_t(pos[id])] = &c;
+        if (const int p = pos[id]; p >= 0)
+            cfg[std::size_t(p)] = &c;
     for (std::size_t i = 0; i < order.size(); ++i)
         estimateNode(int(i), r, cfg[i]);
 }
@@ -507,7 +540,7 @@ const PlanEstimate &Evaluator::update(const Design &d, const std::vector<NodeId>
         return evaluate(d);
     s->design = &d;
     for (NodeId id : changed) {
-        if (id >= s->pos.size() || s->pos[id] < 0)
+        if (s->pos[id] < 0)
             return evaluate(d);
         const int i = s->pos[id];
         auto cfg = d.placement.find(id);

@@ -162,8 +162,11 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
         return makeError("a graph needs a 'nodes' array");
     for (const json &jn : j["nodes"]) {
         Node n;
-        n.id = integerOr<NodeId>(jn, "id", 0u);
+        n.id = integerOr<NodeId>(jn, "id", 0u); // 0 or none: the graph picks one
         n.name = jn.value("name", std::string());
+        if (n.id > kMaxNodeId)
+            return makeError("node '" + n.name + "' has id " + std::to_string(n.id) + "; node ids run from 1 to " +
+                             std::to_string(kMaxNodeId));
         const std::string kind = jn.value("kind", std::string());
         auto k = opKindFromName(kind);
         if (!k)

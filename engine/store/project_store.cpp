@@ -127,8 +127,12 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
     nodes->bind(1, gid);
     while (nodes->step()) {
         Node n;
-        n.id = NodeId(nodes->columnInt(0));
         n.name = nodes->columnText(1);
+        const std::int64_t id = nodes->columnInt(0);
+        if (id < 1 || id > std::int64_t(kMaxNodeId))
+            return makeError("node '" + n.name + "' has id " + std::to_string(id) + "; node ids run from 1 to " +
+                             std::to_string(kMaxNodeId));
+        n.id = NodeId(id);
         auto kind = opKindFromName(nodes->columnText(2));
         if (!kind)
             return makeError("node '" + n.name + "' has an unknown kind '" + nodes->columnText(2) + "'");

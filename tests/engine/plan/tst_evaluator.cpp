@@ -59,6 +59,28 @@ plan::Design chain() {
     return d;
 }
 
+// The same design with its node ids spread near the top of their range: ids that sparse once made
+// the evaluator size a table by the largest id (billions of entries); they must give the same estimate.
+plan::Design withSparseIds(const plan::Design &d) {
+    plan::Design s = d;
+    s.graph = Graph();
+    s.placement.clear();
+    s.layout.clear();
+    std::map<NodeId, NodeId> to;
+    NodeId next = graph::kMaxNodeId - 100000;
+    for (const Node &n : d.graph.nodes()) {
+        Node copy = n;
+        copy.id = to[n.id] = next;
+        next += 997;
+        s.graph.addNode(copy);
+    }
+    for (const Edge &e : d.graph.edges())
+        s.graph.addEdge({to[e.src], e.srcPort, to[e.dst], e.dstPort});
+    for (const auto &[id, cfg] : d.placement)
+        s.placement[to[id]] = cfg;
+    return s;
+}
+
 bool hasFailure(const plan::PlanEstimate &e, plan::Failure::Kind k, const std::string &text) {
     for (const auto &f : e.failures)
         if (f.kind == k && f.message.find(text) != std::string::npos)
@@ -92,6 +114,32 @@ private slots:
         const double energy = a.cost.energy + b.cost.energy + 2 * 20 * e.latency + 256.0 * 1024 * 4 * 1e-9;
         QCOMPARE(e.energy, energy);
         QCOMPARE(e.devices[0].peakMemory, 1024.0 * 1024 * 4 + 2 * 256.0 * 1024 * 4);
+    }
+
+    void sparseNodeIdsGiveTheSameEstimate() {
+        plan::Design d = chain();
+        d.placement.erase(d.graph.findByName("b")->id); // an unplaced layer too
+        const plan::Design s = withSparseIds(d);
+        QCOMPARE(s.graph.findByName("y")->id, graph::kMaxNodeId - 100000 + 3 * 997);
+        plan::Evaluator dense, sparse;
+        const auto &a = dense.evaluate(d);
+        const auto &b = sparse.evaluate(s);
+        QCOMPARE(b.latency, a.latency);
+        QCOMPARE(b.energy, a.energy);
+        QCOMPARE(b.layers.size(), a.layers.size());
+        for (std::size_t i = 0; i < a.layers.size(); ++i) {
+            QCOMPARE(b.layers[i].device, a.layers[i].device);
+            QCOMPARE(b.layers[i].finish, a.layers[i].finish);
+        }
+        QCOMPARE(b.failures.size(), std::size_t(1));
+        QVERIFY(hasFailure(b, plan::Failure::Kind::Unplaced, "'b'"));
+        // the incremental path looks ids up the same way
+        plan::Design placed = s;
+        placed.placement[s.graph.findByName("b")->id].device = "g1";
+        const auto &inc = sparse.update(placed, {s.graph.findByName("b")->id});
+        plan::Evaluator fresh;
+        QCOMPARE(inc.latency, fresh.evaluate(placed).latency);
+        QVERIFY(inc.failures.empty());
     }
 
     void throughputNeverExceedsTheSlowestStage() {

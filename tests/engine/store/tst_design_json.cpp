@@ -99,6 +99,9 @@ private slots:
         QTest::newRow("split") << R"({"model": {"template": "vgg16", "split_blocks": {"x": 1e12}}})" << "split_blocks";
         QTest::newRow("option") << R"({"placement": [{"match": "*", "device": "gpu", "options": {"tiles": [7.7e19]}}]})" << "tiles";
         QTest::newRow("id") << graph(R"({"nodes": [{"id": 1e30, "name": "a", "kind": "activation"}]})") << "'id'";
+        // fits 32 bits, but the evaluator once sized a table by the largest id: 16 GB, a hang
+        QTest::newRow("large id") << graph(R"({"nodes": [{"id": 4294967290, "name": "a", "kind": "activation"}]})")
+                                  << "node 'a' has id 4294967290; node ids run from 1 to 2147483647";
         QTest::newRow("port") << graph(R"({"nodes": [{"id": 1, "name": "a", "kind": "input", "outputs": [{"shape": [1, 4]}]},
                                                      {"id": 2, "name": "b", "kind": "activation"}], "edges": [[1, 1e12, 2, 0]]})")
                               << "source port";

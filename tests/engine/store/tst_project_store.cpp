@@ -166,6 +166,9 @@ private slots:
             {"INSERT INTO placement(node_id,device_id,dtype,options) VALUES(999999,NULL,'','{}')", "the placement names node 999999, which is not in the graph"},
             {"INSERT INTO layout(node_id,x,y,expanded) VALUES(999999,0,0,0)", "the layout places node 999999, which is not in the graph"},
             {"UPDATE links SET b='ghost'", "platform: link 'pcie' connects 'fpga0' and 'ghost'"},
+            // read as a 32-bit id it would have become 2, another node's
+            {"UPDATE nodes SET id=4294967298 WHERE graph_id=0 AND id=" + std::to_string(last),
+             "node '" + d.graph.node(last)->name + "' has id 4294967298; node ids run from 1 to 2147483647"},
             {"INSERT INTO edges(graph_id,seq,src,src_port,dst,dst_port) VALUES(0,999999," + std::to_string(last) + ",0," +
                  std::to_string(firstConv) + ",1)",
              "the graph has a cycle through node"},
