@@ -158,7 +158,10 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
                 return makeError("block '" + n.name + "' refers to a missing body");
             n.body = it->second;
         }
+        // the schema's CHECK(repeat >= 1) lets text through ('x' >= 1 holds in SQLite), read as 0
         n.repeat = nodes->columnInt(7);
+        if (n.repeat < 1)
+            return makeError("node '" + n.name + "' has repeat " + nodes->columnText(7) + "; it must be at least 1");
         g.addNode(std::move(n));
     }
     if (!nodes->error().empty())

@@ -166,6 +166,10 @@ private slots:
             {"INSERT INTO placement(node_id,device_id,dtype,options) VALUES(999999,NULL,'','{}')", "the placement names node 999999, which is not in the graph"},
             {"INSERT INTO layout(node_id,x,y,expanded) VALUES(999999,0,0,0)", "the layout places node 999999, which is not in the graph"},
             {"UPDATE links SET b='ghost'", "platform: link 'pcie' connects 'fpga0' and 'ghost'"},
+            // text passes the schema's CHECK(repeat >= 1) and read as 0, which no save could write back
+            // (found by fuzz_project_file)
+            {"UPDATE nodes SET repeat='many' WHERE graph_id=0 AND id=" + std::to_string(last),
+             "node '" + d.graph.node(last)->name + "' has repeat many; it must be at least 1"},
             // read as a 32-bit id it would have become 2, another node's
             {"UPDATE nodes SET id=4294967298 WHERE graph_id=0 AND id=" + std::to_string(last),
              "node '" + d.graph.node(last)->name + "' has id 4294967298; node ids run from 1 to 2147483647"},
