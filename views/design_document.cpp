@@ -334,9 +334,7 @@ graph::NodeId DesignDocument::addLayer(graph::OpKind kind, plan::Position at) {
     if (kind == graph::OpKind::Input)
         s.node.outputs = {graph::TensorDesc{{1, 256}, graph::DType::F32}};
     // the id it will get, so that undo and redo agree on it
-    graph::NodeId next = 1;
-    for (const auto &n : m_design.graph.nodes())
-        next = std::max(next, n.id + 1);
+    const graph::NodeId next = m_design.graph.unusedIds(1).at(0);
     s.node.id = next;
     s.position = at;
     m_undo.push(new AddNodesCommand(this, {s}, {}, tr("Add %1").arg(QString::fromStdString(s.node.name))));
@@ -410,16 +408,14 @@ std::vector<graph::NodeId> DesignDocument::pasteNodes(const std::string &clip, p
     auto sub = store::graphFromJson(j["graph"]);
     if (!sub)
         return fail(QString::fromStdString(sub.error().message));
-    graph::NodeId next = 1;
-    for (const auto &n : m_design.graph.nodes())
-        next = std::max(next, n.id + 1);
+    auto next = [ids = m_design.graph.unusedIds(sub->size()), used = std::size_t(0)]() mutable { return ids.at(used++); };
     std::map<graph::NodeId, graph::NodeId> fresh;
     std::vector<NodeSnapshot> snaps;
     std::set<std::string> taken;
     for (const graph::Node &n : sub->nodes()) {
         NodeSnapshot s;
         s.node = n;
-        s.node.id = fresh[n.id] = next++;
+        s.node.id = fresh[n.id] = next();
         std::string name = n.name + "_copy";
         for (int i = 2; m_design.graph.findByName(name) || taken.count(name); ++i)
             name = n.name + "_copy" + std::to_string(i);
@@ -435,6 +431,8 @@ std::vector<graph::NodeId> DesignDocument::pasteNodes(const std::string &clip, p
                                   options ? std::move(*options) : graph::Attrs{}};
             if (!cfg.device.empty() && !m_design.platform.device(cfg.device))
                 cfg.device.clear(); // pasted into a design without that device
+            if (!cfg.dtype.empty() && !graph::dtypeFromName(cfg.dtype))
+                cfg.dtype.clear(); // not a precision Seaside knows (a clipboard from elsewhere): the graph's
             s.config = cfg;
         }
         snaps.push_back(s);
@@ -509,15 +507,14 @@ Expected<graph::NodeId> DesignDocument::groupIntoBlock(const std::vector<graph::
     auto body = std::make_shared<graph::Graph>();
     for (graph::NodeId id : inside)
         body->addNode(*g.node(id));
-    graph::NodeId next = 1;
-    for (const auto &n : g.nodes())
-        next = std::max(next, n.id + 1);
+    // ids new to the top graph, and so to the body too (its nodes come from the top graph)
+    auto next = [ids = g.unusedIds(sources.size() + sinks.size() + 1), used = std::size_t(0)]() mutable { return ids.at(used++); };
     std::vector<graph::NodeId> inputIds, outputIds;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         graph::Node in;
         in.kind = OpKind::Input;
         in.name = "in" + std::to_string(i);
-        in.id = next++;
+        in.id = next();
         in.outputs = {*g.edgeTensor({sources[i].first, sources[i].second, 0, 0})};
         inputIds.push_back(body->addNode(in));
     }
@@ -525,7 +522,7 @@ Expected<graph::NodeId> DesignDocument::groupIntoBlock(const std::vector<graph::
         graph::Node out;
         out.kind = OpKind::Output;
         out.name = "out" + std::to_string(i);
-        out.id = next++;
+        out.id = next();
         outputIds.push_back(body->addNode(out));
     }
     for (const Edge &e : internal)
@@ -542,7 +539,7 @@ Expected<graph::NodeId> DesignDocument::groupIntoBlock(const std::vector<graph::
     NodeSnapshot block;
     block.node.kind = OpKind::Block;
     block.node.name = uniqueName("block");
-    block.node.id = next++;
+    block.node.id = next();
     block.node.body = body;
     // placed where all its layers were, when they agreed
     std::optional<plan::LayerConfig> common;
@@ -596,9 +593,7 @@ Status DesignDocument::ungroupBlock(graph::NodeId id) {
     if (b->repeat != 1)
         return makeError("block " + b->name + " repeats " + std::to_string(b->repeat) + " times: set its repeat to 1 to ungroup it");
     const graph::Graph &body = *b->body;
-    graph::NodeId next = 1;
-    for (const auto &n : m_design.graph.nodes())
-        next = std::max(next, n.id + 1);
+    auto next = [ids = m_design.graph.unusedIds(body.size()), used = std::size_t(0)]() mutable { return ids.at(used++); };
     std::map<graph::NodeId, graph::NodeId> fresh;
     std::vector<NodeSnapshot> added;
     const auto at = m_design.layout.count(id) ? m_design.layout.at(id) : plan::Position{};
@@ -609,7 +604,7 @@ Status DesignDocument::ungroupBlock(graph::NodeId id) {
             continue;
         NodeSnapshot s;
         s.node = n;
-        s.node.id = fresh[n.id] = next++;
+        s.node.id = fresh[n.id] = next();
         s.node.name = m_design.graph.findByName(n.name) ? uniqueName(n.name + "_") : n.name;
         s.position = plan::Position{at.x, at.y + 98.0 * row++};
         if (placement != m_design.placement.end())

@@ -71,6 +71,8 @@
 // workingBytes = activations in + out (+ KV cache).
 #include "cost/fpga_model.h"
 
+#include "graph/shape_inference.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -264,7 +266,8 @@ Estimate FpgaModel::estimateNode(const LayerContext &ctx) const {
             double aBytes = a.bytes() * scale, bBytes = 0;
             for (std::size_t i = 1; i < ctx.inputs.size(); ++i)
                 bBytes += ctx.inputs[i].bytes() * scale;
-            const double rows = a.shape.size() >= 2 ? double(a.shape[a.shape.size() - 2]) : 1;
+            const auto as = graph::matmulOperand(ctx.node, a.shape, 0); // Gemm may transpose A
+            const double rows = as.size() >= 2 ? double(as[as.size() - 2]) : 1;
             const double bRereads = bBytes > onchipBytes ? ceilDiv(rows, tm) : 1;
             traffic = aBytes * std::max(1.0, inputRereads) + bBytes * std::max(1.0, bRereads);
         } else {

@@ -29,10 +29,23 @@ bool Graph::operator==(const Graph &o) const {
     return a == b;
 }
 
+std::vector<NodeId> Graph::unusedIds(std::size_t count) const {
+    NodeId top = 0;
+    for (const Node &n : m_nodes)
+        top = std::max(top, n.id);
+    std::vector<NodeId> ids;
+    for (NodeId id = top + 1; ids.size() < count && top < kMaxNodeId && id <= kMaxNodeId; ++id)
+        ids.push_back(id);
+    for (NodeId id = 1; ids.size() < count && id < top; ++id)
+        if (!m_index.count(id))
+            ids.push_back(id);
+    return ids;
+}
+
 NodeId Graph::addNode(Node node, std::size_t at) {
     if (node.id == 0 || m_index.count(node.id))
-        node.id = m_nextId;
-    m_nextId = std::max(m_nextId, node.id + 1);
+        node.id = m_nextId <= kMaxNodeId && !m_index.count(m_nextId) ? m_nextId : unusedIds(1).at(0);
+    m_nextId = std::max<NodeId>(m_nextId, node.id < kMaxNodeId ? node.id + 1 : kMaxNodeId + 1u);
     const NodeId id = node.id;
     if (at >= m_nodes.size()) {
         m_index[id] = m_nodes.size();

@@ -14,8 +14,8 @@
 namespace seaside::graph {
 
 using NodeId = std::uint32_t;
-/// The largest node id a design file may hold: the graph hands ids out from 1 upwards, and an id
-/// past this one could only come from a damaged or hand-made file.
+/// The largest node id: the graph never hands out a larger one (past it, it reuses free ids), the
+/// loaders refuse one, and the store refuses to save one, so every saved design opens again.
 constexpr NodeId kMaxNodeId = 0x7fffffff;
 class Graph;
 
@@ -61,6 +61,9 @@ public:
     const std::vector<Node> &nodes() const { return m_nodes; }
     const std::vector<Edge> &edges() const { return m_edges; }
     std::size_t size() const { return m_nodes.size(); }
+    /// Ids for `count` new nodes, none in use and none past kMaxNodeId: those after the largest id
+    /// while there is room, then free ones from 1 up.
+    std::vector<NodeId> unusedIds(std::size_t count) const;
 
     std::vector<Edge> inEdges(NodeId id) const; // ordered by dstPort
     std::vector<TensorDesc> inputTensors(NodeId id) const;

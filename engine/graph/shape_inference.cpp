@@ -59,7 +59,8 @@ Result windowed(const Node &n, const TensorDesc &x, std::int64_t channels) {
             return overflowError(n);
         // ONNX pooling's ceil_mode counts a last, partial window (as ONNX's own shape inference)
         const auto room = padded - span;
-        const auto o = (room >= 0 && n.attrs.getInt("ceil_mode", 0) ? (room + stride[i] - 1) / stride[i] : room / stride[i]) + 1;
+        const bool ceil = room >= 0 && n.attrs.getInt("ceil_mode", 0) != 0 && room % stride[i] != 0; // no room + stride: it may overflow
+        const auto o = room / stride[i] + (ceil ? 1 : 0) + 1;
         if (room < 0 || o <= 0)
             return shapeError(n, "the window is larger than the padded input " + shapeString(x.shape));
         out.push_back(o);
@@ -133,6 +134,9 @@ Result reshapeOutput(const Node &n, const TensorDesc &x) {
 }
 
 Result concatOutput(const Node &n, const std::vector<TensorDesc> &in) {
+    // an input of unknown shape (a dimension known only at run time): keep what was declared
+    if (std::any_of(in.begin(), in.end(), [](const TensorDesc &t) { return !t.known(); }))
+        return std::optional<TensorDesc>();
     const TensorDesc &x = in[0];
     auto axis = n.attrs.getInt("axis", 0);
     if (axis < 0)

@@ -2,7 +2,16 @@
 
 namespace seaside::plan {
 
+Status checkNodeId(std::int64_t id, const std::string &node) {
+    if (id >= 1 && id <= std::int64_t(graph::kMaxNodeId))
+        return {};
+    return makeError(node + " has id " + std::to_string(id) + "; node ids run from 1 to " + std::to_string(graph::kMaxNodeId));
+}
+
 Status checkDesign(const Design &d) {
+    for (const graph::Node &n : d.graph.nodes())
+        if (Status s = checkNodeId(n.id, "node '" + n.name + "'"); !s)
+            return s;
     if (Status s = d.platform.validate(); !s)
         return makeError("platform: " + s.message());
     if (auto order = d.graph.topologicalOrder(); !order)

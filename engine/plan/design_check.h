@@ -4,11 +4,16 @@
 
 namespace seaside::plan {
 
-/// What every loader must refuse in a design it has read, whatever the file's format: a platform
-/// whose links name missing devices, a graph with a cycle, a placement or layout entry for a node
-/// the graph lacks, a layer placed on a device the platform lacks or at an unknown precision. The
-/// error names the node, device or precision. (The JSON loader resolves names as it reads and so
-/// meets most of these itself; the project store reads ids and meets them only here.)
+/// What a design must satisfy to be saved and opened again, whatever the file's format: node ids
+/// in 1..kMaxNodeId, a platform whose links name its own devices, a graph without a cycle, placement
+/// and layout entries only for nodes the graph has, layers placed only on the platform's devices
+/// and at known precisions. The error names the node, device or precision. Both loaders apply it
+/// to what they read (the JSON loader, resolving names as it reads, meets most of these earlier in
+/// its own words), and the project store before it saves.
 Status checkDesign(const Design &d);
+
+/// A node id as a file holds it (64 bits wide), or an error naming the node: ids run from 1 to
+/// kMaxNodeId. Read into a NodeId first, 4294967298 would silently become node 2.
+Status checkNodeId(std::int64_t id, const std::string &node);
 
 } // namespace seaside::plan

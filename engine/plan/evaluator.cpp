@@ -102,8 +102,8 @@ std::optional<cost::Estimate> estimateWithInputs(const graph::Graph &, const Nod
 } // namespace
 
 // NodeId -> int (-1: none). The graph hands ids out in order, so they are dense and a vector
-// indexed by id serves; a design whose ids are sparse (an id near 2^32 in a hand-edited file)
-// gets a hash map instead of a vector of billions of entries.
+// indexed by id serves; a design whose ids are sparse (ids reach 2^31 - 1) gets a hash map
+// instead of a vector of billions of entries.
 class IdTable {
 public:
     void reset(NodeId maxId, std::size_t count) {

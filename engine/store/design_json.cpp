@@ -164,9 +164,8 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
         Node n;
         n.id = integerOr<NodeId>(jn, "id", 0u); // 0 or none: the graph picks one
         n.name = jn.value("name", std::string());
-        if (n.id > kMaxNodeId)
-            return makeError("node '" + n.name + "' has id " + std::to_string(n.id) + "; node ids run from 1 to " +
-                             std::to_string(kMaxNodeId));
+        if (Status s = plan::checkNodeId(n.id, "node '" + n.name + "'"); n.id != 0 && !s)
+            return makeError(s.message());
         const std::string kind = jn.value("kind", std::string());
         auto k = opKindFromName(kind);
         if (!k)

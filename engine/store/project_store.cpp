@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -129,9 +130,8 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         Node n;
         n.name = nodes->columnText(1);
         const std::int64_t id = nodes->columnInt(0);
-        if (id < 1 || id > std::int64_t(kMaxNodeId))
-            return makeError("node '" + n.name + "' has id " + std::to_string(id) + "; node ids run from 1 to " +
-                             std::to_string(kMaxNodeId));
+        if (Status s = plan::checkNodeId(id, "node '" + n.name + "'"); !s)
+            return makeError(s.message());
         n.id = NodeId(id);
         auto kind = opKindFromName(nodes->columnText(2));
         if (!kind)
@@ -171,6 +171,13 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         return edges.error();
     edges->bind(1, gid);
     while (edges->step()) {
+        // ids and ports as stored (64 bits): cut to 32 they could name another node or port
+        for (int c : {0, 2})
+            if (Status s = plan::checkNodeId(edges->columnInt(c), "an edge's node"); !s)
+                return makeError(s.message());
+        for (int c : {1, 3})
+            if (edges->columnInt(c) > std::numeric_limits<int>::max())
+                return makeError("an edge has port " + std::to_string(edges->columnInt(c)));
         Edge e{NodeId(edges->columnInt(0)), int(edges->columnInt(1)), NodeId(edges->columnInt(2)), int(edges->columnInt(3))};
         if (Status s = g.addEdge(e); !s)
             return makeError(s.message());
@@ -237,10 +244,15 @@ Expected<plan::Design> readDesign(Database &db) {
         if (!options)
             return makeError("the placement of node " + std::to_string(place->columnInt(0)) + ": " + options.error().message);
         cfg.options = std::move(*options);
+        if (Status s = plan::checkNodeId(place->columnInt(0), "the placement's node"); !s)
+            return makeError(s.message());
         d.placement[NodeId(place->columnInt(0))] = cfg;
     }
-    while (lay->step())
+    while (lay->step()) {
+        if (Status s = plan::checkNodeId(lay->columnInt(0), "the layout's node"); !s)
+            return makeError(s.message());
         d.layout[NodeId(lay->columnInt(0))] = {lay->columnDouble(1), lay->columnDouble(2), lay->columnInt(3) != 0};
+    }
     return d;
 }
 
@@ -256,6 +268,9 @@ bool looksLikeSqlite(const std::string &path) {
 }
 
 Status saveProject(const plan::Design &d, const std::string &path) {
+    // never write a file that openProject would refuse: the user would believe it saved
+    if (Status s = plan::checkDesign(d); !s)
+        return fileError(path, "not saved, the previous file is untouched: " + s.message());
     const std::string tmp = path + ".tmp";
     std::remove(tmp.c_str());
     {

@@ -6,6 +6,8 @@
 #include "graph/node_metrics.h"
 #include "hw/catalogue.h"
 #include "plan/design_check.h"
+#include "store/design_json.h"
+#include "store/project_store.h"
 #include "property_panel.h"
 
 #include <QComboBox>
@@ -19,7 +21,10 @@
 
 #include <QMimeData>
 #include <QPainter>
+#include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace seaside;
 
@@ -302,6 +307,43 @@ private slots:
         QCoreApplication::sendEvent(vp, &move);
         QTest::mouseRelease(vp, Qt::MiddleButton, Qt::NoModifier, QPoint(400, 400));
         QVERIFY(map->visibleArea().center().y() < after.center().y() - 200);
+    }
+
+    // A design whose largest node id is the largest allowed still takes new nodes from every
+    // command (the watch checks each step), and its save opens again.
+    void editsNextToTheLargestNodeId() {
+        nlohmann::json j;
+        QTemporaryDir dir;
+        const std::string exported = dir.filePath("exported.json").toStdString();
+        {
+            views::DesignDocument doc;
+            QString error;
+            QVERIFY2(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/gcn-fpga.json", {}, &error), qPrintable(error));
+            QVERIFY(store::writeDesignJson(doc.design(), exported).ok());
+        }
+        std::ifstream(exported) >> j;
+        const auto last = j["graph"]["nodes"].back()["id"].get<graph::NodeId>();
+        j["graph"]["nodes"].back()["id"] = graph::kMaxNodeId;
+        for (auto &e : j["graph"]["edges"])
+            for (int end : {0, 2})
+                if (e[end].get<graph::NodeId>() == last)
+                    e[end] = graph::kMaxNodeId;
+        std::ofstream(exported) << j.dump();
+        views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
+        QString error;
+        QVERIFY2(doc.load(QString::fromStdString(exported), {}, &error), qPrintable(error));
+        const auto &g = doc.design().graph;
+        QVERIFY(g.node(graph::kMaxNodeId));
+        const auto fc = doc.addLayer(graph::OpKind::Linear, {10, 20});
+        QVERIFY(fc >= 1 && fc < graph::kMaxNodeId);
+        const auto pasted = doc.pasteNodes(doc.copyNodes({g.findByName("conv1")->id, fc}), {0, 100});
+        QCOMPARE(pasted.size(), std::size_t(2));
+        const std::string saved = dir.filePath("saved.seaside").toStdString();
+        QVERIFY(store::saveProject(doc.design(), saved).ok());
+        auto back = store::openProject(saved);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QVERIFY(*back == doc.design());
     }
 
     void groupRepeatUngroup() {

@@ -239,8 +239,10 @@ Status Importer::build() {
         Node n; // control flow was refused before shape inference
         auto kind = onnxOpKind(on.op_type());
         n.kind = kind.value_or(OpKind::Custom);
-        // Gemm and MatMul on two activations are plain matrix products; on a weight, a layer.
-        if (n.kind == OpKind::Linear && (on.input_size() < 2 || !weights.count(on.input(1))))
+        // Gemm and MatMul on two activations are plain matrix products; on a weight, a layer
+        // (unless Gemm transposes its activation: a layer reads rows of x, so that is a product).
+        const auto *transA = findAttr(on, "transA");
+        if (n.kind == OpKind::Linear && (on.input_size() < 2 || !weights.count(on.input(1)) || (transA && transA->i() != 0)))
             n.kind = OpKind::MatMul;
         n.opType = on.domain().empty() || on.domain() == "ai.onnx" ? on.op_type() : on.domain() + "::" + on.op_type();
         n.name = uniqueName(on.name().empty() ? on.op_type() + "_" + std::to_string(i) : on.name());
@@ -406,6 +408,22 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
     Graph check = imp.result.graph;
     if (Status s = inferShapes(check); !s)
         return makeError("the model's shapes contradict each other: " + s.message());
+    // Where the rules disagree with what ONNX declared (beyond filling in what it left open), the
+    // first edit would change the shape: say so now.
+    for (const Node &declared : imp.result.graph.nodes()) {
+        const Node &ruled = *check.node(declared.id);
+        for (std::size_t o = 0; o < declared.outputs.size() && o < ruled.outputs.size(); ++o) {
+            const TensorDesc &a = ruled.outputs[o], &b = declared.outputs[o];
+            bool agree = a.dtype == b.dtype && a.shape.size() == b.shape.size();
+            for (std::size_t i = 0; agree && i < b.shape.size(); ++i)
+                agree = b.shape[i] < 0 || a.shape[i] == b.shape[i];
+            if (!agree)
+                imp.result.warnings.push_back("node '" + declared.name + "' (" + declared.opType + "): ONNX declares " +
+                                              std::string(dtypeName(b.dtype)) + shapeString(b.shape) +
+                                              ", Seaside's shape rule gives " + std::string(dtypeName(a.dtype)) + shapeString(a.shape) +
+                                              "; an edit of the design will use Seaside's");
+        }
+    }
     imp.result.metadata["onnx.ir_version"] = std::to_string(model.ir_version());
     std::string opsets;
     for (const auto &o : model.opset_import())

@@ -5,6 +5,7 @@
 #include "plan/auto_layout.h"
 
 #include <QtTest>
+#include <cstdint>
 
 using namespace seaside::graph;
 
@@ -110,6 +111,41 @@ private slots:
         QCOMPARE(g.node(p)->outputs[0].shape, (std::vector<std::int64_t>{2, 16, 14, 14}));
         QCOMPARE(g.node(f)->outputs[0].shape, (std::vector<std::int64_t>{2, 16 * 14 * 14}));
         QCOMPARE(g.node(l)->outputs[0].shape, (std::vector<std::int64_t>{2, 10}));
+    }
+
+    // ONNX pooling's ceil_mode counts a last, partial window; a stride near 2^63 must not overflow.
+    void ceilModePooling() {
+        for (const auto &[stride, want] : {std::pair<std::int64_t, std::int64_t>{2, 4}, {3, 3}, {INT64_MAX, 2}}) {
+            Graph g;
+            const NodeId x = addInput(g, {1, 1, 8, 8});
+            Node pool = make(OpKind::Pool, "pool");
+            pool.attrs.set("kernel", std::vector<std::int64_t>{3, 3});
+            pool.attrs.set("stride", std::vector<std::int64_t>{stride, stride});
+            pool.attrs.set("ceil_mode", std::int64_t(1));
+            const NodeId p = g.addNode(pool);
+            g.addEdge({x, 0, p, 0});
+            QVERIFY(inferShapes(g).ok());
+            // (8 - 3) / stride, rounded up, + 1: 4 at stride 2 (floor would give 3), 3 at 3, 2 at 2^63 - 1
+            QCOMPARE(g.node(p)->outputs[0].shape, (std::vector<std::int64_t>{1, 1, want, want}));
+        }
+    }
+
+    // New ids never pass kMaxNodeId: a design holding the largest id must still take new nodes,
+    // or its next save would hold an id no loader accepts.
+    void newIdsStayInRange() {
+        Graph g;
+        Node top = make(OpKind::Input, "top");
+        top.id = kMaxNodeId;
+        QCOMPARE(g.addNode(top), kMaxNodeId);
+        const NodeId a = g.addNode(make(OpKind::Activation, "a")), b = g.addNode(make(OpKind::Activation, "b"));
+        QVERIFY(a >= 1 && a < kMaxNodeId && b >= 1 && b < kMaxNodeId && a != b);
+        const auto ids = g.unusedIds(3);
+        QCOMPARE(ids.size(), std::size_t(3));
+        for (NodeId id : ids)
+            QVERIFY(id >= 1 && id <= kMaxNodeId && !g.node(id));
+        Graph small;
+        small.addNode(make(OpKind::Input, "x"));
+        QCOMPARE(small.unusedIds(2), (std::vector<NodeId>{2, 3})); // after the largest, while there is room
     }
 
     void impossibleShapesNameTheNode() {

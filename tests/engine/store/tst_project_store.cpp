@@ -170,6 +170,8 @@ private slots:
             // (found by fuzz_project_file)
             {"UPDATE nodes SET repeat='many' WHERE graph_id=0 AND id=" + std::to_string(last),
              "node '" + d.graph.node(last)->name + "' has repeat many; it must be at least 1"},
+            {"UPDATE edges SET src=4294967298 WHERE graph_id=0 AND seq=0", "an edge's node has id 4294967298"},
+            {"UPDATE layout SET node_id=-3 WHERE node_id=" + node, "the layout's node has id -3"},
             // read as a 32-bit id it would have become 2, another node's
             {"UPDATE nodes SET id=4294967298 WHERE graph_id=0 AND id=" + std::to_string(last),
              "node '" + d.graph.node(last)->name + "' has id 4294967298; node ids run from 1 to 2147483647"},
@@ -195,6 +197,16 @@ private slots:
             QCOMPARE(fileHash(p), before);
         }
         QVERIFY(store::openProject(good.toStdString()).ok());
+        // and none of it can be saved: a save would write a file its own reader refuses
+        plan::Design wrong = d;
+        wrong.placement[placed].device = "ghost";
+        const QByteArray before = fileHash(good);
+        const Status saved = store::saveProject(wrong, good.toStdString());
+        QVERIFY(!saved.ok());
+        QVERIFY2(saved.message().find("not saved, the previous file is untouched: layer '" + name + "' is placed on device 'ghost'") !=
+                     std::string::npos,
+                 saved.message().c_str());
+        QCOMPARE(fileHash(good), before);
     }
 
     void olderSchemaIsMigratedInMemory() {
