@@ -129,10 +129,15 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
     while (nodes->step()) {
         Node n;
         n.name = nodes->columnText(1);
-        const std::int64_t id = nodes->columnInt(0);
-        if (Status s = plan::checkNodeId(id, "node '" + n.name + "'"); !s)
+        const std::string who = "node '" + n.name + "'";
+        // numbers as stored (64 bits, and checked to be numbers): cut to 32 bits, or text read as
+        // 0, they could name another node or port
+        auto id = nodes->integer(0, "the id of " + who);
+        if (!id)
+            return id.error();
+        if (Status s = plan::checkNodeId(*id, who); !s)
             return makeError(s.message());
-        n.id = NodeId(id);
+        n.id = NodeId(*id);
         auto kind = opKindFromName(nodes->columnText(2));
         if (!kind)
             return makeError("node '" + n.name + "' has an unknown kind '" + nodes->columnText(2) + "'");
@@ -153,15 +158,21 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
             n.outputs.push_back(*td);
         }
         if (!nodes->columnIsNull(6)) {
-            auto it = bodies.find(nodes->columnInt(6));
+            auto body = nodes->integer(6, "the body of " + who);
+            if (!body)
+                return body.error();
+            auto it = bodies.find(*body);
             if (it == bodies.end())
                 return makeError("block '" + n.name + "' refers to a missing body");
             n.body = it->second;
         }
-        // the schema's CHECK(repeat >= 1) lets text through ('x' >= 1 holds in SQLite), read as 0
-        n.repeat = nodes->columnInt(7);
+        // the schema's CHECK(repeat >= 1) lets text through ('x' >= 1 holds in SQLite)
+        auto repeat = nodes->integer(7, "the repeat of " + who);
+        if (!repeat)
+            return repeat.error();
+        n.repeat = *repeat;
         if (n.repeat < 1)
-            return makeError("node '" + n.name + "' has repeat " + nodes->columnText(7) + "; it must be at least 1");
+            return makeError(who + " has repeat " + std::to_string(n.repeat) + "; it must be at least 1");
         g.addNode(std::move(n));
     }
     if (!nodes->error().empty())
@@ -171,14 +182,20 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         return edges.error();
     edges->bind(1, gid);
     while (edges->step()) {
-        // ids and ports as stored (64 bits): cut to 32 they could name another node or port
+        std::int64_t v[4];
+        for (int c = 0; c < 4; ++c) {
+            auto x = edges->integer(c, c % 2 ? "an edge's port" : "an edge's node");
+            if (!x)
+                return x.error();
+            v[c] = *x;
+        }
         for (int c : {0, 2})
-            if (Status s = plan::checkNodeId(edges->columnInt(c), "an edge's node"); !s)
+            if (Status s = plan::checkNodeId(v[c], "an edge's node"); !s)
                 return makeError(s.message());
         for (int c : {1, 3})
-            if (edges->columnInt(c) > std::numeric_limits<int>::max())
-                return makeError("an edge has port " + std::to_string(edges->columnInt(c)));
-        Edge e{NodeId(edges->columnInt(0)), int(edges->columnInt(1)), NodeId(edges->columnInt(2)), int(edges->columnInt(3))};
+            if (v[c] > std::numeric_limits<int>::max())
+                return makeError("an edge has port " + std::to_string(v[c]));
+        Edge e{NodeId(v[0]), int(v[1]), NodeId(v[2]), int(v[3])};
         if (Status s = g.addEdge(e); !s)
             return makeError(s.message());
     }
@@ -237,21 +254,32 @@ Expected<plan::Design> readDesign(Database &db) {
         d.platform.links.push_back({link->columnText(0), link->columnText(1), link->columnText(2), *spec});
     }
     while (place->step()) {
+        auto node = place->integer(0, "the placement's node");
+        if (!node)
+            return node.error();
+        if (Status s = plan::checkNodeId(*node, "the placement's node"); !s)
+            return makeError(s.message());
         plan::LayerConfig cfg;
         cfg.device = place->columnIsNull(1) ? std::string() : place->columnText(1);
         cfg.dtype = place->columnText(2);
         auto options = attrsFromJson(json::parse(place->columnText(3), nullptr, false));
         if (!options)
-            return makeError("the placement of node " + std::to_string(place->columnInt(0)) + ": " + options.error().message);
+            return makeError("the placement of node " + std::to_string(*node) + ": " + options.error().message);
         cfg.options = std::move(*options);
-        if (Status s = plan::checkNodeId(place->columnInt(0), "the placement's node"); !s)
-            return makeError(s.message());
-        d.placement[NodeId(place->columnInt(0))] = cfg;
+        d.placement[NodeId(*node)] = cfg;
     }
     while (lay->step()) {
-        if (Status s = plan::checkNodeId(lay->columnInt(0), "the layout's node"); !s)
+        auto node = lay->integer(0, "the layout's node");
+        if (!node)
+            return node.error();
+        if (Status s = plan::checkNodeId(*node, "the layout's node"); !s)
             return makeError(s.message());
-        d.layout[NodeId(lay->columnInt(0))] = {lay->columnDouble(1), lay->columnDouble(2), lay->columnInt(3) != 0};
+        const std::string where = "the layout of node " + std::to_string(*node);
+        auto x = lay->real(1, where + ": x"), y = lay->real(2, where + ": y");
+        auto expanded = lay->integer(3, where + ": expanded");
+        if (!x || !y || !expanded)
+            return !x ? x.error() : !y ? y.error() : expanded.error();
+        d.layout[NodeId(*node)] = {*x, *y, *expanded != 0};
     }
     return d;
 }

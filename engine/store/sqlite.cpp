@@ -68,6 +68,19 @@ std::string Statement::columnText(int i) const {
 }
 bool Statement::columnIsNull(int i) const { return sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
 
+Expected<std::int64_t> Statement::integer(int i, const std::string &what) const {
+    if (sqlite3_column_type(m_stmt, i) == SQLITE_INTEGER)
+        return columnInt(i);
+    return makeError(what + " holds '" + columnText(i) + "', not a whole number");
+}
+
+Expected<double> Statement::real(int i, const std::string &what) const {
+    const int type = sqlite3_column_type(m_stmt, i);
+    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+        return columnDouble(i);
+    return makeError(what + " holds '" + columnText(i) + "', not a number");
+}
+
 Expected<Database> Database::open(const std::string &path, Mode mode) {
     sqlite3 *db = nullptr;
     int flags = SQLITE_OPEN_NOMUTEX;

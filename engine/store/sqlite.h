@@ -33,6 +33,11 @@ public:
 
     std::int64_t columnInt(int i) const;
     double columnDouble(int i) const;
+    /// The column as a whole number, or an error saying `what` holds something else: SQLite keeps
+    /// what it is given (text in an INTEGER column stays text), and columnInt would read it as 0.
+    Expected<std::int64_t> integer(int i, const std::string &what) const;
+    /// The column as a number (whole or not), or an error as for integer().
+    Expected<double> real(int i, const std::string &what) const;
     std::string columnText(int i) const;
     bool columnIsNull(int i) const;
     const std::string &error() const { return m_error; }

@@ -166,10 +166,12 @@ private slots:
             {"INSERT INTO placement(node_id,device_id,dtype,options) VALUES(999999,NULL,'','{}')", "the placement names node 999999, which is not in the graph"},
             {"INSERT INTO layout(node_id,x,y,expanded) VALUES(999999,0,0,0)", "the layout places node 999999, which is not in the graph"},
             {"UPDATE links SET b='ghost'", "platform: link 'pcie' connects 'fpga0' and 'ghost'"},
-            // text passes the schema's CHECK(repeat >= 1) and read as 0, which no save could write back
-            // (found by fuzz_project_file)
+            // text passes the schema's CHECK(repeat >= 1), and was read as 0, which no save could write
+            // back (found by fuzz_project_file); text in a number column is refused wherever it is
             {"UPDATE nodes SET repeat='many' WHERE graph_id=0 AND id=" + std::to_string(last),
-             "node '" + d.graph.node(last)->name + "' has repeat many; it must be at least 1"},
+             "the repeat of node '" + d.graph.node(last)->name + "' holds 'many', not a whole number"},
+            {"UPDATE edges SET dst_port='second' WHERE graph_id=0 AND seq=0", "an edge's port holds 'second', not a whole number"},
+            {"UPDATE layout SET x='left' WHERE node_id=" + node, "the layout of node " + node + ": x holds 'left', not a number"},
             {"UPDATE edges SET src=4294967298 WHERE graph_id=0 AND seq=0", "an edge's node has id 4294967298"},
             {"UPDATE layout SET node_id=-3 WHERE node_id=" + node, "the layout's node has id -3"},
             // read as a 32-bit id it would have become 2, another node's
