@@ -1,6 +1,8 @@
 // libFuzzer target: any bytes as a design JSON. designFromJson must answer with a design or an
-// error (never a throw, a crash or undefined behaviour), and a design it accepts must survive
-// export and re-import unchanged.
+// error (never a throw, a crash or undefined behaviour), and a design it accepts must evaluate
+// (a node id near 2^32 once made the evaluator allocate 16 GB) and survive export and re-import
+// unchanged.
+#include "plan/evaluator.h"
 #include "store/design_json.h"
 
 #include <cstdio>
@@ -14,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto design = seaside::store::designFromJson(j);
     if (!design)
         return 0;
+    seaside::plan::Evaluator eval;
+    (void)eval.evaluate(*design);
     const auto again = seaside::store::designFromJson(seaside::store::designToJson(*design));
     if (!again) {
         std::fprintf(stderr, "a design that loads does not load again after export: %s\n", again.error().message.c_str());
