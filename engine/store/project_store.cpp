@@ -120,6 +120,17 @@ Status writeDesign(Database &db, const plan::Design &d) {
     return {};
 }
 
+// A node id as the file holds it: a whole number (text would read as 0) in 1..kMaxNodeId (cut to
+// 32 bits, 4294967298 would name node 2). `what` names it in the error.
+Expected<NodeId> nodeIdColumn(const Statement &row, int column, const std::string &what) {
+    auto id = row.integer(column, what);
+    if (!id)
+        return id.error();
+    if (Status s = plan::checkNodeId(*id, what); !s)
+        return makeError(s.message());
+    return NodeId(*id);
+}
+
 Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_map<std::int64_t, std::shared_ptr<const Graph>> &bodies) {
     Graph g;
     auto nodes = db.prepare("SELECT id,name,kind,op_type,attrs,outputs,body_id,repeat FROM nodes WHERE graph_id=? ORDER BY seq");
@@ -130,14 +141,10 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         Node n;
         n.name = nodes->columnText(1);
         const std::string who = "node '" + n.name + "'";
-        // numbers as stored (64 bits, and checked to be numbers): cut to 32 bits, or text read as
-        // 0, they could name another node or port
-        auto id = nodes->integer(0, "the id of " + who);
+        auto id = nodeIdColumn(*nodes, 0, who);
         if (!id)
             return id.error();
-        if (Status s = plan::checkNodeId(*id, who); !s)
-            return makeError(s.message());
-        n.id = NodeId(*id);
+        n.id = *id;
         auto kind = opKindFromName(nodes->columnText(2));
         if (!kind)
             return makeError("node '" + n.name + "' has an unknown kind '" + nodes->columnText(2) + "'");
@@ -182,20 +189,16 @@ Expected<Graph> readGraph(Database &db, std::int64_t gid, const std::unordered_m
         return edges.error();
     edges->bind(1, gid);
     while (edges->step()) {
-        std::int64_t v[4];
-        for (int c = 0; c < 4; ++c) {
-            auto x = edges->integer(c, c % 2 ? "an edge's port" : "an edge's node");
-            if (!x)
-                return x.error();
-            v[c] = *x;
-        }
-        for (int c : {0, 2})
-            if (Status s = plan::checkNodeId(v[c], "an edge's node"); !s)
-                return makeError(s.message());
-        for (int c : {1, 3})
-            if (v[c] > std::numeric_limits<int>::max())
-                return makeError("an edge has port " + std::to_string(v[c]));
-        Edge e{NodeId(v[0]), int(v[1]), NodeId(v[2]), int(v[3])};
+        auto src = nodeIdColumn(*edges, 0, "an edge's node"), dst = nodeIdColumn(*edges, 2, "an edge's node");
+        auto srcPort = edges->integer(1, "an edge's port"), dstPort = edges->integer(3, "an edge's port");
+        if (!src || !dst)
+            return !src ? src.error() : dst.error();
+        if (!srcPort || !dstPort)
+            return !srcPort ? srcPort.error() : dstPort.error();
+        for (std::int64_t port : {*srcPort, *dstPort}) // negative ports are addEdge's to refuse
+            if (port > std::numeric_limits<int>::max())
+                return makeError("an edge has port " + std::to_string(port));
+        Edge e{*src, int(*srcPort), *dst, int(*dstPort)};
         if (Status s = g.addEdge(e); !s)
             return makeError(s.message());
     }
@@ -254,11 +257,9 @@ Expected<plan::Design> readDesign(Database &db) {
         d.platform.links.push_back({link->columnText(0), link->columnText(1), link->columnText(2), *spec});
     }
     while (place->step()) {
-        auto node = place->integer(0, "the placement's node");
+        auto node = nodeIdColumn(*place, 0, "the placement's node");
         if (!node)
             return node.error();
-        if (Status s = plan::checkNodeId(*node, "the placement's node"); !s)
-            return makeError(s.message());
         plan::LayerConfig cfg;
         cfg.device = place->columnIsNull(1) ? std::string() : place->columnText(1);
         cfg.dtype = place->columnText(2);
@@ -266,20 +267,18 @@ Expected<plan::Design> readDesign(Database &db) {
         if (!options)
             return makeError("the placement of node " + std::to_string(*node) + ": " + options.error().message);
         cfg.options = std::move(*options);
-        d.placement[NodeId(*node)] = cfg;
+        d.placement[*node] = cfg;
     }
     while (lay->step()) {
-        auto node = lay->integer(0, "the layout's node");
+        auto node = nodeIdColumn(*lay, 0, "the layout's node");
         if (!node)
             return node.error();
-        if (Status s = plan::checkNodeId(*node, "the layout's node"); !s)
-            return makeError(s.message());
         const std::string where = "the layout of node " + std::to_string(*node);
         auto x = lay->real(1, where + ": x"), y = lay->real(2, where + ": y");
         auto expanded = lay->integer(3, where + ": expanded");
         if (!x || !y || !expanded)
             return !x ? x.error() : !y ? y.error() : expanded.error();
-        d.layout[NodeId(*node)] = {*x, *y, *expanded != 0};
+        d.layout[*node] = {*x, *y, *expanded != 0};
     }
     return d;
 }

@@ -16,8 +16,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <numeric>
 #include <vector>
+
+#include "../common/top_k_by_hand.h"
 
 using namespace seaside::backends;
 
@@ -351,24 +352,6 @@ bool tame(const std::vector<std::uint8_t> &bytes) {
     }
     return true;
 }
-// The router's rule for finite logits, independent of kernels::topKGates (which the CPU device
-// runs): experts ranked by logit, ties to the lower id; the k best get softmax gates over the k.
-void topKByHand(const std::vector<float> &logits, std::int64_t m, std::int64_t n, std::int64_t k,
-                std::vector<std::uint32_t> &ids, std::vector<float> &gates) {
-    for (std::int64_t t = 0; t < m; ++t) {
-        const float *row = logits.data() + t * n;
-        std::vector<std::uint32_t> order(static_cast<std::size_t>(n));
-        std::iota(order.begin(), order.end(), 0u);
-        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return row[a] > row[b]; });
-        double sum = 0;
-        for (std::int64_t j = 0; j < k; ++j)
-            sum += std::exp(double(row[order[std::size_t(j)]]) - row[order[0]]);
-        for (std::int64_t j = 0; j < k; ++j) {
-            ids.push_back(order[std::size_t(j)]);
-            gates.push_back(float(std::exp(double(row[order[std::size_t(j)]]) - row[order[0]]) / sum));
-        }
-    }
-}
 bool tameHalves(const std::vector<std::uint8_t> &bytes) {
     for (std::size_t i = 0; i + 2 <= bytes.size(); i += 2) {
         std::uint16_t h;
@@ -467,16 +450,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             return 0;
         std::vector<float> logits(std::size_t(c.m * c.n));
         std::memcpy(logits.data(), before[0].data(), logits.size() * 4);
-        std::vector<std::uint32_t> ids;
-        std::vector<float> gates;
-        topKByHand(logits, c.m, c.n, c.k, ids, gates);
+        std::vector<std::uint32_t> ids; // the rule by hand, not kernels::topKGates (the CPU device's)
+        std::vector<double> gates;
+        for (std::int64_t t = 0; t < c.m; ++t)
+            seaside::testing::topKByHand(logits.data() + t * c.n, c.n, c.k, ids, gates);
         const auto got = read<std::uint32_t>(c.y);
         for (std::size_t i = 0; i < ids.size(); ++i) {
             float g;
             std::memcpy(&g, &got[ids.size() + i], 4);
-            if (got[i] != ids[i] || !(std::abs(g - gates[i]) <= 1e-5f)) {
+            if (got[i] != ids[i] || !(std::abs(double(g) - gates[i]) <= 1e-5)) {
                 std::fprintf(stderr, "topk m=%lld n=%lld k=%lld: slot %zu picks %u with %.9g, by hand %u with %.9g\n",
-                             (long long)c.m, (long long)c.n, (long long)c.k, i, got[i], double(g), ids[i], double(gates[i]));
+                             (long long)c.m, (long long)c.n, (long long)c.k, i, got[i], double(g), ids[i], gates[i]);
                 std::abort();
             }
         }

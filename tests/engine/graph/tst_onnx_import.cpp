@@ -66,6 +66,21 @@ void setInts(onnx::NodeProto *n, const std::string &name, std::vector<std::int64
         a->add_ints(x);
 }
 
+void setInt(onnx::NodeProto *n, const std::string &name, std::int64_t v) {
+    auto *a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+}
+
+// An empty opset-13 model to build a graph in.
+onnx::ModelProto opset13() {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    return m;
+}
+
 // x[N,3,8,8] -> Conv(4 out, 3x3, pad 1) -> Relu -> Flatten -> Gemm(256 -> 10) -> + Constant[10]
 onnx::ModelProto smallCnn(std::int64_t batch) {
     onnx::ModelProto m;
@@ -208,7 +223,7 @@ private slots:
     void realConvModelsFromTestdata() {
         const std::string path = kData + "/pytorch-converted/test_Conv2d_groups/model.onnx";
         if (!fs::exists(path))
-            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+            QSKIP("libonnx-testdata is not installed: runs wherever build.sh installed it, as in CI");
         auto r = importOnnxFile(path);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         onnx::ModelProto proto;
@@ -225,7 +240,7 @@ private slots:
     void everyTestdataModelImportsOrFailsCleanly() {
         const std::string dir = kData + "/pytorch-converted";
         if (!fs::exists(dir))
-            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+            QSKIP("libonnx-testdata is not installed: runs wherever build.sh installed it, as in CI");
         int imported = 0, refused = 0;
         for (const auto &e : fs::directory_iterator(dir)) {
             const auto model = e.path() / "model.onnx";
@@ -251,7 +266,7 @@ private slots:
     // re-import, and Cast, Equal or ConvInteger took the wrong element type after an edit.
     void seasideShapeRulesAgreeWithOnnx() {
         if (!fs::exists(kData))
-            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+            QSKIP("libonnx-testdata is not installed: runs wherever build.sh installed it, as in CI");
         int checked = 0;
         for (const auto &e : fs::recursive_directory_iterator(kData)) {
             if (e.path().filename() != "model.onnx")
@@ -286,19 +301,13 @@ private slots:
     // Gemm on two activations is a matmul node that remembers ONNX's transA / transB: its shape,
     // its work (K from the transposed A) and an export and re-import all agree with ONNX.
     void gemmOnActivationsKeepsItsTransposes() {
-        onnx::ModelProto m;
-        m.set_ir_version(8);
-        m.add_opset_import()->set_version(13);
+        onnx::ModelProto m = opset13();
         auto *g = m.mutable_graph();
         addValueInfo(g->add_input(), "a", {6, 3}); // A^T is [3, 6]
         addValueInfo(g->add_input(), "b", {4, 6}); // B^T is [6, 4]
         auto *gemm = addNode(g, "Gemm", "product", {"a", "b"}, {"y"});
-        for (const char *name : {"transA", "transB"}) {
-            auto *t = gemm->add_attribute();
-            t->set_name(name);
-            t->set_type(onnx::AttributeProto::INT);
-            t->set_i(1);
-        }
+        setInt(gemm, "transA", 1);
+        setInt(gemm, "transB", 1);
         addValueInfo(g->add_output(), "y", {3, 4});
         auto r = importOnnxModel(m);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
@@ -315,17 +324,11 @@ private slots:
         QCOMPARE(again->graph.findByName("product")->attrs.getInt("trans_a"), std::int64_t(1));
 
         // on a weight, but with A transposed: still a product (a layer reads rows of x), K = 6
-        onnx::ModelProto w;
-        w.set_ir_version(8);
-        w.add_opset_import()->set_version(13);
+        onnx::ModelProto w = opset13();
         auto *gw = w.mutable_graph();
         addValueInfo(gw->add_input(), "a", {6, 3});
         addInitializer(gw, "weight", {6, 4});
-        auto *layer = addNode(gw, "Gemm", "layer", {"a", "weight"}, {"y"});
-        auto *ta = layer->add_attribute();
-        ta->set_name("transA");
-        ta->set_type(onnx::AttributeProto::INT);
-        ta->set_i(1);
+        setInt(addNode(gw, "Gemm", "layer", {"a", "weight"}, {"y"}), "transA", 1);
         addValueInfo(gw->add_output(), "y", {3, 4});
         auto rw = importOnnxModel(w);
         QVERIFY2(rw.ok(), rw.ok() ? "" : rw.error().message.c_str());
@@ -366,9 +369,7 @@ private slots:
         }
         { // declared shapes that contradict each other, which ONNX's lenient inference lets through
           // (found by fuzzing): imported, the design could never be edited
-            onnx::ModelProto m;
-            m.set_ir_version(8);
-            m.add_opset_import()->set_version(13);
+            onnx::ModelProto m = opset13();
             auto *g = m.mutable_graph();
             addValueInfo(g->add_input(), "a", {2, 7});
             addValueInfo(g->add_input(), "b", {39, 4});
@@ -413,7 +414,7 @@ private slots:
     void controlFlowIsRefusedNamingTheNode() {
         const std::string path = kData + "/node/test_if/model.onnx";
         if (!fs::exists(path))
-            QSKIP("libonnx-testdata is not installed (build.sh installs it)");
+            QSKIP("libonnx-testdata is not installed: runs wherever build.sh installed it, as in CI");
         auto r = importOnnxFile(path);
         QVERIFY(!r.ok());
         QVERIFY2(r.error().message.find("(If)") != std::string::npos, r.error().message.c_str());

@@ -8,11 +8,11 @@
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <filesystem>
 #include <fstream>
 #include <omp.h>
 #include "../../common/random_data.h"
+#include "../../common/top_k_by_hand.h"
 
 using namespace seaside::kernels;
 
@@ -248,18 +248,15 @@ private slots:
             for (int e = 0; e < experts; ++e)
                 for (int h = 0; h < s.hidden; ++h)
                     logit[std::size_t(e)] += double(x[std::size_t(t * s.hidden + h)]) * w.router[std::size_t(e * s.hidden + h)];
-            std::vector<int> order(static_cast<std::size_t>(experts));
-            std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logit[std::size_t(a)] > logit[std::size_t(b)]; });
-            double sum = 0;
-            for (int j = 0; j < topK; ++j)
-                sum += std::exp(logit[std::size_t(order[std::size_t(j)])] - logit[std::size_t(order[0])]);
-            for (int j = 0; j < experts; ++j) {
-                const int e = order[std::size_t(j)];
-                const double want = j < topK ? std::exp(logit[std::size_t(e)] - logit[std::size_t(order[0])]) / sum : 0.0;
-                QVERIFY2(std::abs(chosen[std::size_t(t)][std::size_t(e)] - want) < 1e-5,
-                         qPrintable(QString("token %1, expert %2: gate %3, by hand %4").arg(t).arg(e).arg(chosen[std::size_t(t)][std::size_t(e)]).arg(want)));
-            }
+            std::vector<std::uint32_t> ids;
+            std::vector<double> gates;
+            seaside::testing::topKByHand(logit.data(), experts, topK, ids, gates);
+            std::vector<double> want(static_cast<std::size_t>(experts), 0.0); // 0 for the experts not chosen
+            for (std::size_t j = 0; j < ids.size(); ++j)
+                want[ids[j]] = gates[j];
+            for (int e = 0; e < experts; ++e)
+                QVERIFY2(std::abs(chosen[std::size_t(t)][std::size_t(e)] - want[std::size_t(e)]) < 1e-5,
+                         qPrintable(QString("token %1, expert %2: gate %3, by hand %4").arg(t).arg(e).arg(chosen[std::size_t(t)][std::size_t(e)]).arg(want[std::size_t(e)])));
         }
         MoeDenseWeights broken = w;
         broken.w2.pop_back();
