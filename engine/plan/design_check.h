@@ -5,9 +5,9 @@
 namespace seaside::plan {
 
 /// What a design must satisfy to be saved and opened again, whatever the file's format: node ids
-/// in 1..kMaxNodeId, a platform whose links name its own devices, a graph without a cycle, placement
-/// and layout entries only for nodes the graph has, layers placed only on the platform's devices
-/// and at known precisions. The error names the node, device or precision. Both loaders apply it
+/// in 1..kMaxNodeId, a platform whose links name its own devices, a graph without a cycle whose
+/// nodes (block bodies included) pass Seaside's shape rules, placement and layout entries only
+/// for nodes the graph has, layers placed only on the platform's devices and at known precisions. The error names the node, device or precision. Both loaders apply it
 /// to what they read (the JSON loader, resolving names as it reads, meets most of these earlier in
 /// its own words), and the project store before it saves.
 Status checkDesign(const Design &d);

@@ -148,16 +148,26 @@ private slots:
         QVERIFY(store::saveProject(d, good.toStdString()).ok());
         const auto &nodes = d.graph.nodes();
         graph::NodeId placed = 0, last = 0, firstConv = 0;
+        const graph::Node *block = nullptr;
         for (const auto &[id, cfg] : d.placement)
             if (!cfg.device.empty() && placed == 0)
                 placed = id;
         for (const auto &n : nodes) {
             if (n.kind == graph::OpKind::Conv && firstConv == 0)
                 firstConv = n.id;
+            if (n.kind == graph::OpKind::Block && !block)
+                block = &n;
             if (n.kind != graph::OpKind::Output)
                 last = n.id;
         }
+        QVERIFY(firstConv != 0 && block && block->body);
+        const graph::Node *bodyConv = nullptr;
+        for (const auto &n : block->body->nodes())
+            if (n.kind == graph::OpKind::Conv && !bodyConv)
+                bodyConv = &n;
+        QVERIFY(bodyConv);
         const std::string node = std::to_string(placed), name = d.graph.node(placed)->name;
+        const std::string conv = std::to_string(firstConv), convName = d.graph.node(firstConv)->name;
         const struct {
             std::string sql, expect;
         } cases[] = {
@@ -180,6 +190,13 @@ private slots:
             {"INSERT INTO edges(graph_id,seq,src,src_port,dst,dst_port) VALUES(0,999999," + std::to_string(last) + ",0," +
                  std::to_string(firstConv) + ",1)",
              "the graph has a cycle through node"},
+            // attributes the shape rules refuse, which would estimate nonsense and refuse every edit
+            {"UPDATE nodes SET attrs=json_set(attrs,'$.kernel',json('[-7,-7]')) WHERE graph_id=0 AND id=" + conv,
+             "the shapes do not follow Seaside's rules: node '" + convName + "' (conv): kernel, stride and dilation must be positive"},
+            {"UPDATE nodes SET attrs=json_set(attrs,'$.out_channels',0) WHERE id=" + std::to_string(bodyConv->id) +
+                 " AND graph_id=(SELECT body_id FROM nodes WHERE graph_id=0 AND id=" + std::to_string(block->id) + ")",
+             "the shapes do not follow Seaside's rules: in block '" + block->name + "': node '" + bodyConv->name +
+                 "' (conv): out_channels and groups must be positive"},
         };
         for (const auto &c : cases) {
             const QString p = path("inconsistent.seaside");
@@ -208,6 +225,13 @@ private slots:
         QVERIFY2(saved.message().find("not saved, the previous file is untouched: layer '" + name + "' is placed on device 'ghost'") !=
                      std::string::npos,
                  saved.message().c_str());
+        QCOMPARE(fileHash(good), before);
+        plan::Design badKernel = d;
+        badKernel.graph.node(firstConv)->attrs.set("kernel", std::vector<std::int64_t>{0, 3});
+        const Status refused = store::saveProject(badKernel, good.toStdString());
+        QVERIFY2(refused.message().find("not saved, the previous file is untouched: the shapes do not follow Seaside's rules: node '" +
+                                        convName + "'") != std::string::npos,
+                 refused.message().c_str());
         QCOMPARE(fileHash(good), before);
     }
 
