@@ -1,6 +1,8 @@
 #include "graph/shape_inference.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 
 namespace seaside::graph {
 
@@ -250,13 +252,60 @@ Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
     }
 }
 
+namespace {
+// A block's body takes what reaches the block: input port i feeds the body's i-th Input node. Where
+// those declare something else (the sequence length changed upstream), the block gets a copy of
+// its body fed with what arrives, inferred again, so that its layers and its outputs follow.
+// Blocks of one call fed alike share one copy. Unknown tensors leave the declaration as it is.
+struct Refed {
+    const Graph *from;
+    std::vector<TensorDesc> inputs;
+    std::shared_ptr<const Graph> body;
+};
+
+Status feedBody(const Graph &g, Node &n, std::vector<Refed> &refed) {
+    std::vector<TensorDesc> inputs;
+    for (const Node &b : n.body->nodes())
+        if (b.kind == OpKind::Input)
+            inputs.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
+    bool changed = false;
+    for (const Edge &e : g.inEdges(n.id)) {
+        const TensorDesc *t = g.edgeTensor(e);
+        if (t && t->known() && std::size_t(e.dstPort) < inputs.size() && !(inputs[std::size_t(e.dstPort)] == *t)) {
+            inputs[std::size_t(e.dstPort)] = *t;
+            changed = true;
+        }
+    }
+    if (!changed)
+        return {};
+    for (const Refed &r : refed)
+        if (r.from == n.body.get() && r.inputs == inputs) {
+            n.body = r.body;
+            return {};
+        }
+    auto body = std::make_shared<Graph>(*n.body);
+    std::size_t next = 0;
+    for (const Node &b : n.body->nodes())
+        if (b.kind == OpKind::Input)
+            body->node(b.id)->outputs = {inputs[next++]};
+    if (Status s = inferShapes(*body); !s)
+        return makeError("in block '" + n.name + "': " + s.message());
+    refed.push_back({n.body.get(), std::move(inputs), body});
+    n.body = std::move(body);
+    return {};
+}
+} // namespace
+
 Status inferShapes(Graph &g) {
     auto order = g.topologicalOrder();
     if (!order)
         return order.error();
+    std::vector<Refed> refed;
     for (NodeId id : *order) {
         Node &n = *g.node(id);
         if (n.kind == OpKind::Block && n.body) {
+            if (Status s = feedBody(g, n, refed); !s)
+                return s;
             // A block's outputs are what its body's Output nodes receive.
             std::vector<TensorDesc> outs;
             for (const Node &b : n.body->nodes())
@@ -286,6 +335,32 @@ Status inferShapes(Graph &g) {
         }
     }
     return {};
+}
+
+namespace {
+using Settled = std::map<const Graph *, std::shared_ptr<const Graph>>;
+
+Status inferWithBodies(Graph &g, Settled &settled) {
+    for (const Node &each : g.nodes()) {
+        Node &n = *g.node(each.id);
+        if (!n.body)
+            continue;
+        auto done = settled.find(n.body.get());
+        if (done == settled.end()) {
+            auto body = std::make_shared<Graph>(*n.body);
+            if (Status s = inferWithBodies(*body, settled); !s)
+                return makeError("in block '" + n.name + "': " + s.message());
+            done = settled.emplace(n.body.get(), *body == *n.body ? n.body : std::shared_ptr<const Graph>(body)).first;
+        }
+        n.body = done->second;
+    }
+    return inferShapes(g);
+}
+} // namespace
+
+Status inferShapesWithBodies(Graph &g) {
+    Settled settled;
+    return inferWithBodies(g, settled);
 }
 
 } // namespace seaside::graph

@@ -5,9 +5,15 @@
 namespace seaside::graph {
 
 /// Propagates shapes in topological order from the Input nodes' declared outputs. A node whose
-/// output cannot be derived (a custom op, an unknown input) keeps what it declared. Fails on a
-/// cycle or an impossible shape, naming the node.
+/// output cannot be derived (a custom op, an unknown input) keeps what it declared. A block whose
+/// body's Input nodes declare other tensors than reach it gets a copy of the body fed with them and
+/// inferred again. Fails on a cycle or an impossible shape, naming the node.
 Status inferShapes(Graph &g);
+
+/// inferShapes on every block body first (each distinct body once; a body whose shapes change is
+/// replaced by an inferred copy, shared as before), then on `g`, whose blocks take their outputs
+/// from their bodies. An error inside a body names the block: "in block 'layer': node ...".
+Status inferShapesWithBodies(Graph &g);
 
 /// The output of one node given its inputs; nullopt when the rule needs more than it has.
 Expected<std::optional<TensorDesc>> inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in);

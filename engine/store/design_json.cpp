@@ -1,7 +1,6 @@
 #include "store/design_json.h"
 
 #include "graph/block_split.h"
-#include "graph/shape_inference.h"
 #include "graph/templates/templates.h"
 #include "hw/catalogue.h"
 #include "plan/design_check.h"
@@ -362,15 +361,13 @@ Expected<plan::Design> designFromJsonUnchecked(const json &j) {
     if (!g)
         return g.error();
     d.graph = std::move(*g);
-    if (Status s = inferShapes(d.graph); !s)
-        return makeError(s.message());
     auto p = platformFromJson(j.value("platform", json::object()));
     if (!p)
         return p.error();
     d.platform = std::move(*p);
     if (Status s = placementFromJson(j, d); !s)
         return makeError(s.message());
-    if (Status s = plan::checkDesign(d); !s)
+    if (Status s = plan::settleLoadedDesign(d); !s)
         return makeError(s.message());
     return d;
 }

@@ -372,7 +372,7 @@ Expected<plan::Design> openProject(const std::string &path) {
     auto d = readDesign(*source);
     if (!d)
         return fileError(path, d.error().message);
-    if (Status s = plan::checkDesign(*d); !s)
+    if (Status s = plan::settleLoadedDesign(*d); !s)
         return fileError(path, s.message());
     return d;
 }

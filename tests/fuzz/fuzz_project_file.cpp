@@ -64,10 +64,43 @@ std::string seedProject() {
     return path;
 }
 
+// A boundary number, or a list of 1 to 4 of them, as JSON text.
+std::string jsonNumbers(FuzzedDataProvider &in) {
+    const auto number = [&] { return std::to_string(kNumbers[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kNumbers) - 1)]); };
+    const int count = in.ConsumeIntegralInRange<int>(0, 4);
+    if (count == 0)
+        return number();
+    std::string list = "[";
+    for (int i = 0; i < count; ++i)
+        list += (i ? "," : "") + number();
+    return list + "]";
+}
+
+// Inside a node's JSON cell: one attribute (kernel, out_features, perm...) or one output dimension
+// set to boundary numbers, the cell still well-formed JSON. This reaches the shape rules' and the
+// cost models' arithmetic, which whole-cell edits (a number or a string for the whole object) stop
+// short of.
+void editJsonCell(store::Database &db, FuzzedDataProvider &in, const std::string &row) {
+    const bool attrs = in.ConsumeBool();
+    const std::string target = attrs ? "'$.' || (SELECT key FROM json_each(nodes.attrs) LIMIT 1 OFFSET ?2)"
+                                     : "'$[0].shape[' || ?2 || ']'";
+    const std::string column = attrs ? "attrs" : "outputs";
+    auto st = db.prepare("UPDATE nodes SET " + column + " = json_set(" + column + ", " + target + ", json(?1))" + row);
+    if (!st)
+        return;
+    st->bind(1, jsonNumbers(in));
+    st->bind(2, std::int64_t(in.ConsumeIntegralInRange<int>(0, 7)));
+    (void)st->run(); // a key past the last one leaves the path NULL, and NOT NULL refuses the update
+}
+
 void edit(store::Database &db, FuzzedDataProvider &in) {
     const Table &t = kTables[in.ConsumeIntegralInRange<std::size_t>(0, kTables.size() - 1)];
     const std::string row = " WHERE (" + std::string(t.key) + ") IN (SELECT " + t.key + " FROM " + t.name +
                             " LIMIT 1 OFFSET " + std::to_string(in.ConsumeIntegralInRange<int>(0, 40)) + ")";
+    if (std::string(t.name) == "nodes" && in.ConsumeBool()) {
+        editJsonCell(db, in, row);
+        return;
+    }
     if (in.ConsumeIntegralInRange<int>(0, 7) == 0) {
         (void)db.exec(std::string("DELETE FROM ") + t.name + row);
         return;

@@ -120,6 +120,35 @@ private slots:
         QCOMPARE(g().node(fc)->attrs.getInt("out_features"), std::int64_t(32));
     }
 
+    // An edit upstream of blocks reaches the layers inside them: a stride-1 max pool in ResNet-50
+    // makes every stage after it work on four times the pixels, and undo brings the bodies back.
+    void blocksFollowAnEditUpstream() {
+        views::DesignDocument doc;
+        LoadableAfterEveryStep loadable(doc);
+        QString error;
+        QVERIFY(doc.load(QString(SEASIDE_PROJECTS_DIR) + "/resnet50-fpga-unzip.json", {}, &error));
+        const plan::Design original = doc.design();
+        const auto &g = [&]() -> const graph::Graph & { return doc.design().graph; };
+        const graph::Node *pool = g().findByName("maxpool");
+        QVERIFY(pool && g().findByName("stage1.block0"));
+        QCOMPARE(g().findByName("stage1.block0")->outputs[0].shape, (std::vector<std::int64_t>{1, 256, 56, 56}));
+        const double macsBefore = graph::graphMetrics(g()).macs;
+
+        QVERIFY(doc.setAttribute(pool->id, "stride", std::vector<std::int64_t>{1, 1}).ok());
+        QCOMPARE(g().findByName("stage1.block0")->outputs[0].shape, (std::vector<std::int64_t>{1, 256, 112, 112}));
+        QCOMPARE(g().findByName("stage4.block1-2")->outputs[0].shape, (std::vector<std::int64_t>{1, 2048, 14, 14}));
+        const graph::Graph &body = *g().findByName("stage1.block0")->body;
+        for (const graph::Node &n : body.nodes()) // every layer inside, not only the block's outputs
+            if (n.kind == graph::OpKind::Conv)
+                QCOMPARE(n.outputs[0].shape.back(), std::int64_t(112));
+        // the stem stays as it was: all but conv1's MACs (about 0.12 of 4.1 G) grow four times
+        QVERIFY(graph::graphMetrics(g()).macs > 3.8 * macsBefore);
+
+        doc.undoStack()->undo();
+        QVERIFY(doc.design() == original);
+        QCOMPARE(graph::graphMetrics(g()).macs, macsBefore);
+    }
+
     void paletteConnectDeviceUndo() {
         app::MainWindow w;
         w.resize(1400, 900);

@@ -241,6 +241,44 @@ private slots:
         QVERIFY(g.reachable(x, o));
         QVERIFY(!splitBlock(g, "layers.p0", 9).ok());
         QVERIFY(!splitBlock(g, "nope", 2).ok());
+
+        // a batch of 2 on the input: both parts fed alike take one new body, the old one untouched
+        const double macsOfOne = graphMetrics(g).macs;
+        QVERIFY(macsOfOne > 0);
+        g.node(x)->outputs = {TensorDesc{{2, 8}, DType::F32}};
+        QVERIFY(inferShapes(g).ok());
+        p0 = g.findByName("layers.p0");
+        p2 = g.findByName("layers.p2");
+        QVERIFY(p0->body != body);
+        QCOMPARE(p0->body.get(), p2->body.get());
+        QCOMPARE(p0->body->node(bf)->outputs[0].shape, (std::vector<std::int64_t>{2, 8}));
+        QCOMPARE(p2->outputs[0].shape, (std::vector<std::int64_t>{2, 8}));
+        QCOMPARE(body->node(bf)->outputs[0].shape, (std::vector<std::int64_t>{1, 8}));
+        QCOMPARE(graphMetrics(g).macs, 2 * macsOfOne); // two rows through the 7 layers
+    }
+
+    // What a body cannot take fails naming the block: a reshape to 8 values fed 16.
+    void bodyThatCannotTakeItsInputNamesTheBlock() {
+        auto body = std::make_shared<Graph>();
+        const NodeId bi = addInput(*body, {1, 8});
+        Node r = make(OpKind::Reshape, "r");
+        r.attrs.set("shape", std::vector<std::int64_t>{8});
+        const NodeId br = body->addNode(r);
+        const NodeId bo = body->addNode(make(OpKind::Output, "y"));
+        body->addEdge({bi, 0, br, 0});
+        body->addEdge({br, 0, bo, 0});
+        QVERIFY(inferShapes(*body).ok());
+        Graph g;
+        const NodeId x = addInput(g, {1, 8});
+        Node blk = make(OpKind::Block, "flatten");
+        blk.body = body;
+        const NodeId b = g.addNode(blk);
+        g.addEdge({x, 0, b, 0});
+        QVERIFY(inferShapes(g).ok());
+        g.node(x)->outputs = {TensorDesc{{2, 8}, DType::F32}};
+        const seaside::Status s = inferShapes(g);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.message().find("in block 'flatten': node 'r' (reshape)") != std::string::npos, s.message().c_str());
     }
 };
 

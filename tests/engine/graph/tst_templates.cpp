@@ -1,4 +1,5 @@
 #include "graph/node_metrics.h"
+#include "graph/shape_inference.h"
 #include "graph/templates/templates.h"
 
 #include <QtTest>
@@ -71,6 +72,29 @@ private slots:
         QCOMPARE(graphMetrics(*four).macs, 4 * graphMetrics(*one).macs);
         // ResNet-50 at 224x224 is about 4.1 GMACs per image
         QVERIFY(std::abs(graphMetrics(*one).macs - 4.1e9) < 0.1e9);
+    }
+
+    // A longer sequence set on the input reaches every layer inside the blocks: the design then is
+    // the template built for that length, bodies included, and the old body is left as it was.
+    void blocksFollowWhatReachesThem() {
+        auto g = templates::buildTemplate("mixtral-8x7b", {1, 512});
+        auto longer = templates::buildTemplate("mixtral-8x7b", {1, 2048});
+        auto again = templates::buildTemplate("mixtral-8x7b", {1, 512});
+        QVERIFY(g.ok() && longer.ok() && again.ok());
+        const Node *block = nullptr;
+        for (const Node &n : g->nodes())
+            if (n.kind == OpKind::Block)
+                block = &n;
+        QVERIFY(block);
+        const std::shared_ptr<const Graph> oldBody = block->body;
+        for (const Node &n : g->nodes())
+            if (n.kind == OpKind::Input)
+                g->node(n.id)->outputs = longer->node(n.id)->outputs;
+        QVERIFY(inferShapes(*g).ok());
+        QVERIFY(*g == *longer);
+        QCOMPARE(graphMetrics(*g).macs, graphMetrics(*longer).macs);
+        QVERIFY(graphMetrics(*g).macs > 3.9 * graphMetrics(*again).macs);
+        QVERIFY(*oldBody == *again->findByName(block->name)->body);
     }
 
     void blocksStaySmall() {

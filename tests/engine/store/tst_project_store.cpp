@@ -235,6 +235,39 @@ private slots:
         QCOMPARE(fileHash(good), before);
     }
 
+    // A declared output is a record: where a rule derives it, the rule wins on opening, so a
+    // hand-edited shape neither changes the estimate nor survives the next save.
+    void handEditedShapesGiveWayToTheRules() {
+        const plan::Design d = richDesign();
+        const QString p = path("reshaped.seaside");
+        QVERIFY(store::saveProject(d, p.toStdString()).ok());
+        const graph::Node *block = nullptr, *firstPool = nullptr;
+        for (const auto &n : d.graph.nodes()) {
+            if (n.kind == graph::OpKind::Block && !block)
+                block = &n;
+            if (n.kind == graph::OpKind::Pool && !firstPool)
+                firstPool = &n;
+        }
+        QVERIFY(block && firstPool);
+        {
+            auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadWriteCreate);
+            const std::string huge = "json_set(outputs,'$[0].shape[1]',json('9223372036854775807'))";
+            QVERIFY(db->exec("UPDATE nodes SET outputs=" + huge + " WHERE graph_id=0 AND id=" + std::to_string(firstPool->id)).ok());
+            // every node of the first block's body but its inputs (which declare what the body
+            // takes), and the block itself
+            QVERIFY(db->exec("UPDATE nodes SET outputs=json_set(outputs,'$[0].shape[1]',7) WHERE kind<>'input' AND graph_id=(SELECT "
+                             "body_id FROM nodes WHERE graph_id=0 AND id=" + std::to_string(block->id) + ")").ok());
+            QVERIFY(db->exec("UPDATE nodes SET outputs=json_set(outputs,'$[0].shape[1]',7) WHERE graph_id=0 AND id=" +
+                             std::to_string(block->id)).ok());
+            auto st = db->prepare("SELECT outputs FROM nodes WHERE graph_id=0 AND id=" + std::to_string(firstPool->id));
+            QVERIFY(st && st->step());
+            QVERIFY(st->columnText(0).find("9223372036854775807") != std::string::npos); // the edit took
+        }
+        auto back = store::openProject(p.toStdString());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QVERIFY(back->graph == d.graph); // bodies compared too
+    }
+
     void olderSchemaIsMigratedInMemory() {
         const QString p = path("v1.seaside");
         const plan::Design d = richDesign();
