@@ -442,6 +442,18 @@ std::vector<graph::NodeId> DesignDocument::pasteNodes(const std::string &clip, p
         edges.push_back({fresh[e.src], e.srcPort, fresh[e.dst], e.dstPort});
     if (snaps.empty())
         return {};
+    // A clipboard from elsewhere may hold what the shape rules refuse, which no save would then
+    // write: refused here. Blocks pasted take their bodies as the rules settle them.
+    graph::Graph trial = m_design.graph;
+    for (const auto &s : snaps)
+        trial.addNode(s.node);
+    for (const auto &e : edges)
+        if (Status st = trial.addEdge(e); !st)
+            return fail(QString::fromStdString(st.message()));
+    if (Status st = graph::inferShapesWithBodies(trial); !st)
+        return fail(tr("refused: %1").arg(QString::fromStdString(st.message())));
+    for (auto &s : snaps)
+        s.node = *trial.node(s.node.id);
     m_undo.push(new AddNodesCommand(this, snaps, edges, tr("Paste %n node(s)", nullptr, int(snaps.size()))));
     std::vector<graph::NodeId> ids;
     for (const auto &s : snaps)

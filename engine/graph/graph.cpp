@@ -15,7 +15,7 @@ bool Node::operator==(const Node &o) const {
         return false;
     if (bool(body) != bool(o.body))
         return false;
-    return !body || *body == *o.body;
+    return !body || body == o.body || *body == *o.body; // one shared body: no deep walk
 }
 
 bool Graph::operator==(const Graph &o) const {

@@ -1,7 +1,6 @@
 #include "graph/shape_inference.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 
 namespace seaside::graph {
@@ -255,30 +254,41 @@ Result inferNodeOutput(const Node &n, const std::vector<TensorDesc> &in) {
 namespace {
 // A block's body takes what reaches the block: input port i feeds the body's i-th Input node. Where
 // those declare something else (the sequence length changed upstream), the block gets a copy of
-// its body fed with what arrives, inferred again, so that its layers and its outputs follow.
-// Blocks of one call fed alike share one copy. Unknown tensors leave the declaration as it is.
+// its body fed with what arrives, inferred again, so that its layers and its outputs follow. When
+// settling (a design just read from a file), every body is inferred again, whatever it declares,
+// and keeps its old pointer where nothing changed. Blocks of one call fed alike share one copy.
+// An unknown tensor leaves the Input's declaration as it is.
 struct Refed {
     const Graph *from;
     std::vector<TensorDesc> inputs;
     std::shared_ptr<const Graph> body;
 };
+struct Feeding {
+    bool settle;
+    std::vector<Refed> refed;
+};
 
-Status feedBody(const Graph &g, Node &n, std::vector<Refed> &refed) {
+Status inferShapesIn(Graph &g, Feeding &feeding);
+
+Status feedBody(const Graph &g, Node &n, Feeding &feeding) {
     std::vector<TensorDesc> inputs;
     for (const Node &b : n.body->nodes())
         if (b.kind == OpKind::Input)
             inputs.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
     bool changed = false;
     for (const Edge &e : g.inEdges(n.id)) {
+        if (std::size_t(e.dstPort) >= inputs.size())
+            return makeError("block '" + n.name + "' is fed on input " + std::to_string(e.dstPort) + ", but its body takes " +
+                             std::to_string(inputs.size()) + " input(s)");
         const TensorDesc *t = g.edgeTensor(e);
-        if (t && t->known() && std::size_t(e.dstPort) < inputs.size() && !(inputs[std::size_t(e.dstPort)] == *t)) {
+        if (t && t->known() && !(inputs[std::size_t(e.dstPort)] == *t)) {
             inputs[std::size_t(e.dstPort)] = *t;
             changed = true;
         }
     }
-    if (!changed)
+    if (!changed && !feeding.settle)
         return {};
-    for (const Refed &r : refed)
+    for (const Refed &r : feeding.refed)
         if (r.from == n.body.get() && r.inputs == inputs) {
             n.body = r.body;
             return {};
@@ -288,23 +298,23 @@ Status feedBody(const Graph &g, Node &n, std::vector<Refed> &refed) {
     for (const Node &b : n.body->nodes())
         if (b.kind == OpKind::Input)
             body->node(b.id)->outputs = {inputs[next++]};
-    if (Status s = inferShapes(*body); !s)
+    Feeding inner{feeding.settle, {}};
+    if (Status s = inferShapesIn(*body, inner); !s)
         return makeError("in block '" + n.name + "': " + s.message());
-    refed.push_back({n.body.get(), std::move(inputs), body});
-    n.body = std::move(body);
+    std::shared_ptr<const Graph> result = *body == *n.body ? n.body : std::shared_ptr<const Graph>(std::move(body));
+    feeding.refed.push_back({n.body.get(), std::move(inputs), result});
+    n.body = std::move(result);
     return {};
 }
-} // namespace
 
-Status inferShapes(Graph &g) {
+Status inferShapesIn(Graph &g, Feeding &feeding) {
     auto order = g.topologicalOrder();
     if (!order)
         return order.error();
-    std::vector<Refed> refed;
     for (NodeId id : *order) {
         Node &n = *g.node(id);
         if (n.kind == OpKind::Block && n.body) {
-            if (Status s = feedBody(g, n, refed); !s)
+            if (Status s = feedBody(g, n, feeding); !s)
                 return s;
             // A block's outputs are what its body's Output nodes receive.
             std::vector<TensorDesc> outs;
@@ -336,31 +346,16 @@ Status inferShapes(Graph &g) {
     }
     return {};
 }
-
-namespace {
-using Settled = std::map<const Graph *, std::shared_ptr<const Graph>>;
-
-Status inferWithBodies(Graph &g, Settled &settled) {
-    for (const Node &each : g.nodes()) {
-        Node &n = *g.node(each.id);
-        if (!n.body)
-            continue;
-        auto done = settled.find(n.body.get());
-        if (done == settled.end()) {
-            auto body = std::make_shared<Graph>(*n.body);
-            if (Status s = inferWithBodies(*body, settled); !s)
-                return makeError("in block '" + n.name + "': " + s.message());
-            done = settled.emplace(n.body.get(), *body == *n.body ? n.body : std::shared_ptr<const Graph>(body)).first;
-        }
-        n.body = done->second;
-    }
-    return inferShapes(g);
-}
 } // namespace
 
+Status inferShapes(Graph &g) {
+    Feeding feeding{false, {}};
+    return inferShapesIn(g, feeding);
+}
+
 Status inferShapesWithBodies(Graph &g) {
-    Settled settled;
-    return inferWithBodies(g, settled);
+    Feeding feeding{true, {}};
+    return inferShapesIn(g, feeding);
 }
 
 } // namespace seaside::graph

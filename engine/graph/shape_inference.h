@@ -10,9 +10,10 @@ namespace seaside::graph {
 /// inferred again. Fails on a cycle or an impossible shape, naming the node.
 Status inferShapes(Graph &g);
 
-/// inferShapes on every block body first (each distinct body once; a body whose shapes change is
-/// replaced by an inferred copy, shared as before), then on `g`, whose blocks take their outputs
-/// from their bodies. An error inside a body names the block: "in block 'layer': node ...".
+/// inferShapes that also infers every block body again, from what reaches its block (or what its
+/// Input nodes declare where that is unknown), whatever the body declares inside: for a design just
+/// read from a file. A body that comes out the same keeps its pointer. An error inside a body names
+/// the block: "in block 'layer': node ...".
 Status inferShapesWithBodies(Graph &g);
 
 /// The output of one node given its inputs; nullopt when the rule needs more than it has.

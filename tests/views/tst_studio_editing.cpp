@@ -296,6 +296,16 @@ private slots:
         QCOMPARE(g.node(pasted[0])->name, std::string("block1.conv_copy2"));
         QVERIFY(doc.pasteNodes("not a clipboard", {0, 0}, &error).empty());
         QVERIFY2(error.contains("holds no Seaside nodes"), qPrintable(error));
+        // a clipboard from elsewhere whose conv, fed by the input copied with it, has a negative
+        // kernel: refused, as no save would write it
+        std::string bad = doc.copyNodes({g.findByName("eeg")->id, conv});
+        const auto at = bad.find("\"kernel\":[7]");
+        QVERIFY(at != std::string::npos);
+        bad.replace(at, 12, "\"kernel\":[-7]");
+        const int steps = doc.undoStack()->count();
+        QVERIFY(doc.pasteNodes(bad, {0, 0}, &error).empty());
+        QVERIFY2(error.startsWith("refused: ") && error.contains("kernel, stride and dilation must be positive"), qPrintable(error));
+        QCOMPARE(doc.undoStack()->count(), steps);
         doc.undoStack()->undo();
         doc.undoStack()->undo();
         QCOMPARE(g.size(), nodes);

@@ -408,8 +408,8 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
     Graph check = imp.result.graph;
     if (Status s = inferShapes(check); !s)
         return makeError("the model's shapes contradict each other: " + s.message());
-    // Where the rules disagree with what ONNX declared (beyond filling in what it left open), the
-    // first edit would change the shape: say so now.
+    // The design takes the rules' shapes, as every edit and every re-opening would (they fill in
+    // what ONNX left open); where they disagree with what ONNX declared beyond that, say so.
     for (const Node &declared : imp.result.graph.nodes()) {
         const Node &ruled = *check.node(declared.id);
         for (std::size_t o = 0; o < declared.outputs.size() && o < ruled.outputs.size(); ++o) {
@@ -421,9 +421,10 @@ Expected<OnnxImport> importOnnxModel(onnx::ModelProto model, const OnnxImportOpt
                 imp.result.warnings.push_back("node '" + declared.name + "' (" + declared.opType + "): ONNX declares " +
                                               std::string(dtypeName(b.dtype)) + shapeString(b.shape) +
                                               ", Seaside's shape rule gives " + std::string(dtypeName(a.dtype)) + shapeString(a.shape) +
-                                              "; an edit of the design will use Seaside's");
+                                              "; Seaside uses its rule");
         }
     }
+    imp.result.graph = std::move(check);
     imp.result.metadata["onnx.ir_version"] = std::to_string(model.ir_version());
     std::string opsets;
     for (const auto &o : model.opset_import())

@@ -279,6 +279,15 @@ private slots:
         const seaside::Status s = inferShapes(g);
         QVERIFY(!s.ok());
         QVERIFY2(s.message().find("in block 'flatten': node 'r' (reshape)") != std::string::npos, s.message().c_str());
+
+        // an edge into an input the body does not have
+        g.node(x)->outputs = {TensorDesc{{1, 8}, DType::F32}};
+        const NodeId x2 = addInput(g, {1, 8});
+        QVERIFY(g.addEdge({x2, 0, b, 1}).ok());
+        const seaside::Status port = inferShapes(g);
+        QVERIFY(!port.ok());
+        QVERIFY2(port.message().find("block 'flatten' is fed on input 1, but its body takes 1 input(s)") != std::string::npos,
+                 port.message().c_str());
     }
 };
 

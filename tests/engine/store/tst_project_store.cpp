@@ -253,10 +253,10 @@ private slots:
             auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadWriteCreate);
             const std::string huge = "json_set(outputs,'$[0].shape[1]',json('9223372036854775807'))";
             QVERIFY(db->exec("UPDATE nodes SET outputs=" + huge + " WHERE graph_id=0 AND id=" + std::to_string(firstPool->id)).ok());
-            // every node of the first block's body but its inputs (which declare what the body
-            // takes), and the block itself
-            QVERIFY(db->exec("UPDATE nodes SET outputs=json_set(outputs,'$[0].shape[1]',7) WHERE kind<>'input' AND graph_id=(SELECT "
-                             "body_id FROM nodes WHERE graph_id=0 AND id=" + std::to_string(block->id) + ")").ok());
+            // every node of the first block's body, its inputs too (fed what reaches the block),
+            // and the block itself
+            QVERIFY(db->exec("UPDATE nodes SET outputs=json_set(outputs,'$[0].shape[1]',7) WHERE graph_id=(SELECT body_id FROM "
+                             "nodes WHERE graph_id=0 AND id=" + std::to_string(block->id) + ")").ok());
             QVERIFY(db->exec("UPDATE nodes SET outputs=json_set(outputs,'$[0].shape[1]',7) WHERE graph_id=0 AND id=" +
                              std::to_string(block->id)).ok());
             auto st = db->prepare("SELECT outputs FROM nodes WHERE graph_id=0 AND id=" + std::to_string(firstPool->id));
