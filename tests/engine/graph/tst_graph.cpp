@@ -21,6 +21,18 @@ NodeId addInput(Graph &g, std::vector<std::int64_t> shape) {
     n.outputs = {TensorDesc{std::move(shape), DType::F32}};
     return g.addNode(n);
 }
+// A block body: one layer between a [1, 8] input and an output, its shapes inferred.
+std::shared_ptr<Graph> oneLayerBody(const Node &layer) {
+    auto body = std::make_shared<Graph>();
+    const NodeId in = addInput(*body, {1, 8});
+    const NodeId l = body->addNode(layer);
+    const NodeId out = body->addNode(make(OpKind::Output, "y"));
+    body->addEdge({in, 0, l, 0});
+    body->addEdge({l, 0, out, 0});
+    if (!inferShapes(*body).ok())
+        qFatal("the body's shapes do not infer");
+    return body;
+}
 } // namespace
 
 class TestGraph : public QObject {
@@ -207,15 +219,10 @@ private slots:
     }
 
     void splitBlockKeepsTotalsAndSharesTheBody() {
-        auto body = std::make_shared<Graph>();
-        const NodeId bi = addInput(*body, {1, 8});
         Node fc = make(OpKind::Linear, "fc");
         fc.attrs.set("out_features", std::int64_t(8));
-        const NodeId bf = body->addNode(fc);
-        const NodeId bo = body->addNode(make(OpKind::Output, "y"));
-        body->addEdge({bi, 0, bf, 0});
-        body->addEdge({bf, 0, bo, 0});
-        QVERIFY(inferShapes(*body).ok());
+        const std::shared_ptr<Graph> body = oneLayerBody(fc);
+        const NodeId bf = body->findByName("fc")->id;
 
         Graph g;
         const NodeId x = addInput(g, {1, 8});
@@ -259,15 +266,9 @@ private slots:
 
     // What a body cannot take fails naming the block: a reshape to 8 values fed 16.
     void bodyThatCannotTakeItsInputNamesTheBlock() {
-        auto body = std::make_shared<Graph>();
-        const NodeId bi = addInput(*body, {1, 8});
         Node r = make(OpKind::Reshape, "r");
         r.attrs.set("shape", std::vector<std::int64_t>{8});
-        const NodeId br = body->addNode(r);
-        const NodeId bo = body->addNode(make(OpKind::Output, "y"));
-        body->addEdge({bi, 0, br, 0});
-        body->addEdge({br, 0, bo, 0});
-        QVERIFY(inferShapes(*body).ok());
+        const std::shared_ptr<Graph> body = oneLayerBody(r);
         Graph g;
         const NodeId x = addInput(g, {1, 8});
         Node blk = make(OpKind::Block, "flatten");
