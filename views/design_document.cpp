@@ -673,6 +673,10 @@ Status DesignDocument::setRepeat(graph::NodeId id, std::int64_t repeat) {
         return makeError("only a block repeats");
     if (repeat < 1)
         return makeError("a block repeats at least once");
+    graph::Graph trial = m_design.graph;
+    trial.node(id)->repeat = repeat;
+    if (Status s = graph::inferShapes(trial); !s)
+        return makeError("refused: " + s.message());
     if (repeat != b->repeat)
         m_undo.push(new RepeatCommand(this, id, b->repeat, repeat));
     return {};

@@ -307,6 +307,25 @@ Status feedBody(const Graph &g, Node &n, Feeding &feeding) {
     return {};
 }
 
+// A repeated block feeds each repetition the one before: its body must give what it takes.
+Status checkRepeats(const Node &n) {
+    if (n.repeat <= 1)
+        return {};
+    std::vector<TensorDesc> takes;
+    for (const Node &b : n.body->nodes())
+        if (b.kind == OpKind::Input)
+            takes.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
+    const std::string repeats = "block '" + n.name + "' repeats " + std::to_string(n.repeat) + " times, but its body ";
+    if (takes.size() != n.outputs.size())
+        return makeError(repeats + "takes " + std::to_string(takes.size()) + " input(s) and gives " +
+                         std::to_string(n.outputs.size()));
+    for (std::size_t i = 0; i < takes.size(); ++i)
+        if (takes[i].known() && n.outputs[i].known() && takes[i].shape != n.outputs[i].shape)
+            return makeError(repeats + "turns " + shapeString(takes[i].shape) + " into " + shapeString(n.outputs[i].shape) +
+                             ", which the next repetition cannot take");
+    return {};
+}
+
 Status inferShapesIn(Graph &g, Feeding &feeding) {
     auto order = g.topologicalOrder();
     if (!order)
@@ -325,6 +344,8 @@ Status inferShapesIn(Graph &g, Feeding &feeding) {
                 }
             if (!outs.empty())
                 n.outputs = outs;
+            if (Status s = checkRepeats(n); !s)
+                return s;
             continue;
         }
         auto out = inferNodeOutput(n, g.inputTensors(id));

@@ -403,12 +403,22 @@ private slots:
         QCOMPARE(graph::graphMetrics(g).params, params); // the block holds the same layers
         QCOMPARE(g.node(*b)->outputs[0].shape, original.graph.findByName("block2.pool")->outputs[0].shape);
         QCOMPARE(doc.design().placement.at(*b).device, std::string("edge"));
-        QVERIFY(doc.setRepeat(*b, 3).ok());
-        QVERIFY(!doc.setRepeat(*b, 0).ok());
-        const double blockParams = graph::nodeMetrics(g, *g.node(*b)).params;
-        QVERIFY(!doc.ungroupBlock(*b).ok()); // repeated: refuse to inline
-        QVERIFY(doc.setRepeat(*b, 1).ok());
-        QCOMPARE(graph::nodeMetrics(g, *g.node(*b)).params * 3, blockParams);
+        // each repetition takes the one before: a block that halves its input cannot repeat
+        const auto halves = doc.setRepeat(*b, 3);
+        QVERIFY(!halves.ok());
+        QVERIFY2(halves.message().find("repeats 3 times, but its body turns [1,128,256] into [1,128,128]") != std::string::npos,
+                 halves.message().c_str());
+        QCOMPARE(g.node(*b)->repeat, std::int64_t(1));
+        auto keeps = doc.groupIntoBlock({g.findByName("block3.bn")->id, g.findByName("block3.gelu")->id});
+        QVERIFY2(keeps.ok(), keeps.ok() ? "" : keeps.error().message.c_str());
+        QVERIFY(doc.setRepeat(*keeps, 3).ok());
+        QVERIFY(!doc.setRepeat(*keeps, 0).ok());
+        const double blockParams = graph::nodeMetrics(g, *g.node(*keeps)).params;
+        QVERIFY(blockParams > 0);
+        QVERIFY(!doc.ungroupBlock(*keeps).ok()); // repeated: refuse to inline
+        QVERIFY(doc.setRepeat(*keeps, 1).ok());
+        QCOMPARE(graph::nodeMetrics(g, *g.node(*keeps)).params * 3, blockParams);
+        QVERIFY(doc.ungroupBlock(*keeps).ok());
         QVERIFY(doc.ungroupBlock(*b).ok());
         QCOMPARE(g.size(), original.graph.size());
         QCOMPARE(graph::graphMetrics(g).params, params);

@@ -197,6 +197,9 @@ private slots:
                  " AND graph_id=(SELECT body_id FROM nodes WHERE graph_id=0 AND id=" + std::to_string(block->id) + ")",
              "the shapes do not follow Seaside's rules: in block '" + block->name + "': node '" + bodyConv->name +
                  "' (conv): out_channels and groups must be positive"},
+            // a repetition takes what the one before gives: a stage's first block widens 64 to 256 channels
+            {"UPDATE nodes SET repeat=2 WHERE graph_id=0 AND id=" + std::to_string(block->id),
+             "block '" + block->name + "' repeats 2 times, but its body turns [1,64,56,56] into [1,256,56,56]"},
         };
         for (const auto &c : cases) {
             const QString p = path("inconsistent.seaside");
