@@ -393,9 +393,10 @@ void MainWindow::buildMenus() {
 
 bool MainWindow::openFile(const QString &path) {
     QString error;
+    QStringList warnings;
     graph::OnnxImportOptions onnx;
     // An ONNX model with dynamic dimensions: ask for them until the import succeeds or the user gives up.
-    while (!m_doc->load(path, onnx, &error)) {
+    while (!m_doc->load(path, onnx, &error, &warnings)) {
         if (error.contains("--input")) {
             bool ok = false;
             const QString spec = QInputDialog::getText(this, tr("Dynamic input shape"),
@@ -414,6 +415,14 @@ bool MainWindow::openFile(const QString &path) {
     }
     rememberRecent(path);
     updateTitle();
+    if (!warnings.isEmpty()) { // not modal: the design is open behind it, to be looked at and fixed
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Opened with warnings"),
+                                    tr("%1 opened, with warnings:").arg(QFileInfo(path).fileName()), QMessageBox::Ok, this);
+        box->setObjectName("openWarnings");
+        box->setInformativeText(warnings.join("\n\n"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
     return true;
 }
 

@@ -20,13 +20,16 @@ namespace seaside::views {
 
 DesignDocument::DesignDocument(QObject *parent) : QObject(parent) {}
 
-bool DesignDocument::load(const QString &path, const graph::OnnxImportOptions &onnx, QString *error) {
-    auto d = store::loadDesign(path.toStdString(), onnx);
+bool DesignDocument::load(const QString &path, const graph::OnnxImportOptions &onnx, QString *error, QStringList *warnings) {
+    std::vector<std::string> found;
+    auto d = store::loadDesign(path.toStdString(), onnx, warnings ? &found : nullptr);
     if (!d) {
         if (error)
             *error = QString::fromStdString(d.error().message);
         return false;
     }
+    for (const std::string &w : found)
+        warnings->append(QString::fromStdString(w));
     const bool project = store::looksLikeSqlite(path.toStdString());
     reset(std::move(*d), project ? path : QString(), QFileInfo(path).fileName());
     return true;

@@ -26,7 +26,8 @@ public:
 
     /// Loads any file Seaside reads (.seaside, .json, .onnx); on failure the current design is kept
     /// and the error names the file and the reason.
-    bool load(const QString &path, const graph::OnnxImportOptions &onnx, QString *error);
+    /// `warnings`: an ONNX import's, or the shape rules' refusal of a project that then opens as saved.
+    bool load(const QString &path, const graph::OnnxImportOptions &onnx, QString *error, QStringList *warnings = nullptr);
     /// Replaces the design (a new document: an import or a template); positions are laid out.
     void reset(plan::Design design, const QString &path, const QString &sourceName = {});
     /// What the window calls this design: the project file, else the file it came from, else its name.

@@ -49,11 +49,18 @@ Status checkDesign(const Design &d) {
     return {};
 }
 
-Status settleLoadedDesign(Design &d) {
+Status settleLoadedDesign(Design &d, std::vector<std::string> *warnings) {
     if (Status s = checkStructure(d); !s)
         return s;
-    if (Status s = graph::inferShapesWithBodies(d.graph); !s)
-        return rulesRefuse(s);
+    graph::Graph settled = d.graph; // a refusal part-way leaves the design as it was read
+    if (Status s = graph::inferShapesWithBodies(settled); !s) {
+        if (!warnings)
+            return rulesRefuse(s);
+        warnings->push_back(rulesRefuse(s).message + "; opened as saved, with the shapes it declares: change that back "
+                                                     "before trusting its estimate; edits elsewhere and saving wait until then");
+        return {};
+    }
+    d.graph = std::move(settled);
     return {};
 }
 

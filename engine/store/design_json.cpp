@@ -345,7 +345,7 @@ Status placementFromJson(const json &j, plan::Design &d) {
 } // namespace
 
 namespace {
-Expected<plan::Design> designFromJsonUnchecked(const json &j) {
+Expected<plan::Design> designFromJsonUnchecked(const json &j, std::vector<std::string> *warnings) {
     if (!j.is_object() || j.value("format", std::string()) != "seaside-design")
         return makeError("not a Seaside design: the top-level \"format\" must be \"seaside-design\"");
     if (const int version = integerOr<int>(j, "version", 0); version > 1)
@@ -367,7 +367,7 @@ Expected<plan::Design> designFromJsonUnchecked(const json &j) {
     d.platform = std::move(*p);
     if (Status s = placementFromJson(j, d); !s)
         return makeError(s.message());
-    if (Status s = plan::settleLoadedDesign(d); !s)
+    if (Status s = plan::settleLoadedDesign(d, warnings); !s)
         return makeError(s.message());
     return d;
 }
@@ -375,9 +375,9 @@ Expected<plan::Design> designFromJsonUnchecked(const json &j) {
 } // namespace
 
 // nlohmann reports a field of the wrong type by throwing: turn that into an error naming it.
-Expected<plan::Design> designFromJson(const json &j) {
+Expected<plan::Design> designFromJson(const json &j, std::vector<std::string> *warnings) {
     try {
-        return designFromJsonUnchecked(j);
+        return designFromJsonUnchecked(j, warnings);
     } catch (const json::exception &e) {
         return makeError(std::string("malformed design: ") + e.what());
     }
@@ -419,14 +419,14 @@ json designToJson(const plan::Design &d) {
     return j;
 }
 
-Expected<plan::Design> readDesignJson(const std::string &path) {
+Expected<plan::Design> readDesignJson(const std::string &path, std::vector<std::string> *warnings) {
     std::ifstream in(path);
     if (!in)
         return makeError(path + ": cannot open the file");
     json j = json::parse(in, nullptr, false);
     if (j.is_discarded())
         return makeError(path + ": not valid JSON");
-    auto d = designFromJson(j);
+    auto d = designFromJson(j, warnings);
     if (!d)
         return makeError(path + ": " + d.error().message);
     return d;

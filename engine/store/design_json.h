@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 namespace seaside::store {
 
@@ -11,10 +12,10 @@ namespace seaside::store {
 /// a template ("model": {"template": "mixtral-8x7b"}) instead of listing its graph, devices may
 /// name a catalogue entry instead of listing their figures, and placement may match node names
 /// with shell globs ("layer*"). Export always writes everything out in full.
-Expected<plan::Design> designFromJson(const nlohmann::json &j);
+Expected<plan::Design> designFromJson(const nlohmann::json &j, std::vector<std::string> *warnings = nullptr);
 nlohmann::json designToJson(const plan::Design &d);
 
-Expected<plan::Design> readDesignJson(const std::string &path);
+Expected<plan::Design> readDesignJson(const std::string &path, std::vector<std::string> *warnings = nullptr);
 Status writeDesignJson(const plan::Design &d, const std::string &path);
 
 nlohmann::json graphToJson(const graph::Graph &g);

@@ -13,10 +13,10 @@ Expected<plan::Design> loadDesign(const std::string &path, const graph::OnnxImpo
     if (!std::filesystem::is_regular_file(path, ec))
         return makeError(path + ": no such file");
     if (looksLikeSqlite(path))
-        return openProject(path);
+        return openProject(path, warnings);
     const std::string ext = std::filesystem::path(path).extension().string();
     if (ext == ".json")
-        return readDesignJson(path);
+        return readDesignJson(path, warnings);
     if (ext == ".onnx") {
         auto imp = graph::importOnnxFile(path, onnx);
         if (!imp)

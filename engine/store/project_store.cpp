@@ -332,7 +332,7 @@ Status saveProject(const plan::Design &d, const std::string &path) {
     return {};
 }
 
-Expected<plan::Design> openProject(const std::string &path) {
+Expected<plan::Design> openProject(const std::string &path, std::vector<std::string> *warnings) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         return fileError(path, "no such file");
@@ -372,7 +372,7 @@ Expected<plan::Design> openProject(const std::string &path) {
     auto d = readDesign(*source);
     if (!d)
         return fileError(path, d.error().message);
-    if (Status s = plan::settleLoadedDesign(*d); !s)
+    if (Status s = plan::settleLoadedDesign(*d, warnings); !s)
         return fileError(path, s.message());
     return d;
 }

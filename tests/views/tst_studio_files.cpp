@@ -9,7 +9,11 @@
 #include "main_window.h"
 #include "node_item.h"
 
+#include "store/project_store.h"
+#include "store/sqlite.h"
+
 #include <QFile>
+#include <QMessageBox>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -71,6 +75,42 @@ private slots:
         QVERIFY(again.openFile(path));
         QVERIFY(again.document()->design() == w.document()->design());
         QVERIFY(again.windowTitle().contains("resnet.seaside"));
+    }
+
+    // A project the shape rules refuse (a block that widens its input, repeated: an older Seaside
+    // let that be saved) opens as saved, says why, and can be fixed and saved; the command line
+    // and a plain open refuse it.
+    void projectTheRulesRefuseOpensToBeFixed() {
+        app::MainWindow w;
+        QString error;
+        QVERIFY(w.document()->newFromTemplate("resnet50", &error));
+        const QString path = m_dir.filePath("repeated.seaside");
+        QVERIFY(w.document()->save(path, &error));
+        const graph::NodeId block = w.document()->design().graph.findByName("stage1.block0")->id;
+        {
+            auto db = store::Database::open(path.toStdString(), store::Database::Mode::ReadWriteCreate);
+            QVERIFY(db->exec("UPDATE nodes SET repeat=2 WHERE graph_id=0 AND id=" + std::to_string(block)).ok());
+        }
+        QVERIFY(!store::openProject(path.toStdString()).ok());
+
+        app::MainWindow again;
+        QVERIFY(again.openFile(path));
+        views::DesignDocument &doc = *again.document();
+        QCOMPARE(doc.design().graph.node(block)->repeat, std::int64_t(2)); // as saved
+        auto *box = again.findChild<QMessageBox *>("openWarnings");
+        QVERIFY(box && box->isVisible());
+        QVERIFY2(box->informativeText().contains("block 'stage1.block0' repeats 2 times, but its body turns [1,64,56,56] into [1,256,56,56]"),
+                 qPrintable(box->informativeText()));
+        // an edit elsewhere waits, naming the block; saving waits; the repeat set back fixes both
+        const auto fc = doc.design().graph.findByName("fc")->id;
+        const Status elsewhere = doc.setAttribute(fc, "out_features", std::int64_t(10));
+        QVERIFY2(!elsewhere.ok() && elsewhere.message().find("stage1.block0") != std::string::npos, elsewhere.message().c_str());
+        QVERIFY(!doc.save(path, &error));
+        QVERIFY2(error.contains("not saved, the previous file is untouched"), qPrintable(error));
+        QVERIFY(doc.setRepeat(block, 1).ok());
+        QVERIFY(doc.setAttribute(fc, "out_features", std::int64_t(10)).ok());
+        QVERIFY2(doc.save(path, &error), qPrintable(error));
+        QVERIFY(store::openProject(path.toStdString()).ok());
     }
 
     void autosaveAndCrashRecovery() {
