@@ -113,6 +113,19 @@ private slots:
         QVERIFY(store::openProject(path.toStdString()).ok());
     }
 
+    // An ONNX model with an operator Seaside does not model opens, and the studio says which.
+    void onnxImportWarningsAreShown() {
+        const QString model = QString(SEASIDE_ONNX_TESTDATA) + "/node/test_dft/model.onnx";
+        if (!QFile::exists(model))
+            QSKIP("libonnx-testdata is not installed: runs wherever build.sh installed it, as in CI");
+        app::MainWindow w;
+        QVERIFY(w.openFile(model));
+        auto *box = w.findChild<QMessageBox *>("openWarnings");
+        QVERIFY(box && box->isVisible());
+        QVERIFY2(box->informativeText().contains("operator 'DFT'") && box->informativeText().contains("not modelled"),
+                 qPrintable(box->informativeText()));
+    }
+
     void autosaveAndCrashRecovery() {
         const QString recovery = m_dir.filePath("recovery");
         const QString original = m_dir.filePath("mine.seaside");
