@@ -270,11 +270,17 @@ struct Feeding {
 
 Status inferShapesIn(Graph &g, Feeding &feeding);
 
-Status feedBody(const Graph &g, Node &n, Feeding &feeding) {
-    std::vector<TensorDesc> inputs;
-    for (const Node &b : n.body->nodes())
+// What a body's Input nodes declare, in order: input port i of its block feeds the i-th.
+std::vector<TensorDesc> bodyTakes(const Graph &body) {
+    std::vector<TensorDesc> takes;
+    for (const Node &b : body.nodes())
         if (b.kind == OpKind::Input)
-            inputs.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
+            takes.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
+    return takes;
+}
+
+Status feedBody(const Graph &g, Node &n, Feeding &feeding) {
+    std::vector<TensorDesc> inputs = bodyTakes(*n.body);
     bool changed = false;
     for (const Edge &e : g.inEdges(n.id)) {
         if (std::size_t(e.dstPort) >= inputs.size())
@@ -311,10 +317,7 @@ Status feedBody(const Graph &g, Node &n, Feeding &feeding) {
 Status checkRepeats(const Node &n) {
     if (n.repeat <= 1)
         return {};
-    std::vector<TensorDesc> takes;
-    for (const Node &b : n.body->nodes())
-        if (b.kind == OpKind::Input)
-            takes.push_back(b.outputs.empty() ? TensorDesc{} : b.outputs[0]);
+    const std::vector<TensorDesc> takes = bodyTakes(*n.body);
     const std::string repeats = "block '" + n.name + "' repeats " + std::to_string(n.repeat) + " times, but its body ";
     if (takes.size() != n.outputs.size())
         return makeError(repeats + "takes " + std::to_string(takes.size()) + " input(s) and gives " +
