@@ -12,6 +12,7 @@
 # ICD (on an NVIDIA container: the 'graphics' driver capability). Without them the check says what
 # is missing in one line and runs CUDA alone; SEASIDE_GPU_CHECK_NO_VULKAN=1 leaves Vulkan out.
 # SEASIDE_GPU_CHECK_JOBS caps the parallel compiles (default: every core).
+# SEASIDE_GPU_CHECK_NVCC_FLAGS adds nvcc flags to every compile (an experiment's -D, say).
 set -euo pipefail
 vkdir=${SEASIDE_VULKAN_DIR:+$(cd "$SEASIDE_VULKAN_DIR" && pwd)} # absolute, before the cd
 cd "$(dirname "$0")/../.."
@@ -21,7 +22,7 @@ rm -rf "$out" # objects of an earlier run (with or without Vulkan) must not be l
 mkdir -p "$out"
 nvidia-smi -L || true
 arch="-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90"
-common="-O3 -std=c++20 -Iengine"
+common="-O3 -std=c++20 -Iengine ${SEASIDE_GPU_CHECK_NVCC_FLAGS:-}" # extra flags: experiments, e.g. -DSEASIDE_SSMM_TC_STAGES=4
 jobs=${SEASIDE_GPU_CHECK_JOBS:-$(nproc)}
 
 # Runs "$@" in the background, at most $jobs at a time; a failure leaves $out/failed behind.

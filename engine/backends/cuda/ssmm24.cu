@@ -172,7 +172,15 @@ template <Out kOut> __global__ void __launch_bounds__(256) ssmm24CoreKernel(cons
 // their fp16 buffer, are done).
 constexpr int kTcThreads = 512;
 constexpr int kTcTileN = 256;        // W rows per block
-constexpr int kStages = 3;           // raw ring depth: 2 slabs in flight
+// Ring depth 2 (one slab in flight while the block converts and multiplies): on an H100, depths
+// 3, 4 and 5 ran the Mixtral expert shapes 2-5 %, 25 % and 35 % slower (most likely because a
+// deeper ring leaves less L1 for the register spills). gpu_check.sh times other depths with
+// SEASIDE_GPU_CHECK_NVCC_FLAGS=-DSEASIDE_SSMM_TC_STAGES=n.
+#ifndef SEASIDE_SSMM_TC_STAGES
+#define SEASIDE_SSMM_TC_STAGES 2
+#endif
+constexpr int kStages = SEASIDE_SSMM_TC_STAGES; // raw ring depth: kStages - 1 slabs in flight
+static_assert(kStages >= 2, "the ring needs a slab in flight");
 constexpr int kStrideA = 16 + 8;     // halves per W row in sA: 48 B apart, ldmatrix is conflict-free
 constexpr int kStrideB = kStepK + 8; // halves per token in sB: 80 B apart, likewise
 
@@ -184,7 +192,11 @@ template <int kTm> struct TcSmem {
     __half sA[2][kTcTileN * kStrideA];          // kept W values, fp16, [W row][value]
     __half sB[2][kTm * kStrideB];               // X, fp16, [token][logical k], see kLogical
     std::uint32_t sE[2][kTcTileN];              // mma.sp metadata operands, see convertSlab
+    std::uint32_t xId[kXChunks][kTcThreads];    // thread t's X rows (see the kernel)
 };
+// 227 KB is the most shared memory a block can have (sm_80, sm_90); a tile that needs more would
+// quietly run on the CUDA cores (launchWith), so a deeper ring must fit.
+static_assert(sizeof(TcSmem<128>) <= 227 * 1024, "the tensor-core tile must fit a block's shared memory");
 
 // The k order inside a slab. mma.sp only needs A and B to agree on it, so the fp16 buffers hold
 // the slab's 8 groups permuted: physical group g (k 4g..4g+3, positions inside it unchanged) sits
@@ -261,17 +273,17 @@ __global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24
     const std::int64_t m0 = std::int64_t(blockIdx.x) * kTm, tilesN = (a.n + kTcTileN - 1) / kTcTileN;
 
     // The X rows this thread copies (the gather happens here, once per block), ~0 past m or X.
-    // Kept as 32-bit ids rather than pointers to save registers (rows are uint32 anyway).
+    // Kept as 32-bit ids in the thread's own shared-memory slots, not in registers: the 128-token
+    // kernels are at 128 registers, and with the ids in registers they spilled twice as much.
     const int xk = 4 * (tid % 8); // k of its float4 in the slab, the same for every chunk
     const int xkLogical = 4 * kLogical(tid % 8); // where that float4 goes in sB
-    std::uint32_t xId[kXChunks];
 #pragma unroll
     for (int i = 0; i < kXChunks; ++i) {
         const std::int64_t gm = m0 + (tid + kTcThreads * i) / 8;
         std::int64_t id = -1;
         if (gm < a.m)
             id = a.rows ? std::int64_t(a.rows[gm]) : gm;
-        xId[i] = (id >= 0 && id < a.xRows && id < 0xffffffff) ? std::uint32_t(id) : 0xffffffffu;
+        s.xId[i][tid] = (id >= 0 && id < a.xRows && id < 0xffffffff) ? std::uint32_t(id) : 0xffffffffu;
     }
     const int wr = tid / 2, wh = tid % 2; // the W row and the k half (logical) this thread copies
     // Split K: this block's slabs are [slab0, slab0 + count).
@@ -289,8 +301,9 @@ __global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24
             const int k0 = slab * kStepK;
 #pragma unroll
             for (int i = 0; i < kXChunks; ++i) { // k % 4 == 0: a float4 is all in or all out
-                const bool ok = xId[i] != 0xffffffffu && k0 + xk < k;
-                cpAsync<16>(&s.rawX[stage][i][tid], ok ? a.x + std::int64_t(xId[i]) * k + (k0 + xk) : a.x, ok);
+                const std::uint32_t id = s.xId[i][tid];
+                const bool ok = id != 0xffffffffu && k0 + xk < k;
+                cpAsync<16>(&s.rawX[stage][i][tid], ok ? a.x + std::int64_t(id) * k + (k0 + xk) : a.x, ok);
             }
 #pragma unroll
             for (int q = 0; q < 4; ++q) { // k/2 is even, so a group's value pair is 8-byte aligned
