@@ -2,6 +2,8 @@
 
 #include "graph/shape_inference.h"
 
+#include <unordered_set>
+
 namespace seaside::plan {
 
 Status checkNodeId(std::int64_t id, const std::string &node) {
@@ -11,15 +13,28 @@ Status checkNodeId(std::int64_t id, const std::string &node) {
 }
 
 namespace {
-// Everything but the shape rules.
-Status checkStructure(const Design &d) {
-    for (const graph::Node &n : d.graph.nodes())
+// Node ids and cycles in a graph and, by name, in every block body inside it. A body is shared by
+// the blocks that repeat it, so each is walked once.
+Status checkGraphStructure(const graph::Graph &g, std::unordered_set<const graph::Graph *> &seen) {
+    for (const graph::Node &n : g.nodes())
         if (Status s = checkNodeId(n.id, "node '" + n.name + "'"); !s)
             return s;
+    if (auto order = g.topologicalOrder(); !order)
+        return order.error();
+    for (const graph::Node &n : g.nodes())
+        if (n.body && seen.insert(n.body.get()).second)
+            if (Status s = checkGraphStructure(*n.body, seen); !s)
+                return makeError("in block '" + n.name + "': " + s.message());
+    return {};
+}
+
+// Everything but the shape rules.
+Status checkStructure(const Design &d) {
+    std::unordered_set<const graph::Graph *> seen;
+    if (Status s = checkGraphStructure(d.graph, seen); !s)
+        return s;
     if (Status s = d.platform.validate(); !s)
         return makeError("platform: " + s.message());
-    if (auto order = d.graph.topologicalOrder(); !order)
-        return order.error();
     for (const auto &[id, cfg] : d.placement) {
         const graph::Node *n = d.graph.node(id);
         if (!n)

@@ -137,6 +137,29 @@ private slots:
         QVERIFY2(why.find("cycle through node 'a'") != std::string::npos || why.find("cycle through node 'b'") != std::string::npos,
                  why.c_str());
     }
+
+    // Inside a block's body too, named by the block, and refused outright: a studio open (with a
+    // warnings list) does not take it as a shape warning.
+    void cycleInsideABodyIsRefused() {
+        json j = sample();
+        j.erase("model");
+        j["placement"] = json::array();
+        j["layout"] = json::object();
+        j["graph"] = json::parse(R"({"bodies": [{"nodes": [{"id": 1, "name": "in", "kind": "input", "outputs": [{"shape": [1, 8]}]},
+                                        {"id": 2, "name": "a", "kind": "activation"}, {"id": 3, "name": "b", "kind": "activation"}],
+                                      "edges": [[1, 0, 2, 0], [2, 0, 3, 0], [3, 0, 2, 1]]}],
+                                     "nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [1, 8]}]},
+                                               {"id": 2, "name": "loop", "kind": "block", "body": 0}],
+                                     "edges": [[1, 0, 2, 0]]})");
+        for (const bool studio : {false, true}) {
+            std::vector<std::string> warnings;
+            auto d = store::designFromJson(j, studio ? &warnings : nullptr);
+            QVERIFY(!d.ok());
+            const std::string &why = d.error().message;
+            QVERIFY2(why.find("in block 'loop': the graph has a cycle through node") != std::string::npos, why.c_str());
+            QVERIFY(warnings.empty());
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestDesignJson)
