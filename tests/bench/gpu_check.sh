@@ -8,7 +8,8 @@
 #
 # Vulkan needs the headers (vulkan/vulkan.h), a loader (libvulkan.so.1), glslc and cmake (which
 # embeds the SPIR-V as engine/CMakeLists.txt does); SEASIDE_VULKAN_DIR may name a folder carrying
-# libvulkan.so.1 and optionally include/ and glslc (or bin/glslc). Running it also needs a driver's
+# libvulkan.so.1 and optionally include/ and glslc (or bin/glslc, its libshaderc.so.1 beside it);
+# tests/bench/vulkan_kit.sh makes such a folder from a Debian machine. Running it also needs a driver's
 # ICD (on an NVIDIA container: the 'graphics' driver capability). Without them the check says what
 # is missing in one line and runs CUDA alone; SEASIDE_GPU_CHECK_NO_VULKAN=1 leaves Vulkan out.
 # SEASIDE_GPU_CHECK_JOBS caps the parallel compiles (default: every core).
@@ -57,7 +58,7 @@ shaders() {
   mkdir -p "$out/shaders" || return 1
   local spv=()
   for s in shaders/*.comp; do
-    "$glslc" --target-env=vulkan1.1 -O -I shaders -o "$out/shaders/$(basename "$s" .comp).spv" "$s" || return 1
+    LD_LIBRARY_PATH="${vkdir:+$(dirname "$glslc"):}${LD_LIBRARY_PATH:-}" "$glslc" --target-env=vulkan1.1 -O -I shaders -o "$out/shaders/$(basename "$s" .comp).spv" "$s" || return 1
     spv+=("$out/shaders/$(basename "$s" .comp).spv")
   done
   cmake -DOUT="$out/shaders/embedded_shaders.cpp" -DSPV_FILES="${spv[*]}" -P cmake/embed_spirv.cmake &&
