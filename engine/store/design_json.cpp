@@ -113,9 +113,11 @@ Expected<TensorDesc> tensorFromJson(const json &j) {
 
 namespace {
 
-// Block bodies are shared between nodes; the JSON keeps that by listing each body once.
+// Block bodies are shared between nodes; the JSON keeps that by listing each body once, and equal
+// bodies held apart once too (blocks re-fed after an edit and its undo get equal copies).
 struct BodyTable {
     std::unordered_map<const Graph *, int> index;
+    std::vector<const Graph *> listed; // bodies[i] was written from listed[i]
     json bodies = json::array();
 
     int add(const Graph *g);
@@ -148,9 +150,13 @@ json BodyTable::graphJson(const Graph &g) {
 int BodyTable::add(const Graph *g) {
     if (auto it = index.find(g); it != index.end())
         return it->second;
+    for (std::size_t i = 0; i < listed.size(); ++i)
+        if (*listed[i] == *g)
+            return index[g] = int(i);
     json body = graphJson(*g); // nested bodies first, so indices stay stable
     const int i = int(bodies.size());
     index[g] = i;
+    listed.push_back(g);
     bodies.push_back(body);
     return i;
 }

@@ -6,6 +6,7 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,18 +21,26 @@ using namespace seaside::graph;
 
 namespace {
 
-// Top-level graph is 0; each distinct block body (shared bodies once) gets the next id.
+// Top-level graph is 0; each distinct block body gets the next id. Shared bodies are written once,
+// and so are equal bodies held apart (blocks re-fed after an edit and its undo get equal copies).
 struct GraphIds {
     std::unordered_map<const Graph *, std::int64_t> ids;
     std::vector<const Graph *> order; // bodies before the graphs that use them
 
     void collect(const Graph *g) {
-        for (const Node &n : g->nodes())
-            if (n.body && !ids.count(n.body.get())) {
-                collect(n.body.get());
-                ids[n.body.get()] = std::int64_t(order.size()) + 1;
-                order.push_back(n.body.get());
+        for (const Node &n : g->nodes()) {
+            const Graph *body = n.body.get();
+            if (!body || ids.count(body))
+                continue;
+            if (auto same = std::find_if(order.begin(), order.end(), [&](const Graph *o) { return *o == *body; });
+                same != order.end()) {
+                ids[body] = ids.at(*same);
+                continue;
             }
+            collect(body);
+            ids[body] = std::int64_t(order.size()) + 1;
+            order.push_back(body);
+        }
     }
 };
 

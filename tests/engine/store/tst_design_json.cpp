@@ -59,6 +59,23 @@ private slots:
         auto back = store::graphFromJson(g);
         QVERIFY(back.ok());
         QVERIFY(*back == d->graph);
+
+        // equal bodies held apart (as blocks re-fed after an edit and its undo hold them) are
+        // written once too, and read back shared
+        std::vector<graph::NodeId> blocks;
+        for (const auto &n : d->graph.nodes())
+            if (n.body)
+                blocks.push_back(n.id);
+        QCOMPARE(blocks.size(), std::size_t(4));
+        for (std::size_t i = 1; i < blocks.size(); i += 2)
+            d->graph.node(blocks[i])->body = std::make_shared<const graph::Graph>(*d->graph.node(blocks[i])->body);
+        QVERIFY(d->graph.node(blocks[0])->body != d->graph.node(blocks[1])->body);
+        const json apart = store::graphToJson(d->graph);
+        QCOMPARE(apart["bodies"].size(), std::size_t(1));
+        QCOMPARE(apart.dump(), g.dump()); // the same text: no diff after an edit and its undo
+        auto shared = store::graphFromJson(apart);
+        QVERIFY(shared.ok() && *shared == d->graph);
+        QVERIFY(shared->node(blocks[0])->body == shared->node(blocks[3])->body);
     }
 
     void errorsNameWhatIsWrong_data() {

@@ -1,3 +1,4 @@
+#include "graph/block_split.h"
 #include "graph/templates/templates.h"
 #include "hw/catalogue.h"
 #include "store/design_json.h"
@@ -9,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
+#include <map>
 
 using namespace seaside;
 
@@ -255,6 +257,48 @@ private slots:
                                         convName + "'") != std::string::npos,
                  refused.message().c_str());
         QCOMPARE(fileHash(good), before);
+    }
+
+    // Blocks sharing a body, then holding equal copies apart (as after an edit upstream and its
+    // undo): the file stores the body once either way, and reads it back shared.
+    void equalBodiesAreStoredOnce() {
+        plan::Design d = richDesign();
+        d.placement.clear();
+        d.layout.clear();
+        const graph::Node *repeated = nullptr; // split in two: two blocks over one body
+        for (const auto &n : d.graph.nodes())
+            if (n.body && n.repeat >= 2 && !repeated)
+                repeated = &n;
+        QVERIFY(repeated);
+        QVERIFY(graph::splitBlock(d.graph, repeated->name, 2).ok());
+        const QString shared = path("shared.seaside"), apart = path("apart.seaside");
+        QVERIFY(store::saveProject(d, shared.toStdString()).ok());
+        std::map<const graph::Graph *, std::vector<graph::NodeId>> users;
+        for (const auto &n : d.graph.nodes())
+            if (n.body)
+                users[n.body.get()].push_back(n.id);
+        std::vector<graph::NodeId> pair;
+        for (const auto &[body, ids] : users)
+            if (ids.size() >= 2 && pair.empty())
+                pair = ids;
+        QVERIFY(pair.size() >= 2);
+        d.graph.node(pair[1])->body = std::make_shared<const graph::Graph>(*d.graph.node(pair[1])->body);
+        QVERIFY(d.graph.node(pair[0])->body != d.graph.node(pair[1])->body);
+        QVERIFY(store::saveProject(d, apart.toStdString()).ok());
+        const auto graphsIn = [](const QString &p) {
+            auto db = store::Database::open(p.toStdString(), store::Database::Mode::ReadOnly);
+            auto q = db->prepare("SELECT COUNT(DISTINCT graph_id) FROM nodes");
+            if (!q || !q->step())
+                return std::int64_t(-1);
+            const auto count = q->integer(0, "count");
+            return count ? *count : std::int64_t(-1);
+        };
+        QVERIFY(graphsIn(shared) > 1);
+        QCOMPARE(graphsIn(apart), graphsIn(shared));
+        auto back = store::openProject(apart.toStdString());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QVERIFY(back->graph == d.graph);
+        QVERIFY(back->graph.node(pair[0])->body == back->graph.node(pair[1])->body);
     }
 
     // A declared output is a record: where a rule derives it, the rule wins on opening, so a
