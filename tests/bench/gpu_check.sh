@@ -23,7 +23,7 @@ rm -rf "$out" # objects of an earlier run (with or without Vulkan) must not be l
 mkdir -p "$out"
 nvidia-smi -L || true
 arch="-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90"
-common="-O3 -std=c++20 -Iengine ${SEASIDE_GPU_CHECK_NVCC_FLAGS:-}" # extra flags: experiments, e.g. -DSEASIDE_SSMM_TC_STAGES=4
+common="-O3 -std=c++20 -Iengine ${SEASIDE_GPU_CHECK_NVCC_FLAGS:-}" # extra flags: experiments, e.g. -DSEASIDE_SSMM_TC_STAGES=3
 jobs=${SEASIDE_GPU_CHECK_JOBS:-$(nproc)}
 
 # Runs "$@" in the background, at most $jobs at a time; a failure leaves $out/failed behind.
@@ -58,7 +58,7 @@ shaders() {
   mkdir -p "$out/shaders" || return 1
   local spv=()
   for s in shaders/*.comp; do
-    LD_LIBRARY_PATH="${vkdir:+$(dirname "$glslc"):}${LD_LIBRARY_PATH:-}" "$glslc" --target-env=vulkan1.1 -O -I shaders -o "$out/shaders/$(basename "$s" .comp).spv" "$s" || return 1
+    LD_LIBRARY_PATH="${vkdir:+$(dirname "$glslc")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$glslc" --target-env=vulkan1.1 -O -I shaders -o "$out/shaders/$(basename "$s" .comp).spv" "$s" || return 1
     spv+=("$out/shaders/$(basename "$s" .comp).spv")
   done
   cmake -DOUT="$out/shaders/embedded_shaders.cpp" -DSPV_FILES="${spv[*]}" -P cmake/embed_spirv.cmake &&

@@ -10,7 +10,7 @@
 set -euo pipefail
 dir=${1:?usage: vulkan_kit.sh DIR}
 lib() { # the file a library name resolves to here
-  ldconfig -p | awk -v n="$1" '$1 == n && !f++ { print $NF }'
+  { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | awk -v n="$1" '$1 == n && !f++ { print $NF }' || true
 }
 mkdir -p "$dir/include"
 for l in libvulkan.so.1 libshaderc.so.1; do

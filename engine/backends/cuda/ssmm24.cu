@@ -174,8 +174,8 @@ constexpr int kTcThreads = 512;
 constexpr int kTcTileN = 256;        // W rows per block
 // Ring depth 2 (one slab in flight while the block converts and multiplies): on an H100, depths
 // 3, 4 and 5 ran the Mixtral expert shapes 2-5 %, 25 % and 35 % slower (most likely because a
-// deeper ring leaves less L1 for the register spills). gpu_check.sh times other depths with
-// SEASIDE_GPU_CHECK_NVCC_FLAGS=-DSEASIDE_SSMM_TC_STAGES=n.
+// deeper ring leaves less L1 for the register spills). gpu_check.sh times depth 3 (the deepest that
+// fits sm_80, below) with SEASIDE_GPU_CHECK_NVCC_FLAGS=-DSEASIDE_SSMM_TC_STAGES=3.
 #ifndef SEASIDE_SSMM_TC_STAGES
 #define SEASIDE_SSMM_TC_STAGES 2
 #endif
@@ -194,9 +194,9 @@ template <int kTm> struct TcSmem {
     std::uint32_t sE[2][kTcTileN];              // mma.sp metadata operands, see convertSlab
     std::uint32_t xId[kXChunks][kTcThreads];    // thread t's X rows (see the kernel)
 };
-// 227 KB is the most shared memory a block can have (sm_80, sm_90); a tile that needs more would
-// quietly run on the CUDA cores (launchWith), so a deeper ring must fit.
-static_assert(sizeof(TcSmem<128>) <= 227 * 1024, "the tensor-core tile must fit a block's shared memory");
+// 163 KB is the most shared memory a block can have on sm_80 (sm_90: 227 KB); a tile that needs
+// more would quietly run on the CUDA cores there (launchWith), so a deeper ring must fit it.
+static_assert(sizeof(TcSmem<128>) <= 163 * 1024, "the tensor-core tile must fit a block's shared memory on sm_80");
 
 // The k order inside a slab. mma.sp only needs A and B to agree on it, so the fp16 buffers hold
 // the slab's 8 groups permuted: physical group g (k 4g..4g+3, positions inside it unchanged) sits
@@ -499,11 +499,11 @@ template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path pa
         if (cudaGetDevice(&dev) != cudaSuccess ||
             cudaDeviceGetAttribute(&smemOptin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
             smemOptin = 0;
-        // 128-token tiles, or 64 where half of a 128 would be padding. Both need more shared memory
-        // than sm_86/sm_89 give a block (99 KB): there the CUDA cores take the call.
+        // 128-token tiles, or 64 where half of a 128 would be padding. The 128-token tile needs more
+        // shared memory than sm_86/sm_89 give a block (99 KB): there the CUDA cores take every call,
+        // the 64-token ones too (which would fit), so one device runs one path whatever m is.
         const bool wide = args.m > 64;
-        const std::size_t need = wide ? sizeof(TcSmem<128>) : sizeof(TcSmem<64>);
-        if (need <= std::size_t(smemOptin))
+        if (sizeof(TcSmem<128>) <= std::size_t(smemOptin))
             return wide ? launchTensor<128, kOut>(args, sms, stream) : launchTensor<64, kOut>(args, sms, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
