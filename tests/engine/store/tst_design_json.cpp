@@ -1,3 +1,4 @@
+#include "graph/shape_inference.h"
 #include "store/design_json.h"
 
 #include <QtTest>
@@ -76,6 +77,35 @@ private slots:
         auto shared = store::graphFromJson(apart);
         QVERIFY(shared.ok() && *shared == d->graph);
         QVERIFY(shared->node(blocks[0])->body == shared->node(blocks[3])->body);
+    }
+
+    // Nested: a file listing an inner body twice and two outer bodies, one over each copy, is
+    // written back with one of each, the outer blocks sharing one body again.
+    void equalNestedBodiesAreWrittenOnce() {
+        const json inner = json::parse(R"({"nodes": [{"id": 1, "name": "x", "kind": "input", "outputs": [{"shape": [1, 8]}]},
+            {"id": 2, "name": "fc", "kind": "linear", "attrs": {"out_features": 8}}, {"id": 3, "name": "y", "kind": "output"}],
+            "edges": [[1, 0, 2, 0], [2, 0, 3, 0]]})");
+        const auto outer = [](int body) {
+            return json{{"nodes", {{{"id", 1}, {"name", "x"}, {"kind", "input"}, {"outputs", {{{"shape", {1, 8}}}}}},
+                                   {{"id", 2}, {"name", "layer"}, {"kind", "block"}, {"body", body}, {"repeat", 2}},
+                                   {{"id", 3}, {"name", "y"}, {"kind", "output"}}}},
+                        {"edges", {{1, 0, 2, 0}, {2, 0, 3, 0}}}};
+        };
+        json g = outer(0);
+        g["bodies"] = {inner, inner, outer(0), outer(1)};
+        g["nodes"][1]["body"] = 2;
+        g["nodes"].push_back({{"id", 4}, {"name", "second"}, {"kind", "block"}, {"body", 3}});
+        g["edges"] = {{1, 0, 2, 0}, {2, 0, 4, 0}, {4, 0, 3, 0}};
+        auto read = store::graphFromJson(g);
+        QVERIFY2(read.ok(), read.ok() ? "" : read.error().message.c_str());
+        const Status inferred = graph::inferShapesWithBodies(*read);
+        QVERIFY2(inferred.ok(), inferred.message().c_str());
+        QVERIFY(read->node(2)->body != read->node(4)->body); // as listed: apart
+        const json written = store::graphToJson(*read);
+        QCOMPARE(written["bodies"].size(), std::size_t(2));
+        auto back = store::graphFromJson(written);
+        QVERIFY(back.ok() && *back == *read);
+        QVERIFY(back->node(2)->body == back->node(4)->body);
     }
 
     void errorsNameWhatIsWrong_data() {
