@@ -6,8 +6,9 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
 #include "common/util.glsl"
+#include "common/topk.glsl"
 
-// One invocation per row: the experts are few (the device refuses more than 256), and a row's
+// One invocation per row, for rows of up to 256 experts (topk_gates_wide.comp takes more): a row's
 // selection is k passes over its logits, each taking the best one ordered after the previous pick
 // in the order (logit descending, id ascending). Softmax is monotone, so ordering by logit is
 // ordering by probability, without storing n probabilities per invocation. The softmax
@@ -21,14 +22,6 @@ layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
 layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
 layout(push_constant) uniform Push { TopKGatesPush p; };
 
-const uint NONE = 0xffffffffu;
-
-// exp(l - top), but 1 where l is the top itself (inf - inf would be NaN) and 0 for a logit of
-// -inf or below a top of +inf, with no infinite arithmetic for a driver to assume away
-float pOf(float l, float top) {
-    return l == top ? 1.0 : plusInfBits(top) || minusInfBits(l) ? 0.0 : exp(l - top);
-}
-
 void main() {
     const uint row = linearWorkgroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (row >= p.rows)
@@ -41,9 +34,8 @@ void main() {
         float bestL = 0.0;
         for (uint e = 0; e < p.experts; ++e) {
             const float l = logits[base + e];
-            const bool after = j == 0 || l < prevL || (l == prevL && e > prevId);
             // e ascends, so among equal logits the first seen (the lower id) stays
-            if (after && !nanBits(l) && (best == NONE || l > bestL)) {
+            if (ordersAfter(l, e, prevL, prevId, j == 0) && !nanBits(l) && (best == NONE || l > bestL)) {
                 best = e;
                 bestL = l;
             }

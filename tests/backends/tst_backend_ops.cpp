@@ -489,6 +489,43 @@ private slots:
         }
     }
 
+    // Rows of more experts than Vulkan's invocation-per-row shader takes (256) go to its
+    // workgroup-per-row one: just past the switch, and far past it with k above the 64 invocations,
+    // on random, tied and non-finite logits, against the oracle on every device.
+    void topKGatesManyExperts() {
+        const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}};
+        for (const auto &s : shapes)
+            for (int variant = 0; variant < 3; ++variant) {
+                const int m = s[0], experts = s[1], k = s[2];
+                auto logits = randomVector(std::size_t(m * experts), 43 + variant, 2.0f);
+                if (variant == 1) // coarse: many equal logits, which go to the lower ids across invocations
+                    for (auto &v : logits)
+                        v = std::round(v * 2.0f) / 2.0f;
+                if (variant == 2) // NaN never picked, +inf shares the gates, -inf comes last
+                    for (std::size_t i = 0; i < logits.size(); ++i)
+                        logits[i] = i % 3 == 0 ? NAN : i % 11 == 1 ? INFINITY : i % 13 == 2 ? -INFINITY : logits[i];
+                if (variant == 2 && m > 1) // a row of NaN but two: k - 2 slots left without an expert
+                    for (int e = 0; e < experts; ++e)
+                        logits[std::size_t(experts + e)] = e == 300 % experts || e == experts - 1 ? 1.0f : NAN;
+                std::vector<std::uint32_t> ids(std::size_t(m * k));
+                std::vector<float> gates(ids.size());
+                kernels::topKGates(logits.data(), m, experts, k, ids.data(), gates.data());
+                const std::string shape = std::to_string(m) + "x" + std::to_string(experts) + " top " + std::to_string(k) +
+                                          " variant " + std::to_string(variant);
+                for (Device *d : availableDevices()) {
+                    auto bl = upload(d, logits), by = upload(d, std::vector<std::uint32_t>(2 * ids.size(), 0xdeadbeefu));
+                    const Status st = d->run({{Op::TopKGates, bl.get(), nullptr, nullptr, nullptr, by.get(), m, experts, k, 0, "router"}});
+                    const std::string where = d->props().name + ", " + shape;
+                    QVERIFY2(st.ok(), (where + ": " + st.message()).c_str());
+                    QVERIFY2(download<std::uint32_t>(*by, ids.size()) == ids, where.c_str());
+                    const auto got = download(*by, gates.size(), ids.size() * 4);
+                    for (std::size_t i = 0; i < gates.size(); ++i)
+                        QVERIFY2(std::abs(got[i] - gates[i]) <= 1e-6f * std::max(1.0f, std::abs(gates[i])),
+                                 (where + ": gate " + std::to_string(i)).c_str());
+                }
+            }
+    }
+
     // Max aggregation ignores NaN products on every device; a row with none left gives -inf, an
     // empty row 0 (the oracle's rule).
     void csrMaxIgnoresNaNProducts() {

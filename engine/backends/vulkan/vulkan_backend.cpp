@@ -88,9 +88,6 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
     if (call.op == backends::Op::GemmF16 && !m_ctx->float16())
         return fail(why, std::string(op) + ": " + m_props.name +
                              " lacks shaderFloat16 or storageBuffer16BitAccess (fp16 arithmetic and buffers)");
-    if (call.op == backends::Op::TopKGates && call.n > ops::kTopKMaxExperts)
-        return fail(why, std::string(op) + ": " + std::to_string(call.n) + " experts; the Vulkan kernel takes at most " +
-                             std::to_string(ops::kTopKMaxExperts) + " (one invocation walks a whole row)");
     // Every GPU Seaside targets exceeds these, but the Vulkan minimums (128 invocations, 4 storage
     // buffers a stage) are below what the shaders use: a device at the minimum refuses, not fails.
     const ops::Workgroup wg = ops::workgroupFor(call);

@@ -49,8 +49,9 @@ struct CallChecks {
     std::uint32_t slot = 0, seenWord = 0;
 };
 
-/// Most experts TopKGates takes: shaders/topk_gates.comp walks a row k times in one invocation.
-constexpr std::int64_t kTopKMaxExperts = 256;
+/// Most experts per row for shaders/topk_gates.comp, which walks a row k times in one invocation;
+/// wider rows go to shaders/topk_gates_wide.comp, a workgroup per row (k passes of 64 invocations).
+constexpr std::int64_t kTopKNarrowExperts = 256;
 
 /// What every Vulkan device allows in each dimension of a dispatch (the spec's minimum of
 /// maxComputeWorkGroupCount). Grids are capped there; shaders loop over the tiles past it.

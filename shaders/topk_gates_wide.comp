@@ -1,0 +1,75 @@
+#version 450
+// The MoE router's selection, as topk_gates.comp (same output, same rules for ties and
+// non-finite logits), for rows of more than 256 experts (recent MoE models route over 384 or 512):
+// one workgroup per row. Each of a pass's k picks is a scan of the row split over the 64
+// invocations (each keeps its best expert ordered after the previous pick), then a reduction in
+// shared memory to the row's best, which every invocation reads as the next pass's bound.
+#extension GL_GOOGLE_include_directive : enable
+#include "common/push_constants.glsl"
+#include "common/util.glsl"
+#include "common/topk.glsl"
+
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+
+layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
+layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
+layout(push_constant) uniform Push { TopKGatesPush p; };
+
+shared float bestLogit[64];
+shared uint bestId[64];
+
+// (la, ia) comes first in the order (logit descending, id ascending); NONE comes last
+bool before(float la, uint ia, float lb, uint ib) {
+    return ia != NONE && (ib == NONE || la > lb || (la == lb && ia < ib));
+}
+
+void main() {
+    const uint row = linearWorkgroup(); // the same for the whole workgroup: its barriers stay uniform
+    if (row >= p.rows)
+        return;
+    const uint t = gl_LocalInvocationID.x;
+    const uint base = row * p.experts, ids = row * p.k, gates = p.rows * p.k + row * p.k;
+    float prevL = 0.0, top = 0.0, kept = 0.0;
+    uint prevId = NONE;
+    for (uint j = 0; j < p.k; ++j) {
+        uint best = NONE;
+        float bestL = 0.0;
+        for (uint e = t; e < p.experts; e += 64) {
+            const float l = logits[base + e];
+            // e ascends, so among this invocation's equal logits the first seen (the lower id) stays
+            if (ordersAfter(l, e, prevL, prevId, j == 0) && !nanBits(l) && (best == NONE || l > bestL)) {
+                best = e;
+                bestL = l;
+            }
+        }
+        bestLogit[t] = bestL;
+        bestId[t] = best;
+        barrier();
+        for (uint stride = 32; stride > 0; stride >>= 1) {
+            if (t < stride && before(bestLogit[t + stride], bestId[t + stride], bestLogit[t], bestId[t])) {
+                bestLogit[t] = bestLogit[t + stride];
+                bestId[t] = bestId[t + stride];
+            }
+            barrier();
+        }
+        const uint pick = bestId[0];
+        const float pickL = bestLogit[0];
+        barrier(); // every invocation has read the pick before the next pass overwrites slot 0
+        if (t == 0)
+            outWords[ids + j] = pick;
+        if (pick == NONE)
+            continue; // nothing left to pick: later passes find nothing either (uniform: all read it)
+        if (j == 0)
+            top = pickL;
+        kept += pOf(pickL, top);
+        prevL = pickL;
+        prevId = pick;
+    }
+    if (t != 0)
+        return;
+    for (uint j = 0; j < p.k; ++j) {
+        const uint id = outWords[ids + j];
+        const float g = id == NONE ? 0.0 : pOf(logits[base + id], top) / kept;
+        outWords[gates + j] = floatBitsToUint(g);
+    }
+}
