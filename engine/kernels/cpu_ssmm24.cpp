@@ -1,5 +1,7 @@
 #include "kernels/cpu_ssmm24.h"
 
+#include "kernels/cpu_epilogue.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -185,9 +187,9 @@ using Floats64 = std::vector<float, Aligned64<float>>;
 // Per-thread scratch that outlives a call: fresh multi-megabyte buffers cost a page fault per
 // 4 KB on every call (a few percent of a 256 x 1792 x 4096 product). Contents are unspecified.
 // A buffer above 64 MB is given back when a call needs less than a quarter of it.
-enum class Scratch { Packed, Acc, YTile };
+enum class Scratch { Packed, Acc, YTile, TokenRows };
 float *scratch(Scratch slot, std::size_t floats) {
-    static thread_local Floats64 buffers[3];
+    static thread_local Floats64 buffers[4];
     Floats64 &b = buffers[int(slot)];
     if (b.size() < floats || (b.size() > (std::size_t(16) << 20) && floats < b.size() / 4))
         Floats64(floats).swap(b);
@@ -236,10 +238,12 @@ RowSlice sliceOf(const Sparse24View &w, std::int64_t n0, std::int64_t k0) {
     return {w.values + n0 * (w.k / 2) + k0 / 2, w.k / 2, w.meta + n0 * w.metaWords(), w.metaWords(), k0 / 4};
 }
 
-// acc[tile - t0][row][kTileM] += the nt rows of `s` against tiles [t0, t1), over kb columns from
-// xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block passes by.
+// acc[tile - t0][accRow(r)][kTileM] += row r of the nt rows of `s`, against tiles [t0, t1), over
+// kb columns from xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block
+// passes by. accRow(r) is rowMap[r], or r without a map.
 void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const PackedTokens &x, std::int64_t xk0,
-                     float *acc, std::int64_t accRows, std::int64_t t0, std::int64_t t1) {
+                     float *acc, std::int64_t accRows, std::int64_t t0, std::int64_t t1,
+                     const std::int64_t *rowMap = nullptr) {
     for (std::int64_t t = t0; t < t1; ++t) {
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
@@ -272,7 +276,7 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
                 _mm_prefetch(reinterpret_cast<const char *>(s.meta + (r + 4) * s.metaStride + s.g0 / 8), _MM_HINT_T0);
             }
             kernel(s.values + r * s.valuesStride, s.meta + r * s.metaStride, s.g0, kb / 4, xt,
-                   acc + ((t - t0) * accRows + r) * kTileM);
+                   acc + ((t - t0) * accRows + (rowMap ? rowMap[r] : r)) * kTileM);
         }
     }
 }
@@ -388,6 +392,30 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
                 [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); });
 }
 
+namespace {
+// A finished tile of the Samoyeds product leaves through its epilogue: yt holds its results
+// weight-row-major (original row o at yt + o * kTileM), so they are first turned token-major
+// through 8 x 8 transposes, then each token's row goes through the epilogue whole. (Element by
+// element, every read of yt was a new cache line and every result a call to expf: the epilogue
+// was a quarter of the MoE layer's time.) Tokens m0.. of the call, original rows orig0..
+void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_t orig0, std::int64_t origCount,
+              const SsmmOutput &out, float *tokenRows) {
+    if (out.epilogue == SsmmOutput::Epilogue::Store) {
+        writeBack(yt, mCount, origCount, out.y + m0 * out.yStride + orig0, out.yStride, false);
+        return;
+    }
+    writeBack(yt, mCount, origCount, tokenRows, origCount, false);
+    for (std::int64_t i = 0; i < mCount; ++i) {
+        const std::int64_t token = m0 + i;
+        const float *v = tokenRows + i * origCount;
+        if (out.epilogue == SsmmOutput::Epilogue::SiluMul)
+            siluMulRow(out.other + token * out.otherStride + orig0, v, out.y + token * out.yStride + orig0, origCount);
+        else
+            addScaledRow(out.gates[token], v, out.y + std::int64_t(out.scatter[token]) * out.yStride + orig0, origCount);
+    }
+}
+} // namespace
+
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
                   const SsmmOutput &out, const Sparse24Cpu *prepared) {
     const std::int64_t kept = w.keptRows(), k = w.k, blocks = k / w.v;
@@ -404,55 +432,28 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     // V is walked in k-blocks, so the packed tokens stay in L1 whatever V is.
 #pragma omp parallel
     {
-        float *acc = scratch(Scratch::Acc, std::size_t(tiles * rowsPerTask * kTileM));
         float *ytile = scratch(Scratch::YTile, std::size_t(tiles * origPerTask * kTileM));
+        std::vector<std::int64_t> rowMap(static_cast<std::size_t>(rowsPerTask));
+        float *tokenRows = scratch(Scratch::TokenRows, std::size_t(kTileM * origPerTask));
 #pragma omp for schedule(dynamic)
         for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
             const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
             const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
             std::fill_n(ytile, tiles * origPerTask * kTileM, 0.0f);
             for (std::int64_t b = 0; b < blocks; ++b) {
-                std::fill_n(acc, tiles * rowsPerTask * kTileM, 0.0f);
+                // each compact row accumulates straight into the original row it stands for in this
+                // block (distinct rows: a group's kept rows ascend)
+                for (std::int64_t r = 0; r < jCount; ++r)
+                    rowMap[r] = w.originalRow(b, j0 + r) - orig0;
                 for (std::int64_t c0 = 0; c0 < w.v; c0 += kBlockK) {
                     const std::int64_t k0 = b * w.v + c0;
                     const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.v - c0);
                     accumulateBlock(prepared ? sliceOf(*prepared, j0, k0, kb) : sliceOf(w.compact, j0, k0), jCount, kb,
-                                    packed, k0, acc, rowsPerTask, 0, tiles);
-                }
-                // each compact row lands on the original row it stands for in this block
-                for (std::int64_t t = 0; t < tiles; ++t)
-                    for (std::int64_t r = 0; r < jCount; ++r) {
-                        float *dst = ytile + (t * origPerTask + w.originalRow(b, j0 + r) - orig0) * kTileM;
-                        const float *src = acc + (t * rowsPerTask + r) * kTileM;
-#pragma omp simd
-                        for (int i = 0; i < kTileM; ++i)
-                            dst[i] += src[i];
-                    }
-            }
-            for (std::int64_t t = 0; t < tiles; ++t) {
-                const std::int64_t m0 = t * kTileM, mCount = packed.tokens(t);
-                const float *yt = ytile + t * origPerTask * kTileM;
-                for (std::int64_t i0 = 0; i0 < mCount; ++i0) {
-                    const std::int64_t i = m0 + i0;
-                    for (std::int64_t o = 0; o < origCount; ++o) {
-                        const float v = yt[o * kTileM + i0];
-                        const std::int64_t col = orig0 + o;
-                        switch (out.epilogue) {
-                        case SsmmOutput::Epilogue::Store:
-                            out.y[i * out.yStride + col] = v;
-                            break;
-                        case SsmmOutput::Epilogue::SiluMul: {
-                            const float g = out.other[i * out.otherStride + col];
-                            out.y[i * out.yStride + col] = g / (1.0f + std::exp(-g)) * v;
-                            break;
-                        }
-                        case SsmmOutput::Epilogue::GateScatterAdd:
-                            out.y[std::int64_t(out.scatter[i]) * out.yStride + col] += out.gates[i] * v;
-                            break;
-                        }
-                    }
+                                    packed, k0, ytile, origPerTask, 0, tiles, rowMap.data());
                 }
             }
+            for (std::int64_t t = 0; t < tiles; ++t)
+                emitTile(ytile + t * origPerTask * kTileM, t * kTileM, packed.tokens(t), orig0, origCount, out, tokenRows);
         }
     }
 }

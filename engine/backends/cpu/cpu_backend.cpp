@@ -3,6 +3,7 @@
 #include "backends/call_contents.h"
 #include "backends/cpu/prepared_weights.h"
 
+#include "kernels/cpu_epilogue.h"
 #include "kernels/cpu_gemm.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/csr.h"
@@ -180,14 +181,15 @@ private:
         float *y = data<float>(c.y);
         const float *e = data<float>(c.e);
         if (c.epilogue == Epilogue::SiluMul) {
-            for (std::size_t i = 0; i < acc.size(); ++i)
-                y[i] = e[i] / (1.0f + std::exp(-e[i])) * acc[i];
+#pragma omp parallel for schedule(static)
+            for (std::int64_t i = 0; i < c.m; ++i)
+                kernels::cpu::siluMulRow(e + i * c.n, acc.data() + i * c.n, y + i * c.n, c.n);
             return {};
         }
+        // rows in order, on one thread: two tokens may scatter into the same row of Y
         const auto *scatter = data<std::uint32_t>(c.f);
         for (std::int64_t i = 0; i < c.m; ++i)
-            for (std::int64_t j = 0; j < c.n; ++j)
-                y[std::int64_t(scatter[i]) * c.n + j] += e[i] * acc[std::size_t(i * c.n + j)];
+            kernels::cpu::addScaledRow(e[i], acc.data() + i * c.n, y + std::int64_t(scatter[i]) * c.n, c.n);
         return {};
     }
 

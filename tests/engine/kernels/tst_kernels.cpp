@@ -161,16 +161,23 @@ private slots:
     }
 
     // Blocks of V columns that do not start on a metadata word (V = 20, 48) or end inside one make
-    // the kernel read a row's fields from mid-word; V = 128 reads whole words.
+    // the kernel read a row's fields from mid-word; V = 128 reads whole words. Each fused epilogue
+    // on tiles whose token and row counts are not multiples of 8 (the transposes' tails).
     void ssmmSamoyedsMatchesTheReference_data() {
         QTest::addColumn<int>("v");
         QTest::addColumn<int>("m");
         QTest::addColumn<int>("keep");  // Samoyeds' N: rows kept of each group
         QTest::addColumn<int>("group"); // M
-        QTest::newRow("v20") << 20 << 9 << 1 << 2;
-        QTest::newRow("v48") << 48 << 70 << 1 << 2;
-        QTest::newRow("v128") << 128 << 33 << 1 << 2;
-        QTest::newRow("groups wider than a task (N = 65 of M = 72)") << 64 << 17 << 65 << 72;
+        QTest::addColumn<int>("epilogue");
+        using E = cpu::SsmmOutput::Epilogue;
+        QTest::newRow("v20") << 20 << 9 << 1 << 2 << int(E::Store);
+        QTest::newRow("v48") << 48 << 70 << 1 << 2 << int(E::Store);
+        QTest::newRow("v128") << 128 << 33 << 1 << 2 << int(E::Store);
+        QTest::newRow("groups wider than a task (N = 65 of M = 72)") << 64 << 17 << 65 << 72 << int(E::Store);
+        QTest::newRow("silu-mul v48") << 48 << 70 << 1 << 2 << int(E::SiluMul);
+        QTest::newRow("silu-mul N = 3 of M = 5") << 64 << 131 << 3 << 5 << int(E::SiluMul);
+        QTest::newRow("gate scatter-add v20") << 20 << 9 << 1 << 2 << int(E::GateScatterAdd);
+        QTest::newRow("gate scatter-add N = 3 of M = 5") << 64 << 131 << 3 << 5 << int(E::GateScatterAdd);
     }
 
     void ssmmSamoyedsMatchesTheReference() {
@@ -178,16 +185,42 @@ private slots:
         QFETCH(int, m);
         QFETCH(int, keep);
         QFETCH(int, group);
+        QFETCH(int, epilogue);
+        using E = cpu::SsmmOutput::Epilogue;
+        const auto ep = E(epilogue);
         const std::int64_t rows = std::max<std::int64_t>(36, 2 * group) / group * group, k = 3 * v;
         const auto x = randomVector(std::size_t(m * k), 11);
         const auto wd = randomVector(std::size_t(rows * k), 12);
         const auto s = pruneSamoyeds(wd.data(), rows, k, keep, group, v);
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
-        std::vector<float> want(std::size_t(m * rows)), got(want.size(), -1.0f);
-        ref::gemm(x.data(), densify(*s).data(), want.data(), m, rows, k);
+        std::vector<float> product(std::size_t(m * rows));
+        ref::gemm(x.data(), densify(*s).data(), product.data(), m, rows, k);
+        // SiLU's gate and the scatter's gates, rows (token i to row 2i mod m + 1: two tokens may
+        // meet in a row) and the rows' earlier contents
+        const auto other = randomVector(product.size(), 13, 3.0f), gates = randomVector(std::size_t(m), 14);
+        std::vector<std::uint32_t> scatter;
+        for (int i = 0; i < m; ++i)
+            scatter.push_back(std::uint32_t((2 * i) % m + 1));
+        const auto before = randomVector(std::size_t((m + 1) * rows), 15);
+        std::vector<float> want = product, got(product.size(), -1.0f);
+        if (ep == E::SiluMul)
+            for (std::size_t i = 0; i < want.size(); ++i)
+                want[i] = float(other[i] / (1.0 + std::exp(-double(other[i]))) * product[i]);
+        if (ep == E::GateScatterAdd) {
+            want = before;
+            got = before;
+            for (int i = 0; i < m; ++i)
+                for (std::int64_t j = 0; j < rows; ++j)
+                    want[std::size_t(scatter[std::size_t(i)] * rows + j)] += gates[std::size_t(i)] * product[std::size_t(i * rows + j)];
+        }
         cpu::SsmmOutput out;
         out.y = got.data();
         out.yStride = rows;
+        out.epilogue = ep;
+        out.other = other.data();
+        out.otherStride = rows;
+        out.gates = gates.data();
+        out.scatter = scatter.data();
         cpu::ssmmSamoyeds(x.data(), k, *s, nullptr, m, out);
         QVERIFY(ref::nmse(got.data(), want.data(), got.size()) < 1e-10);
     }
