@@ -40,9 +40,12 @@ void main() {
                 bestL = l;
             }
         }
+        if (best == NONE) { // nothing left to pick: the later slots stay empty too (no rescans)
+            for (uint rest = j; rest < p.k; ++rest)
+                outWords[ids + rest] = NONE;
+            break;
+        }
         outWords[ids + j] = best;
-        if (best == NONE)
-            continue;   // nothing left to pick: later passes find nothing either
         if (j == 0)
             top = bestL;
         kept += pOf(bestL, top);

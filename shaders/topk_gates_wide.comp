@@ -9,14 +9,17 @@
 #include "common/util.glsl"
 #include "common/topk.glsl"
 
-layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+// The workgroup's width: its invocations split each scan, and the reduction halves it (a power
+// of 2). The host dispatches a workgroup per row whatever the width (ops/topk_gates.cpp).
+#define WG 64
+layout(local_size_x = WG, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
 layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
 layout(push_constant) uniform Push { TopKGatesPush p; };
 
-shared float bestLogit[64];
-shared uint bestId[64];
+shared float bestLogit[WG];
+shared uint bestId[WG];
 
 // (la, ia) comes first in the order (logit descending, id ascending); NONE comes last
 bool before(float la, uint ia, float lb, uint ib) {
@@ -34,7 +37,7 @@ void main() {
     for (uint j = 0; j < p.k; ++j) {
         uint best = NONE;
         float bestL = 0.0;
-        for (uint e = t; e < p.experts; e += 64) {
+        for (uint e = t; e < p.experts; e += WG) {
             const float l = logits[base + e];
             // e ascends, so among this invocation's equal logits the first seen (the lower id) stays
             if (ordersAfter(l, e, prevL, prevId, j == 0) && !nanBits(l) && (best == NONE || l > bestL)) {
@@ -45,7 +48,7 @@ void main() {
         bestLogit[t] = bestL;
         bestId[t] = best;
         barrier();
-        for (uint stride = 32; stride > 0; stride >>= 1) {
+        for (uint stride = WG / 2; stride > 0; stride >>= 1) {
             if (t < stride && before(bestLogit[t + stride], bestId[t + stride], bestLogit[t], bestId[t])) {
                 bestLogit[t] = bestLogit[t + stride];
                 bestId[t] = bestId[t + stride];
@@ -55,10 +58,14 @@ void main() {
         const uint pick = bestId[0];
         const float pickL = bestLogit[0];
         barrier(); // every invocation has read the pick before the next pass overwrites slot 0
+        if (pick == NONE) { // nothing left to pick: the later slots stay empty too (uniform: all read it)
+            if (t == 0)
+                for (uint rest = j; rest < p.k; ++rest)
+                    outWords[ids + rest] = NONE;
+            break;
+        }
         if (t == 0)
             outWords[ids + j] = pick;
-        if (pick == NONE)
-            continue; // nothing left to pick: later passes find nothing either (uniform: all read it)
         if (j == 0)
             top = pickL;
         kept += pOf(pickL, top);

@@ -490,12 +490,13 @@ private slots:
     }
 
     // Rows of more experts than Vulkan's invocation-per-row shader takes (256) go to its
-    // workgroup-per-row one: just past the switch, and far past it with k above the 64 invocations,
-    // on random, tied and non-finite logits, against the oracle on every device.
+    // workgroup-per-row one, and above CUDA's thread-per-row limit (1024) to a block per row: just
+    // past the switches, far past them with k above the 64 invocations, and every expert picked
+    // (k = n), on random, tied and non-finite logits, against the oracle on every device.
     void topKGatesManyExperts() {
-        const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}};
+        const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}, {2, 300, 300}, {4, 1025, 5}};
         for (const auto &s : shapes)
-            for (int variant = 0; variant < 3; ++variant) {
+            for (int variant = 0; variant < 4; ++variant) {
                 const int m = s[0], experts = s[1], k = s[2];
                 auto logits = randomVector(std::size_t(m * experts), 43 + variant, 2.0f);
                 if (variant == 1) // coarse: many equal logits, which go to the lower ids across invocations
@@ -507,6 +508,13 @@ private slots:
                 if (variant == 2 && m > 1) // a row of NaN but two: k - 2 slots left without an expert
                     for (int e = 0; e < experts; ++e)
                         logits[std::size_t(experts + e)] = e == 300 % experts || e == experts - 1 ? 1.0f : NAN;
+                if (variant == 3) { // finite tops among NaN and -inf (gates exp(l - top)); the last row
+                                    // has one finite logit, so -inf experts are picked after it, gate 0
+                    for (std::size_t i = 0; i < logits.size(); ++i)
+                        logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
+                    for (int e = 0; e < experts; ++e)
+                        logits[std::size_t((m - 1) * experts + e)] = e == experts / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
+                }
                 std::vector<std::uint32_t> ids(std::size_t(m * k));
                 std::vector<float> gates(ids.size());
                 kernels::topKGates(logits.data(), m, experts, k, ids.data(), gates.data());

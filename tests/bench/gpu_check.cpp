@@ -248,10 +248,13 @@ void checkCsrAggregations(Device *d) {
 }
 
 void checkTopK(Device *d) {
-    // 256 experts and fewer: Vulkan's invocation-per-row shader; more: its workgroup-per-row one
-    const int shapes[][3] = {{1, 1, 1}, {1000, 8, 2}, {513, 64, 6}, {300, 160, 8}, {300, 257, 8}, {77, 1024, 3}, {19, 2000, 4}};
-    const char *variants[] = {"", " ties", " NaN/inf"};
-    for (int variant = 0; variant < 3; ++variant)
+    // Vulkan: an invocation per row up to 256 experts, a workgroup per row above (ops.h's
+    // kTopKNarrowExperts); CUDA: a thread per row up to 1024, a block per row above (kernels.cuh's
+    // kTopKThreadExperts). 300x300 top 300 picks every expert.
+    const int shapes[][3] = {{1, 1, 1},   {1000, 8, 2}, {513, 64, 6},  {300, 160, 8}, {300, 257, 8},
+                             {77, 1024, 3}, {19, 2000, 4}, {3, 300, 300}, {512, 4096, 8}};
+    const char *variants[] = {"", " ties", " NaN/inf", " NaN/-inf"};
+    for (int variant = 0; variant < 4; ++variant)
         for (const auto &s : shapes) {
             const int m = s[0], n = s[1], k = s[2];
             auto logits = randomVector(std::size_t(m) * n, 12, 2.0f);
@@ -261,6 +264,13 @@ void checkTopK(Device *d) {
             if (variant == 2) // NaN never picked (rows of n < k + 3 run short: kNoExpert), +inf shares
                 for (std::size_t i = 0; i < logits.size(); ++i)
                     logits[i] = i % 3 == 0 ? NAN : i % 11 == 1 ? INFINITY : i % 13 == 2 ? -INFINITY : logits[i];
+            if (variant == 3) { // finite tops with NaN about (the gates' exp(l - top)); the last row has one
+                                // finite logit, so -inf experts are picked after it (gate 0)
+                for (std::size_t i = 0; i < logits.size(); ++i)
+                    logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
+                for (int e = 0; e < n; ++e)
+                    logits[std::size_t(m - 1) * n + e] = e == n / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
+            }
             std::vector<std::uint32_t> ids(std::size_t(m) * k);
             std::vector<float> gates(ids.size());
             kernels::topKGates(logits.data(), m, n, k, ids.data(), gates.data());
@@ -274,9 +284,10 @@ void checkTopK(Device *d) {
             c.k = k;
             char shape[64];
             std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, variants[variant]);
+            const char *path = isCuda(d) ? (n > 1024 ? "block-row" : "thread-row") : (n > 256 ? "vulkan wide" : "vulkan row");
             std::string why;
-            if (!d->supports(c, &why)) { // CUDA: a thread walks a row, at most 1024 experts
-                skipRow("topk", shape, pathOf(d, "thread-row"), why);
+            if (!d->supports(c, &why)) { // no device refuses these: a refusal shows as a skip with its reason
+                skipRow("topk", shape, path, why);
                 continue;
             }
             const Status st = d->run({c});
@@ -289,7 +300,7 @@ void checkTopK(Device *d) {
                 wrong += gotIds[i] != ids[i];
             if (wrong)
                 std::printf("  (%zu of %zu expert ids differ)\n", wrong, ids.size());
-            row("topk", shape, pathOf(d, "thread-row"), wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
+            row("topk", shape, path, wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
         }
 }
 

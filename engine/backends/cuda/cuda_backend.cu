@@ -105,9 +105,6 @@ public:
         };
         if (call.op == Op::Ssmm24 && call.k % 4 != 0) // the tensor-core path loads X as float4
             return refuse("Ssmm24 needs k a multiple of 4, got " + std::to_string(call.k));
-        if (call.op == Op::TopKGates && call.n > cuda::kTopKMaxExperts)
-            return refuse("TopKGates on CUDA takes at most " + std::to_string(cuda::kTopKMaxExperts) +
-                          " experts (one thread scans a row k + 1 times), got " + std::to_string(call.n));
         // The operands each op reads or writes: required ones must be there, and every one given
         // must be a buffer of this device. Ssmm24's d (the row ids) may be null.
         const bool ssmm = call.op == Op::Ssmm24, scatter = ssmm && call.epilogue == Epilogue::GateScatterAdd;
