@@ -11,11 +11,9 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports(
 
 float silu(float g) { return g / (1.0f + std::exp(-g)); }
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
 // glibc's libmvec: expf on 8 lanes (the AVX2 vector ABI). The scalar expf call, with the
 // element-wise epilogue around it, was about a tenth of the Samoyeds MoE layer's time.
-extern "C" __m256 _ZGVdN8v_expf(__m256);
+extern "C" __attribute__((target("avx2"))) __m256 _ZGVdN8v_expf(__m256);
 
 __attribute__((target("avx2,fma"))) std::int64_t siluMulAvx2(const float *gate, const float *v, float *y, std::int64_t n) {
     const __m256 one = _mm256_set1_ps(1.0f), minusZero = _mm256_set1_ps(-0.0f);
@@ -27,7 +25,6 @@ __attribute__((target("avx2,fma"))) std::int64_t siluMulAvx2(const float *gate, 
     }
     return i;
 }
-#pragma GCC pop_options
 
 } // namespace
 
@@ -38,7 +35,6 @@ void siluMulRow(const float *gate, const float *v, float *y, std::int64_t n) {
 }
 
 void addScaledRow(float g, const float *v, float *y, std::int64_t n) {
-#pragma omp simd
     for (std::int64_t i = 0; i < n; ++i)
         y[i] += g * v[i];
 }
