@@ -3,7 +3,8 @@
 // against the CPU reference (the backend-ops test in a form that builds without Qt, which the GPU
 // machine's image lacks), then timings: SSMM and the fp16 GEMM against cuBLAS on Mixtral expert
 // shapes, and Vulkan against CUDA on the same kernels (each device's own per-call timings: CUDA
-// events, Vulkan timestamp queries). A backend without a device prints its rows as skipped and
+// events, Vulkan timestamp queries), and the MoE router either side of each backend's switch from
+// a thread per row to a block per row. A backend without a device prints its rows as skipped and
 // why; a Vulkan device that is a CPU implementation (lavapipe) is timed on a small shape only.
 // Exits 1 when a check failed, else 0 (also when there is no device at all).
 #include "backends/backend.h"
@@ -555,6 +556,27 @@ double cublasMs(int m, int n, int k, bool fp16) {
 // timestamp queries): the median after a warm-up run, over at most 10 runs and about a second, so
 // that a slow device (lavapipe; Vulkan reading host-visible memory over PCIe) keeps the check short.
 // NaN when the device refuses or fails the call, `why` saying why.
+double callMs(Device *d, const KernelCall &c, std::string *why) {
+    if (!d->supports(c, why))
+        return std::nan("");
+    std::vector<double> t, times;
+    double total = 0;
+    Status st;
+    for (int it = 0; it < 11 && st.ok() && (times.size() < 3 || total < 1e3); ++it) {
+        st = d->run({c}, &t);
+        if (st.ok() && it > 0) { // the first run builds pipelines and fills caches
+            times.push_back(t.at(0) * 1e3);
+            total += times.back();
+        }
+    }
+    if (!st.ok()) {
+        *why = st.message();
+        return std::nan("");
+    }
+    return median(times);
+}
+
+// A Seaside GEMM or SSMM's time (callMs) on random operands; `path` picks CUDA's SSMM path.
 double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::string *why) {
     if (path)
         setenv("SEASIDE_CUDA_SSMM", path, 1);
@@ -574,25 +596,42 @@ double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::s
         meta = put(d, sw.meta);
         c = {Op::Ssmm24, x.get(), v.get(), meta.get(), nullptr, y.get(), m, n, k, 0, "ssmm"};
     }
-    double ms = std::nan("");
-    if (d->supports(c, why)) {
-        std::vector<double> t, times;
-        double total = 0;
-        Status st;
-        for (int it = 0; it < 11 && st.ok() && (times.size() < 3 || total < 1e3); ++it) {
-            st = d->run({c}, &t);
-            if (st.ok() && it > 0) { // the first run builds pipelines and fills caches
-                times.push_back(t.at(0) * 1e3);
-                total += times.back();
-            }
-        }
-        if (st.ok())
-            ms = median(times);
-        else
-            *why = st.message();
-    }
+    const double ms = callMs(d, c, why);
     unsetenv("SEASIDE_CUDA_SSMM");
     return ms;
+}
+
+// The router's time, 512 tokens: either side of each backend's switch between a thread (Vulkan:
+// invocation) per row and a block (workgroup) per row, the same work but for one expert, tells
+// where the switch should be.
+void benchRouter(Device *cuda, Device *vk) {
+    std::printf("\n| Router (TopKGates), 512 tokens  | path                           |     ms |\n");
+    std::printf("|----------------------------------|--------------------------------|--------|\n");
+    struct Case {
+        Device *d;
+        int n, k;
+        const char *path;
+    };
+    const Case cases[] = {{cuda, 256, 8, "CUDA thread per row"}, {cuda, 1024, 8, "CUDA thread per row"},
+                          {cuda, 1025, 8, "CUDA block per row"},  {vk, 64, 8, "Vulkan invocation per row"},
+                          {vk, 256, 8, "Vulkan invocation per row"}, {vk, 257, 8, "Vulkan workgroup per row"},
+                          {vk, 1025, 8, "Vulkan workgroup per row"}};
+    for (const Case &c : cases) {
+        if (!c.d)
+            continue;
+        const int m = 512;
+        auto logits = put(c.d, randomVector(std::size_t(m) * c.n, 3, 2.0f));
+        auto out = put(c.d, std::vector<std::uint32_t>(std::size_t(2 * m * c.k)));
+        const KernelCall call{Op::TopKGates, logits.get(), nullptr, nullptr, nullptr, out.get(), m, c.n, c.k, 0, "router"};
+        std::string why;
+        const double ms = callMs(c.d, call, &why);
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "512x%d top %d", c.n, c.k);
+        if (std::isnan(ms))
+            std::printf("  (%s)\n| %-32s | %-30s | %6s |\n", why.c_str(), shape, c.path, "skip");
+        else
+            std::printf("| %-32s | %-30s | %6.3f |\n", shape, c.path, ms);
+    }
 }
 
 // The timing table: per shape the CUDA rows (cuBLAS and Seaside's kernels) and the Vulkan rows (the
@@ -698,6 +737,7 @@ int main() {
         skipAll("vulkan", vkWhy);
     }
     bench(cuda, cudaWhy, vk, vkCpu);
+    benchRouter(cuda, vk);
     std::printf("\n%d check(s) failed\n", failures);
     return failures ? 1 : 0;
 }
