@@ -681,6 +681,26 @@ private slots:
         QVERIFY(!MoeOnDevice::prepare(*availableDevices().front(), s, broken).ok());
     }
 
+    // A router over more experts than Vulkan's invocation-per-row shader takes (the wide one runs),
+    // most experts getting no token, through the whole layer on every device.
+    void moeLayerWithManyExperts() {
+        const kernels::MoeShape s{16, 128, 128, 300, 8};
+        const auto pruned = kernels::pruneMoe(s, randomMoe(s, 65));
+        QVERIFY2(pruned.ok(), pruned.ok() ? "" : pruned.error().message.c_str());
+        const auto x = randomVector(std::size_t(s.tokens * s.hidden), 66);
+        std::vector<float> want(x.size());
+        QVERIFY(kernels::ref::moe(x.data(), s, kernels::densify(*pruned), want.data()).ok());
+        const auto w24 = toSparse24(s, *pruned);
+        QVERIFY(w24.ok());
+        for (Device *d : availableDevices()) {
+            auto moe = MoeOnDevice::prepare(*d, s, *w24);
+            QVERIFY2(moe.ok(), moe.ok() ? "" : moe.error().message.c_str());
+            auto got = moe->run(x.data());
+            QVERIFY2(got.ok(), (d->props().name + ": " + (got.ok() ? "" : got.error().message)).c_str());
+            QVERIFY2(kernels::ref::nmse(got->y.data(), want.data(), want.size()) < bound(d, Op::Ssmm24), d->props().name.c_str());
+        }
+    }
+
     void gnnLayers() {
         const auto a = smallGraph();
         const auto normalized = kernels::gcnNormalized(a);
