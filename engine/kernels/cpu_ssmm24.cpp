@@ -3,7 +3,6 @@
 #include "kernels/cpu_epilogue.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <immintrin.h>
 #include <new>
