@@ -12,9 +12,14 @@ bool ordersAfter(float l, uint e, float prevL, uint prevId, bool first) {
 }
 
 // exp(l - top), but 1 where l is the top itself (inf - inf would be NaN) and 0 for a logit of
-// -inf or below a top of +inf, with no infinite arithmetic for a driver to assume away
+// -inf or below a top of +inf, with no infinite arithmetic for a driver to assume away: that
+// includes l - top overflowing to -inf (finite logits near -+FLT_MAX), and anything below
+// -104, where exp is under the smallest float anyway
 float pOf(float l, float top) {
-    return l == top ? 1.0 : plusInfBits(top) || minusInfBits(l) ? 0.0 : exp(l - top);
+    if (l == top)
+        return 1.0;
+    const float d = l - top;
+    return plusInfBits(top) || minusInfBits(l) || !(d >= -104.0) ? 0.0 : exp(d);
 }
 
 #endif

@@ -491,12 +491,13 @@ private slots:
 
     // Rows of more experts than Vulkan's invocation-per-row shader takes (256) go to its
     // workgroup-per-row one, and above CUDA's thread-per-row limit (1024) to a block per row: just
-    // past the switches, far past them with k above the 64 invocations, and every expert picked
-    // (k = n), on random, tied and non-finite logits, against the oracle on every device.
+    // past the switches, far past them with k above the 64 invocations and CUDA's 128 threads, and
+    // every expert picked (k = n), on random, tied, non-finite and huge logits, against the oracle
+    // on every device.
     void topKGatesManyExperts() {
-        const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}, {2, 300, 300}, {4, 1025, 5}};
+        const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}, {2, 300, 300}, {4, 1025, 5}, {2, 1500, 1500}};
         for (const auto &s : shapes)
-            for (int variant = 0; variant < 4; ++variant) {
+            for (int variant = 0; variant < 5; ++variant) {
                 const int m = s[0], experts = s[1], k = s[2];
                 auto logits = randomVector(std::size_t(m * experts), 43 + variant, 2.0f);
                 if (variant == 1) // coarse: many equal logits, which go to the lower ids across invocations
@@ -514,6 +515,12 @@ private slots:
                         logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
                     for (int e = 0; e < experts; ++e)
                         logits[std::size_t((m - 1) * experts + e)] = e == experts / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
+                }
+                if (variant == 4) { // finite logits near +-FLT_MAX, where l - top overflows to -inf (gate
+                                    // 0); the first row all NaN: no expert at all, every gate 0
+                    for (auto &v : logits)
+                        v *= 1.6e38f;
+                    std::fill_n(logits.begin(), experts, NAN);
                 }
                 std::vector<std::uint32_t> ids(std::size_t(m * k));
                 std::vector<float> gates(ids.size());

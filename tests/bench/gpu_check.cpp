@@ -251,11 +251,11 @@ void checkCsrAggregations(Device *d) {
 void checkTopK(Device *d) {
     // Vulkan: an invocation per row up to 256 experts, a workgroup per row above (ops.h's
     // kTopKNarrowExperts); CUDA: a thread per row up to 1024, a block per row above (kernels.cuh's
-    // kTopKThreadExperts). 300x300 top 300 picks every expert.
-    const int shapes[][3] = {{1, 1, 1},   {1000, 8, 2}, {513, 64, 6},  {300, 160, 8}, {300, 257, 8},
-                             {77, 1024, 3}, {19, 2000, 4}, {3, 300, 300}, {512, 4096, 8}};
-    const char *variants[] = {"", " ties", " NaN/inf", " NaN/-inf"};
-    for (int variant = 0; variant < 4; ++variant)
+    // kTopKThreadExperts). 300x300 top 300 and 1500x1500 top 1500 pick every expert.
+    const int shapes[][3] = {{1, 1, 1},     {1000, 8, 2},  {513, 64, 6},  {300, 160, 8},  {300, 257, 8},
+                             {77, 1024, 3}, {19, 2000, 4}, {3, 300, 300}, {2, 1500, 1500}, {512, 4096, 8}};
+    const char *variants[] = {"", " ties", " NaN/inf", " NaN/-inf", " huge"};
+    for (int variant = 0; variant < 5; ++variant)
         for (const auto &s : shapes) {
             const int m = s[0], n = s[1], k = s[2];
             auto logits = randomVector(std::size_t(m) * n, 12, 2.0f);
@@ -271,6 +271,13 @@ void checkTopK(Device *d) {
                     logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
                 for (int e = 0; e < n; ++e)
                     logits[std::size_t(m - 1) * n + e] = e == n / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
+            }
+            if (variant == 4) { // finite logits near +-FLT_MAX (l - top overflows: gate 0); the first row
+                                // of several all NaN (no expert, every gate 0)
+                for (auto &v : logits)
+                    v *= 1.6e38f;
+                if (m > 1)
+                    std::fill_n(logits.begin(), n, NAN);
             }
             std::vector<std::uint32_t> ids(std::size_t(m) * k);
             std::vector<float> gates(ids.size());

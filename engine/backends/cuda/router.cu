@@ -13,6 +13,7 @@ namespace {
 
 constexpr int kThreads = 128;
 constexpr int kWideThreads = 128;
+static_assert((kWideThreads & (kWideThreads - 1)) == 0, "the wide kernel's reduction halves its threads");
 
 // p of logit v under the row's top (its largest non-NaN logit): 1 at the top, even an infinite one
 // (inf - inf would be NaN).
