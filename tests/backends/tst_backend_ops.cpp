@@ -23,6 +23,7 @@
 #include <QtTest>
 #include "../common/bad_contents.h"
 #include "../common/random_data.h"
+#include "../common/router_logits.h"
 #include "../common/top_k_by_hand.h"
 
 using namespace seaside;
@@ -497,31 +498,9 @@ private slots:
     void topKGatesManyExperts() {
         const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}, {2, 300, 300}, {4, 1025, 5}, {2, 1500, 1500}};
         for (const auto &s : shapes)
-            for (int variant = 0; variant < 5; ++variant) {
+            for (int variant = 0; variant < testing::kRouterLogitKinds; ++variant) {
                 const int m = s[0], experts = s[1], k = s[2];
-                auto logits = randomVector(std::size_t(m * experts), 43 + variant, 2.0f);
-                if (variant == 1) // coarse: many equal logits, which go to the lower ids across invocations
-                    for (auto &v : logits)
-                        v = std::round(v * 2.0f) / 2.0f;
-                if (variant == 2) // NaN never picked, +inf shares the gates, -inf comes last
-                    for (std::size_t i = 0; i < logits.size(); ++i)
-                        logits[i] = i % 3 == 0 ? NAN : i % 11 == 1 ? INFINITY : i % 13 == 2 ? -INFINITY : logits[i];
-                if (variant == 2 && m > 1) // a row of NaN but two: k - 2 slots left without an expert
-                    for (int e = 0; e < experts; ++e)
-                        logits[std::size_t(experts + e)] = e == 300 % experts || e == experts - 1 ? 1.0f : NAN;
-                if (variant == 3) { // finite tops among NaN and -inf (gates exp(l - top)); the last row
-                                    // has one finite logit, so -inf experts are picked after it, gate 0
-                    for (std::size_t i = 0; i < logits.size(); ++i)
-                        logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
-                    for (int e = 0; e < experts; ++e)
-                        logits[std::size_t((m - 1) * experts + e)] = e == experts / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
-                }
-                if (variant == 4) { // finite logits near +-FLT_MAX, where l - top overflows to -inf (gate
-                                    // 0); the first row all NaN: no expert at all, every gate 0
-                    for (auto &v : logits)
-                        v *= 1.6e38f;
-                    std::fill_n(logits.begin(), experts, NAN);
-                }
+                const auto logits = testing::routerLogits(m, experts, variant, 43 + unsigned(variant));
                 std::vector<std::uint32_t> ids(std::size_t(m * k));
                 std::vector<float> gates(ids.size());
                 kernels::topKGates(logits.data(), m, experts, k, ids.data(), gates.data());

@@ -26,12 +26,16 @@
 #include <cuda_runtime.h>
 #include "../common/bad_contents.h"
 #include "../common/random_data.h"
+#include "../common/router_logits.h"
 #include <vector>
 
 using namespace seaside;
 using namespace seaside::backends;
 
+using seaside::testing::kRouterLogitKinds;
 using seaside::testing::randomVector;
+using seaside::testing::routerLogitLabel;
+using seaside::testing::routerLogits;
 
 #ifdef SEASIDE_GPU_CHECK_VULKAN
 namespace seaside::gpucheck {
@@ -254,31 +258,10 @@ void checkTopK(Device *d) {
     // kTopKThreadExperts). 300x300 top 300 and 1500x1500 top 1500 pick every expert.
     const int shapes[][3] = {{1, 1, 1},     {1000, 8, 2},  {513, 64, 6},  {300, 160, 8},  {300, 257, 8},
                              {77, 1024, 3}, {19, 2000, 4}, {3, 300, 300}, {2, 1500, 1500}, {512, 4096, 8}};
-    const char *variants[] = {"", " ties", " NaN/inf", " NaN/-inf", " huge"};
-    for (int variant = 0; variant < 5; ++variant)
+    for (int variant = 0; variant < kRouterLogitKinds; ++variant)
         for (const auto &s : shapes) {
             const int m = s[0], n = s[1], k = s[2];
-            auto logits = randomVector(std::size_t(m) * n, 12, 2.0f);
-            if (variant == 1) // coarse logits: many equal, which go to the lower expert
-                for (auto &v : logits)
-                    v = std::round(v * 2.0f) / 2.0f;
-            if (variant == 2) // NaN never picked (rows of n < k + 3 run short: kNoExpert), +inf shares
-                for (std::size_t i = 0; i < logits.size(); ++i)
-                    logits[i] = i % 3 == 0 ? NAN : i % 11 == 1 ? INFINITY : i % 13 == 2 ? -INFINITY : logits[i];
-            if (variant == 3) { // finite tops with NaN about (the gates' exp(l - top)); the last row has one
-                                // finite logit, so -inf experts are picked after it (gate 0)
-                for (std::size_t i = 0; i < logits.size(); ++i)
-                    logits[i] = i % 3 == 0 ? NAN : i % 7 == 1 ? -INFINITY : logits[i];
-                for (int e = 0; e < n; ++e)
-                    logits[std::size_t(m - 1) * n + e] = e == n / 2 ? 0.5f : e % 2 ? -INFINITY : NAN;
-            }
-            if (variant == 4) { // finite logits near +-FLT_MAX (l - top overflows: gate 0); the first row
-                                // of several all NaN (no expert, every gate 0)
-                for (auto &v : logits)
-                    v *= 1.6e38f;
-                if (m > 1)
-                    std::fill_n(logits.begin(), n, NAN);
-            }
+            const auto logits = routerLogits(m, n, variant, 12);
             std::vector<std::uint32_t> ids(std::size_t(m) * k);
             std::vector<float> gates(ids.size());
             kernels::topKGates(logits.data(), m, n, k, ids.data(), gates.data());
@@ -291,7 +274,7 @@ void checkTopK(Device *d) {
             c.n = n;
             c.k = k;
             char shape[64];
-            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, variants[variant]);
+            std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, routerLogitLabel(variant));
             const char *path = isCuda(d) ? (n > 1024 ? "block-row" : "thread-row") : (n > 256 ? "vulkan wide" : "vulkan row");
             std::string why;
             if (!d->supports(c, &why)) { // no device refuses these: a refusal shows as a skip with its reason
