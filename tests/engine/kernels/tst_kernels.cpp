@@ -396,7 +396,15 @@ private slots:
         Partitioning good{{3, 1, 2, 0}, {0, 2, 4}};
         QVERIFY(validate(good, 4).ok());
         QVERIFY(renumber(ahat, good).ok());
-        QVERIFY(cpu::gcnFused(ahat, good, x.data(), 3, w.data(), 2, y.data()).ok());
+        // a part of consecutive ascending nodes is written in place, any other through a buffer:
+        // {3, 1} and {2, 0} take the buffer, {1, 2} in place and {3, 0} the buffer, {0..3} in place
+        std::vector<float> want(4 * 2);
+        ref::gcn(ahat, x.data(), 3, w.data(), 2, want.data());
+        for (const Partitioning &p : {good, Partitioning{{1, 2, 3, 0}, {0, 2, 4}}, Partitioning{{0, 1, 2, 3}, {0, 4}}}) {
+            std::fill(y.begin(), y.end(), -1.0f);
+            QVERIFY(cpu::gcnFused(ahat, p, x.data(), 3, w.data(), 2, y.data()).ok());
+            QVERIFY(ref::nmse(y.data(), want.data(), want.size()) < 1e-10);
+        }
     }
 
     // OpenBLAS and Seaside's kernels run on one OpenMP pool: a second pool (OpenBLAS's pthread
