@@ -396,11 +396,18 @@ private slots:
         Partitioning good{{3, 1, 2, 0}, {0, 2, 4}};
         QVERIFY(validate(good, 4).ok());
         QVERIFY(renumber(ahat, good).ok());
-        // a part of consecutive ascending nodes is written in place, any other through a buffer:
-        // {3, 1} and {2, 0} take the buffer, {1, 2} in place and {3, 0} the buffer, {0..3} in place
-        std::vector<float> want(4 * 2);
+        QVERIFY(cpu::gcnFused(ahat, good, x.data(), 3, w.data(), 2, y.data()).ok());
+    }
+
+    // gcnFused writes a part of consecutive ascending nodes in place and any other part through a
+    // buffer: {3, 1} and {2, 0} take the buffer; {1, 2} is in place and {3, 0} buffered; {0..3} in place.
+    void gcnFusedPartsInPlaceOrBuffered() {
+        const Csr ahat = *gcnNormalized(*csrFromEdges(4, {{0, 1}, {1, 2}, {2, 3}}));
+        const auto x = randomVector(4 * 3, 1), w = randomVector(2 * 3, 2);
+        std::vector<float> want(4 * 2), y(4 * 2);
         ref::gcn(ahat, x.data(), 3, w.data(), 2, want.data());
-        for (const Partitioning &p : {good, Partitioning{{1, 2, 3, 0}, {0, 2, 4}}, Partitioning{{0, 1, 2, 3}, {0, 4}}}) {
+        for (const Partitioning &p : {Partitioning{{3, 1, 2, 0}, {0, 2, 4}}, Partitioning{{1, 2, 3, 0}, {0, 2, 4}},
+                                      Partitioning{{0, 1, 2, 3}, {0, 4}}}) {
             std::fill(y.begin(), y.end(), -1.0f);
             QVERIFY(cpu::gcnFused(ahat, p, x.data(), 3, w.data(), 2, y.data()).ok());
             QVERIFY(ref::nmse(y.data(), want.data(), want.size()) < 1e-10);
