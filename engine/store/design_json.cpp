@@ -4,6 +4,7 @@
 #include "graph/templates/templates.h"
 #include "hw/catalogue.h"
 #include "plan/design_check.h"
+#include "store/body_numbering.h"
 
 #include <cmath>
 #include <fnmatch.h>
@@ -13,7 +14,6 @@
 #include <optional>
 #include <sstream>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 
 namespace seaside::store {
@@ -113,18 +113,9 @@ Expected<TensorDesc> tensorFromJson(const json &j) {
 
 namespace {
 
-// Block bodies are shared between nodes; the JSON keeps that by listing each body once, and equal
-// bodies held apart once too (blocks re-fed after an edit and its undo get equal copies).
-struct BodyTable {
-    std::unordered_map<const Graph *, int> index;
-    std::vector<const Graph *> listed; // bodies[i] was written from listed[i]
-    json bodies = json::array();
-
-    int add(const Graph *g);
-    json graphJson(const Graph &g);
-};
-
-json BodyTable::graphJson(const Graph &g) {
+// A graph's nodes and edges; a block names its body by number (BodyNumbering: listed once each,
+// nested bodies first).
+json graphJson(const Graph &g, const BodyNumbering &bodies) {
     json nodes = json::array();
     for (const Node &n : g.nodes()) {
         json jn{{"id", n.id}, {"name", n.name}, {"kind", std::string(opKindName(n.kind))}};
@@ -136,7 +127,7 @@ json BodyTable::graphJson(const Graph &g) {
         for (const auto &t : n.outputs)
             jn["outputs"].push_back(tensorToJson(t));
         if (n.body) {
-            jn["body"] = add(n.body.get());
+            jn["body"] = bodies.of(n.body.get());
             jn["repeat"] = n.repeat;
         }
         nodes.push_back(jn);
@@ -145,20 +136,6 @@ json BodyTable::graphJson(const Graph &g) {
     for (const Edge &e : g.edges())
         edges.push_back({e.src, e.srcPort, e.dst, e.dstPort});
     return {{"nodes", nodes}, {"edges", edges}};
-}
-
-int BodyTable::add(const Graph *g) {
-    if (auto it = index.find(g); it != index.end())
-        return it->second;
-    for (std::size_t i = 0; i < listed.size(); ++i)
-        if (*listed[i] == *g)
-            return index[g] = int(i);
-    json body = graphJson(*g); // nested bodies first, so indices stay stable
-    const int i = int(bodies.size());
-    index[g] = i;
-    listed.push_back(g);
-    bodies.push_back(body);
-    return i;
 }
 
 Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_ptr<const Graph>> &bodies) {
@@ -216,10 +193,13 @@ Expected<Graph> graphFromJsonWith(const json &j, const std::vector<std::shared_p
 } // namespace
 
 json graphToJson(const Graph &g) {
-    BodyTable table;
-    json top = table.graphJson(g);
-    if (!table.bodies.empty())
-        top["bodies"] = table.bodies;
+    const BodyNumbering bodies(g);
+    json top = graphJson(g, bodies);
+    if (!bodies.bodies().empty()) {
+        top["bodies"] = json::array();
+        for (const Graph *body : bodies.bodies())
+            top["bodies"].push_back(graphJson(*body, bodies));
+    }
     return top;
 }
 

@@ -2,11 +2,11 @@
 
 #include "hw/catalogue.h"
 #include "plan/design_check.h"
+#include "store/body_numbering.h"
 #include "store/design_json.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,30 +21,10 @@ using namespace seaside::graph;
 
 namespace {
 
-// Top-level graph is 0; each distinct block body gets the next id. Shared bodies are written once,
-// and so are equal bodies held apart (blocks re-fed after an edit and its undo get equal copies).
-struct GraphIds {
-    std::unordered_map<const Graph *, std::int64_t> ids;
-    std::vector<const Graph *> order; // bodies before the graphs that use them
+// Graph ids in the file: the top-level graph is 0, body i of BodyNumbering is i + 1.
+std::int64_t graphId(const BodyNumbering &bodies, const Graph *body) { return bodies.of(body) + 1; }
 
-    void collect(const Graph *g) {
-        for (const Node &n : g->nodes()) {
-            const Graph *body = n.body.get();
-            if (!body || ids.count(body))
-                continue;
-            if (auto same = std::find_if(order.begin(), order.end(), [&](const Graph *o) { return *o == *body; });
-                same != order.end()) {
-                ids[body] = ids.at(*same);
-                continue;
-            }
-            collect(body);
-            ids[body] = std::int64_t(order.size()) + 1;
-            order.push_back(body);
-        }
-    }
-};
-
-Status writeGraph(Database &db, const Graph &g, std::int64_t gid, const GraphIds &ids) {
+Status writeGraph(Database &db, const Graph &g, std::int64_t gid, const BodyNumbering &bodies) {
     auto node = db.prepare("INSERT INTO nodes(graph_id,id,seq,name,kind,op_type,attrs,outputs,body_id,repeat)"
                            " VALUES(?,?,?,?,?,?,?,?,?,?)");
     auto edge = db.prepare("INSERT INTO edges(graph_id,seq,src,src_port,dst,dst_port) VALUES(?,?,?,?,?,?)");
@@ -59,7 +39,7 @@ Status writeGraph(Database &db, const Graph &g, std::int64_t gid, const GraphIds
         node->bind(5, std::string(opKindName(n.kind))).bind(6, n.opType);
         node->bind(7, attrsToJson(n.attrs).dump()).bind(8, outs.dump());
         if (n.body)
-            node->bind(9, ids.ids.at(n.body.get()));
+            node->bind(9, graphId(bodies, n.body.get()));
         else
             node->bindNull(9);
         node->bind(10, n.repeat);
@@ -77,8 +57,7 @@ Status writeGraph(Database &db, const Graph &g, std::int64_t gid, const GraphIds
 }
 
 Status writeDesign(Database &db, const plan::Design &d) {
-    GraphIds ids;
-    ids.collect(&d.graph);
+    const BodyNumbering bodies(d.graph);
     auto meta = db.prepare("INSERT INTO meta(key,value) VALUES(?,?)");
     auto md = db.prepare("INSERT INTO metadata(key,value) VALUES(?,?)");
     auto graphRow = db.prepare("INSERT INTO graphs(id) VALUES(?)");
@@ -91,13 +70,13 @@ Status writeDesign(Database &db, const plan::Design &d) {
     for (const auto &[k, v] : d.metadata)
         if (Status s = md->bind(1, k).bind(2, v).run(); !s)
             return s;
-    for (std::int64_t gid = 0; gid <= std::int64_t(ids.order.size()); ++gid)
+    for (std::int64_t gid = 0; gid <= std::int64_t(bodies.bodies().size()); ++gid)
         if (Status s = graphRow->bind(1, gid).run(); !s)
             return s;
-    for (std::size_t i = 0; i < ids.order.size(); ++i)
-        if (Status s = writeGraph(db, *ids.order[i], std::int64_t(i) + 1, ids); !s)
+    for (const Graph *body : bodies.bodies())
+        if (Status s = writeGraph(db, *body, graphId(bodies, body), bodies); !s)
             return s;
-    if (Status s = writeGraph(db, d.graph, 0, ids); !s)
+    if (Status s = writeGraph(db, d.graph, 0, bodies); !s)
         return s;
 
     auto dev = db.prepare("INSERT INTO devices(id,seq,spec,options) VALUES(?,?,?,?)");
