@@ -18,15 +18,11 @@
 // to the row's top has p = 1 (so +inf logits share the gates instead of making them NaN).
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 
-layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
-layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
-layout(push_constant) uniform Push { TopKGatesPush p; };
-
 void main() {
     const uint row = linearWorkgroup() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (row >= p.rows)
         return;
-    const uint base = row * p.experts, ids = row * p.k, gates = p.rows * p.k + row * p.k;
+    const uint base = row * p.experts;
     float prevL = 0.0, top = 0.0, kept = 0.0;
     uint prevId = NONE;
     for (uint j = 0; j < p.k; ++j) {
@@ -34,27 +30,21 @@ void main() {
         float bestL = 0.0;
         for (uint e = 0; e < p.experts; ++e) {
             const float l = logits[base + e];
-            // e ascends, so among equal logits the first seen (the lower id) stays
-            if (ordersAfter(l, e, prevL, prevId, j == 0) && !nanBits(l) && (best == NONE || l > bestL)) {
+            if (betterPick(l, e, prevL, prevId, j == 0, best, bestL)) {
                 best = e;
                 bestL = l;
             }
         }
         if (best == NONE) { // nothing left to pick: the later slots stay empty too (no rescans)
-            for (uint rest = j; rest < p.k; ++rest)
-                outWords[ids + rest] = NONE;
+            leaveEmpty(row, j);
             break;
         }
-        outWords[ids + j] = best;
+        outWords[row * p.k + j] = best;
         if (j == 0)
             top = bestL;
         kept += pOf(bestL, top);
         prevL = bestL;
         prevId = best;
     }
-    for (uint j = 0; j < p.k; ++j) {
-        const uint id = outWords[ids + j];
-        const float g = id == NONE ? 0.0 : pOf(logits[base + id], top) / kept;
-        outWords[gates + j] = floatBitsToUint(g);
-    }
+    writeGates(row, top, kept);
 }

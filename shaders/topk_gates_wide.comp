@@ -14,10 +14,6 @@
 #define WG 64
 layout(local_size_x = WG, local_size_y = 1, local_size_z = 1) in;
 
-layout(std430, binding = 0) readonly buffer LBuf { float logits[]; };
-layout(std430, binding = 1) buffer OutBuf { uint outWords[]; };   // read back: the ids just written
-layout(push_constant) uniform Push { TopKGatesPush p; };
-
 shared float bestLogit[WG];
 shared uint bestId[WG];
 
@@ -31,7 +27,7 @@ void main() {
     if (row >= p.rows)
         return;
     const uint t = gl_LocalInvocationID.x;
-    const uint base = row * p.experts, ids = row * p.k, gates = p.rows * p.k + row * p.k;
+    const uint base = row * p.experts;
     float prevL = 0.0, top = 0.0, kept = 0.0;
     uint prevId = NONE;
     for (uint j = 0; j < p.k; ++j) {
@@ -39,8 +35,7 @@ void main() {
         float bestL = 0.0;
         for (uint e = t; e < p.experts; e += WG) {
             const float l = logits[base + e];
-            // e ascends, so among this invocation's equal logits the first seen (the lower id) stays
-            if (ordersAfter(l, e, prevL, prevId, j == 0) && !nanBits(l) && (best == NONE || l > bestL)) {
+            if (betterPick(l, e, prevL, prevId, j == 0, best, bestL)) {
                 best = e;
                 bestL = l;
             }
@@ -60,23 +55,17 @@ void main() {
         barrier(); // every invocation has read the pick before the next pass overwrites slot 0
         if (pick == NONE) { // nothing left to pick: the later slots stay empty too (uniform: all read it)
             if (t == 0)
-                for (uint rest = j; rest < p.k; ++rest)
-                    outWords[ids + rest] = NONE;
+                leaveEmpty(row, j);
             break;
         }
         if (t == 0)
-            outWords[ids + j] = pick;
+            outWords[row * p.k + j] = pick;
         if (j == 0)
             top = pickL;
         kept += pOf(pickL, top);
         prevL = pickL;
         prevId = pick;
     }
-    if (t != 0)
-        return;
-    for (uint j = 0; j < p.k; ++j) {
-        const uint id = outWords[ids + j];
-        const float g = id == NONE ? 0.0 : pOf(logits[base + id], top) / kept;
-        outWords[gates + j] = floatBitsToUint(g);
-    }
+    if (t == 0)
+        writeGates(row, top, kept);
 }
