@@ -8,7 +8,7 @@
 #include "common/util.glsl"
 #include "common/topk.glsl"
 
-// One invocation per row, for rows of up to 256 experts (topk_gates_wide.comp takes more): a row's
+// One invocation per row, on CPU implementations (ops/topk_gates.cpp chooses): a row's
 // selection is k passes over its logits, each taking the best one ordered after the previous pick
 // in the order (logit descending, id ascending). Softmax is monotone, so ordering by logit is
 // ordering by probability, without storing n probabilities per invocation. The softmax

@@ -1,9 +1,9 @@
 #version 450
 // The MoE router's selection, as topk_gates.comp (same output, same rules for ties and
-// non-finite logits), for rows of more than 256 experts (recent MoE models route over 384 or 512):
-// one workgroup per row. Each of a pass's k picks is a scan of the row split over the 64
-// invocations (each keeps its best expert ordered after the previous pick), then a reduction in
-// shared memory to the row's best, which every invocation reads as the next pass's bound.
+// non-finite logits), on GPUs (ops/topk_gates.cpp says why): one workgroup per row. Each of a
+// pass's k picks is a scan of the row split over the 64 invocations (each keeps its best expert
+// ordered after the previous pick), then a reduction in shared memory to the row's best, which
+// every invocation reads as the next pass's bound.
 #extension GL_GOOGLE_include_directive : enable
 #include "common/push_constants.glsl"
 #include "common/util.glsl"

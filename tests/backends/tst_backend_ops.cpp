@@ -18,6 +18,8 @@
 #ifdef SEASIDE_HAVE_VULKAN
 #include "backends/vulkan/buffer.h"
 #include "backends/vulkan/context.h"
+#include "backends/vulkan/ops/ops.h"
+#include "backends/vulkan/vulkan_backend.h"
 #endif
 
 #include <QtTest>
@@ -72,6 +74,30 @@ kernels::Csr smallGraph() {
         a.values[i] = 0.5f + 0.25f * float(i % 5) - (i % 3 == 0 ? 1.5f : 0.0f); // some negative products for max
     return a;
 }
+
+// The Vulkan router's two shaders (ops/topk_gates.cpp): each device's own choice, then each
+// forced by SEASIDE_VK_TOPK, so that lavapipe in CI checks the workgroup-per-row shader GPUs run
+// as well as its own. Other devices ignore the variable (their rows just run again).
+void routerShaders() {
+    QTest::addColumn<QByteArray>("shader");
+    QTest::newRow("device's choice") << QByteArray();
+    QTest::newRow("invocation per row") << QByteArray("invocation");
+    QTest::newRow("workgroup per row") << QByteArray("workgroup");
+}
+
+// Sets SEASIDE_VK_TOPK for one test (unset for the device's choice) and unsets it after.
+class ForcedRouterShader {
+public:
+    explicit ForcedRouterShader(const QByteArray &shader) {
+        if (shader.isEmpty())
+            qunsetenv("SEASIDE_VK_TOPK");
+        else
+            qputenv("SEASIDE_VK_TOPK", shader);
+    }
+    ~ForcedRouterShader() { qunsetenv("SEASIDE_VK_TOPK"); }
+    ForcedRouterShader(const ForcedRouterShader &) = delete;
+    ForcedRouterShader &operator=(const ForcedRouterShader &) = delete;
+};
 } // namespace
 
 class TestBackendOps : public QObject {
@@ -425,7 +451,10 @@ private slots:
         }
     }
 
+    void topKGates_data() { routerShaders(); }
     void topKGates() {
+        QFETCH(QByteArray, shader);
+        const ForcedRouterShader forced(shader);
         const int m = 67, experts = 8, k = 2;
         auto logits = randomVector(std::size_t(m * experts), 41, 2.0f);
         for (int e = 0; e < experts; ++e) // a row of equal logits: the ties go to the lowest ids
@@ -456,7 +485,10 @@ private slots:
 
     // NaN is never picked (a row short of k comparable logits gets kNoExpert, gate 0), +inf logits
     // share the gates, and every device agrees with the oracle on all of it.
+    void topKGatesNonFinite_data() { routerShaders(); }
     void topKGatesNonFinite() {
+        QFETCH(QByteArray, shader);
+        const ForcedRouterShader forced(shader);
         const float nan = std::nanf(""), inf = INFINITY;
         const int experts = 6, k = 2;
         const std::vector<float> logits = {
@@ -490,12 +522,59 @@ private slots:
         }
     }
 
-    // Rows of more experts than Vulkan's invocation-per-row shader takes (256) go to its
-    // workgroup-per-row one, and above CUDA's thread-per-row limit (1024) to a block per row: just
-    // past the switches, far past them with k above the 64 invocations and CUDA's 128 threads, and
+    // The router shader each Vulkan device picks (ops/topk_gates.cpp has the timings): a
+    // workgroup per row on GPUs; on CPU implementations an invocation per row while Mesa's loop
+    // limit allows, then a workgroup per row, then a refusal naming the limit. SEASIDE_VK_TOPK
+    // forces a shader within those bounds; the router tests' forced rows rely on it.
+    void vulkanRouterShaderChoice() {
+#ifndef SEASIDE_HAVE_VULKAN
+        QSKIP("Vulkan backend not built (no Vulkan headers or glslc at configure time): runs in builds with Vulkan, as in CI on lavapipe");
+#else
+        using vk::ops::TopKShader;
+        int checked = 0;
+        for (Device *d : availableDevices()) {
+            if (d->props().backend != "vulkan")
+                continue;
+            const vk::Context &ctx = static_cast<vk::VulkanDevice *>(d)->context(); // the Vulkan backend's devices
+            const bool cpu = ctx.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+            auto a = upload(d, std::vector<float>(4096)), y = upload(d, std::vector<float>(2 * 4096));
+            const auto call = [&](std::int64_t experts, std::int64_t k) { // one row
+                return KernelCall{Op::TopKGates, a.get(), nullptr, nullptr, nullptr, y.get(), 1, experts, k, 0, "router"};
+            };
+            const auto shader = [&](const char *forced, std::int64_t experts, std::int64_t k) {
+                const ForcedRouterShader force(forced);
+                return vk::ops::topKGatesShader(ctx, call(experts, k));
+            };
+            const TopKShader own = cpu ? TopKShader::Invocation : TopKShader::Workgroup;
+            QCOMPARE(shader("", 256, 8), own);
+            QCOMPARE(shader("neither", 256, 8), own); // not a shader: the device's choice
+            QCOMPARE(shader("workgroup", 256, 8), TopKShader::Workgroup);
+            QCOMPARE(shader("invocation", 256, 8), TopKShader::Invocation);
+            // 70 scans of 1000 experts: 70,210 iterations an invocation, 2,800 an invocation of 64
+            QCOMPARE(shader("", 1000, 70), TopKShader::Workgroup);
+            QCOMPARE(shader("invocation", 1000, 70), cpu ? TopKShader::Workgroup : TopKShader::Invocation);
+            // 4096 scans of 4096: 73 * 4096 iterations even split over 64
+            std::string why;
+            const bool fits = d->supports(call(4096, 4096), &why);
+            QCOMPARE(shader("", 4096, 4096), cpu ? TopKShader::None : TopKShader::Workgroup);
+            QCOMPARE(fits, !cpu);
+            if (cpu)
+                QVERIFY2(why.find("65535 loop iterations") != std::string::npos, why.c_str());
+            ++checked;
+        }
+        if (!checked)
+            QSKIP("no Vulkan device in this run (initTestCase says why)");
+#endif
+    }
+
+    // Rows of many experts, on both Vulkan shaders: past CUDA's warp-per-row limit (1024, then a
+    // block per row), k above the 64 invocations of Vulkan's workgroup and CUDA's 128 threads, and
     // every expert picked (k = n), on random, tied, non-finite and huge logits, against the oracle
     // on every device.
+    void topKGatesManyExperts_data() { routerShaders(); }
     void topKGatesManyExperts() {
+        QFETCH(QByteArray, shader);
+        const ForcedRouterShader forced(shader);
         const int shapes[][3] = {{37, 257, 8}, {5, 1000, 70}, {3, 4096, 2}, {2, 300, 300}, {4, 1025, 5}, {2, 1500, 1500}};
         for (const auto &s : shapes)
             for (int variant = 0; variant < testing::kRouterLogitKinds; ++variant) {

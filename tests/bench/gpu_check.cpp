@@ -4,8 +4,9 @@
 // machine's image lacks), then timings: SSMM and the fp16 GEMM against cuBLAS on Mixtral expert
 // shapes, and Vulkan against CUDA on the same kernels (each device's own per-call timings: CUDA
 // events, Vulkan timestamp queries), and the MoE router either side of each backend's switch from
-// a thread per row to a block per row. A backend without a device prints its rows as skipped and
-// why; a Vulkan device that is a CPU implementation (lavapipe) is timed on a small shape only.
+// an invocation (CUDA: a warp) per row to a workgroup (block) per row. A backend without a device
+// prints its rows as skipped and why; a Vulkan device that is a CPU implementation (lavapipe) is
+// timed on a small shape only.
 // Exits 1 when a check failed, else 0 (also when there is no device at all).
 #include "backends/backend.h"
 #include "backends/cuda/cuda_backend.h"
@@ -252,10 +253,11 @@ void checkCsrAggregations(Device *d) {
     }
 }
 
-void checkTopK(Device *d) {
-    // Vulkan: an invocation per row up to 256 experts, a workgroup per row above (ops.h's
-    // kTopKNarrowExperts); CUDA: a thread per row up to 1024, a block per row above (kernels.cuh's
-    // kTopKThreadExperts). 300x300 top 300 and 1500x1500 top 1500 pick every expert.
+// The router on one device against the oracle; vkShader: the Vulkan shader SEASIDE_VK_TOPK
+// forces (null on CUDA). 3x300 top 300 and 2x1500 top 1500 pick every expert.
+void checkTopKWith(Device *d, const char *vkShader) {
+    if (vkShader)
+        setenv("SEASIDE_VK_TOPK", vkShader, 1);
     const int shapes[][3] = {{1, 1, 1},     {1000, 8, 2},  {513, 64, 6},  {300, 160, 8},  {300, 257, 8},
                              {77, 1024, 3}, {19, 2000, 4}, {3, 300, 300}, {2, 1500, 1500}, {512, 4096, 8}};
     for (int variant = 0; variant < kRouterLogitKinds; ++variant)
@@ -275,7 +277,8 @@ void checkTopK(Device *d) {
             c.k = k;
             char shape[64];
             std::snprintf(shape, sizeof shape, "%dx%d top %d%s", m, n, k, routerLogitLabel(variant));
-            const char *path = isCuda(d) ? (n > 1024 ? "block-row" : "thread-row") : (n > 256 ? "vulkan wide" : "vulkan row");
+            const char *path = isCuda(d) ? (n > 1024 ? "block-row" : "warp-row")
+                                         : (std::strcmp(vkShader, "workgroup") == 0 ? "vulkan wgrp" : "vulkan row");
             std::string why;
             if (!d->supports(c, &why)) { // no device refuses these: a refusal shows as a skip with its reason
                 skipRow("topk", shape, path, why);
@@ -293,6 +296,19 @@ void checkTopK(Device *d) {
                 std::printf("  (%zu of %zu expert ids differ)\n", wrong, ids.size());
             row("topk", shape, path, wrong && st.ok() ? 1.0 : score(st, gotGates, gates), 1e-9);
         }
+}
+
+// Vulkan: both router shaders, an invocation per row and a workgroup per row (ops/topk_gates.cpp:
+// a GPU takes the second); CUDA: a warp per row up to 1024 experts, a block per row above
+// (kernels.cuh's kTopKWarpExperts).
+void checkTopK(Device *d) {
+    if (isCuda(d)) {
+        checkTopKWith(d, nullptr);
+        return;
+    }
+    checkTopKWith(d, "invocation");
+    checkTopKWith(d, "workgroup");
+    unsetenv("SEASIDE_VK_TOPK");
 }
 
 void checkGemmF16(Device *d) {
@@ -591,24 +607,31 @@ double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::s
     return ms;
 }
 
-// The router's time, 512 tokens: either side of each backend's switch between a thread (Vulkan:
-// invocation) per row and a block (workgroup) per row, the same work but for one expert, tells
-// where the switch should be.
+// The router's time, 512 tokens: CUDA either side of its switch from a warp per row to a block
+// per row, Vulkan's two shaders (an invocation per row, a workgroup per row) on the same rows.
 void benchRouter(Device *cuda, Device *vk) {
     std::printf("\n| Router (TopKGates), 512 tokens  | path                           |     ms |\n");
     std::printf("|----------------------------------|--------------------------------|--------|\n");
     struct Case {
         Device *d;
         int n, k;
-        const char *path;
+        const char *path, *vkShader; // vkShader: SEASIDE_VK_TOPK for the Vulkan rows
     };
-    const Case cases[] = {{cuda, 256, 8, "CUDA thread per row"}, {cuda, 1024, 8, "CUDA thread per row"},
-                          {cuda, 1025, 8, "CUDA block per row"},  {vk, 64, 8, "Vulkan invocation per row"},
-                          {vk, 256, 8, "Vulkan invocation per row"}, {vk, 257, 8, "Vulkan workgroup per row"},
-                          {vk, 1025, 8, "Vulkan workgroup per row"}};
+    const Case cases[] = {{cuda, 8, 2, "CUDA warp per row", nullptr},
+                          {cuda, 256, 8, "CUDA warp per row", nullptr},
+                          {cuda, 1024, 8, "CUDA warp per row", nullptr},
+                          {cuda, 1025, 8, "CUDA block per row", nullptr},
+                          {vk, 8, 2, "Vulkan invocation per row", "invocation"},
+                          {vk, 8, 2, "Vulkan workgroup per row", "workgroup"},
+                          {vk, 256, 8, "Vulkan invocation per row", "invocation"},
+                          {vk, 256, 8, "Vulkan workgroup per row", "workgroup"},
+                          {vk, 1025, 8, "Vulkan invocation per row", "invocation"},
+                          {vk, 1025, 8, "Vulkan workgroup per row", "workgroup"}};
     for (const Case &c : cases) {
         if (!c.d)
             continue;
+        if (c.vkShader)
+            setenv("SEASIDE_VK_TOPK", c.vkShader, 1);
         const int m = 512;
         auto logits = put(c.d, randomVector(std::size_t(m) * c.n, 3, 2.0f));
         auto out = put(c.d, std::vector<std::uint32_t>(std::size_t(2 * m * c.k)));
@@ -622,6 +645,7 @@ void benchRouter(Device *cuda, Device *vk) {
         else
             std::printf("| %-32s | %-30s | %6.3f |\n", shape, c.path, ms);
     }
+    unsetenv("SEASIDE_VK_TOPK");
 }
 
 // The timing table: per shape the CUDA rows (cuBLAS and Seaside's kernels) and the Vulkan rows (the

@@ -67,9 +67,9 @@ cudaError_t launchCsrSpmm(const std::int32_t *rowPtr, const std::int32_t *colIdx
                           const float *x, float *y, std::int64_t rows, std::int64_t cols,
                           std::int64_t features, std::int64_t nnz, CsrAggregation how, cudaStream_t stream);
 
-/// The most experts TopKGates gives a thread per row (it scans the row k + 1 times); wider rows
-/// get a block each.
-constexpr std::int64_t kTopKThreadExperts = 1024;
+/// The most experts TopKGates gives a warp per row (it scans the row k times); wider rows get a
+/// block each.
+constexpr std::int64_t kTopKWarpExperts = 1024;
 /// Router: ids [m, k] uint32 (largest logit first, ties to the lower id) and gates [m, k], the
 /// softmax probabilities of the kept experts renormalised to sum 1; NaN logits never picked, short
 /// rows padded with 0xffffffff and gate 0 (router.cu; the rule is kernels/router.h's).

@@ -35,6 +35,8 @@ public:
     /// Records a fill of the first `bytes` (a multiple of 4) of `buffer` with `value`, and a
     /// barrier that orders it before the dispatches recorded after it.
     Status fill(const Buffer &buffer, VkDeviceSize bytes, std::uint32_t value);
+    /// The device the sequence records for.
+    const Context &context() const { return m_ctx; }
     /// Ends recording, submits, waits, and puts one duration in seconds per dispatch in `timings`.
     Status submit(std::vector<double> *timings);
 

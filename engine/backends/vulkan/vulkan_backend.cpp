@@ -85,6 +85,11 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
         return fail(why, std::string(op) + ": sizes must lie in 0..2^31-1");
     if (call.op == backends::Op::Ssmm24 && call.k % 4)
         return fail(why, "Ssmm24: k = " + std::to_string(call.k) + " is not a multiple of 4");
+    if (call.op == backends::Op::TopKGates && ops::topKGatesShader(*m_ctx, call) == ops::TopKShader::None)
+        return fail(why, std::string(op) + ": top " + std::to_string(call.k) + " of " + std::to_string(call.n) +
+                             " experts needs more than " + std::to_string(ops::kCpuLoopIterations) +
+                             " loop iterations an invocation, after which " + m_props.name +
+                             " (a CPU implementation: Mesa's llvmpipe) ends shader loops silently");
     if (call.op == backends::Op::GemmF16 && !m_ctx->float16())
         return fail(why, std::string(op) + ": " + m_props.name +
                              " lacks shaderFloat16 or storageBuffer16BitAccess (fp16 arithmetic and buffers)");
@@ -100,7 +105,7 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
         return fail(why, std::string(op) + ": binds " + std::to_string(wg.storageBuffers) +
                              " storage buffers; the device allows " +
                              std::to_string(limits.maxPerStageDescriptorStorageBuffers) + " a stage");
-    const ops::Groups g = ops::groupsFor(call);
+    const ops::Groups g = ops::groupsFor(*m_ctx, call);
     const std::uint64_t counts[3] = {g.x, g.y, g.z};
     for (int i = 0; i < 3; ++i)
         if (counts[i] > limits.maxComputeWorkGroupCount[i])

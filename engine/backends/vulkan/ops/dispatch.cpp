@@ -15,13 +15,13 @@ Groups tiledGroups(const backends::KernelCall &call, std::uint64_t tileM, std::u
     return {ceilDiv(std::uint64_t(call.n), tileN), std::min(ceilDiv(std::uint64_t(call.m), tileM), kMaxGroupsPerAxis), 1};
 }
 
-Groups groupsFor(const backends::KernelCall &call) {
+Groups groupsFor(const Context &ctx, const backends::KernelCall &call) {
     switch (call.op) {
     case backends::Op::Gemm: return gemmGroups(call);
     case backends::Op::GemmF16: return gemmGroups(call);
     case backends::Op::Ssmm24: return ssmm24Groups(call);
     case backends::Op::CsrSpmm: return csrSpmmGroups(call);
-    case backends::Op::TopKGates: return topKGatesGroups(call);
+    case backends::Op::TopKGates: return topKGatesGroups(ctx, call);
     }
     return {};
 }

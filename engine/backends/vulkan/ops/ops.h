@@ -49,10 +49,6 @@ struct CallChecks {
     std::uint32_t slot = 0, seenWord = 0;
 };
 
-/// Most experts per row for shaders/topk_gates.comp, which walks a row k times in one invocation;
-/// wider rows go to shaders/topk_gates_wide.comp, a workgroup per row (k passes of 64 invocations).
-constexpr std::int64_t kTopKNarrowExperts = 256;
-
 /// What every Vulkan device allows in each dimension of a dispatch (the spec's minimum of
 /// maxComputeWorkGroupCount). Grids are capped there; shaders loop over the tiles past it.
 constexpr std::uint64_t kMaxGroupsPerAxis = 65535;
@@ -75,14 +71,24 @@ std::uint32_t csrSpmmThreads(std::int64_t features);
 Groups gemmGroups(const backends::KernelCall &call);
 Groups ssmm24Groups(const backends::KernelCall &call);
 Groups csrSpmmGroups(const backends::KernelCall &call);
-Groups topKGatesGroups(const backends::KernelCall &call);
+Groups topKGatesGroups(const Context &ctx, const backends::KernelCall &call);
 /// Workgroups over `count` items (past kMaxGroupsPerAxis workgroups they spill into y, as linearWorkgroup()
 /// in shaders/common/util.glsl expects).
 Groups linearGroups(std::uint64_t count);
 /// Tiles of Y: column tiles along x, row tiles along y up to kMaxGroupsPerAxis (the tiled shaders
 /// loop over the row tiles past it).
 Groups tiledGroups(const backends::KernelCall &call, std::uint64_t tileM, std::uint64_t tileN);
-Groups groupsFor(const backends::KernelCall &call);
+Groups groupsFor(const Context &ctx, const backends::KernelCall &call);
+
+/// Most loop iterations one invocation may make, in all its loops, on a CPU implementation:
+/// Mesa's llvmpipe (lavapipe) silently ends every loop past them (gallivm's loop limiter).
+constexpr std::uint64_t kCpuLoopIterations = 65535;
+
+/// Which router shader takes the call's rows on this device (ops/topk_gates.cpp says why): an
+/// invocation per row (shaders/topk_gates.comp), a workgroup per row (topk_gates_wide.comp), or
+/// neither where a CPU implementation's loop limit leaves both short of the row.
+enum class TopKShader { Invocation, Workgroup, None };
+TopKShader topKGatesShader(const Context &ctx, const backends::KernelCall &call);
 
 /// Records the call into `seq`; the call is already checked by the device's supports(), and its
 /// buffers are seaside::vk::Buffer of this device.
