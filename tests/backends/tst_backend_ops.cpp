@@ -599,6 +599,36 @@ private slots:
             }
     }
 
+    // A hub node: one row of 70,000 entries (a power-law graph's largest degree can be that). Every
+    // device gives the right sums or says it cannot: lavapipe would end the shader's loops early
+    // (Mesa's loop limit, ops/csr_spmm.cpp) and must refuse; a row of 20,000 runs everywhere.
+    void csrLongRowRightOrRefused() {
+        const int features = 16, cols = 500;
+        for (const int entries : {20000, 70000}) {
+            const std::vector<std::int32_t> rowPtr = {0, entries};
+            std::vector<std::int32_t> colIdx(static_cast<std::size_t>(entries));
+            for (int e = 0; e < entries; ++e)
+                colIdx[std::size_t(e)] = (e * 7919) % cols;
+            const auto vals = randomVector(std::size_t(entries), 61), x = randomVector(std::size_t(cols * features), 62);
+            std::vector<float> want(features);
+            kernels::ref::csrSpmm(rowPtr.data(), colIdx.data(), vals.data(), x.data(), want.data(), 1, features);
+            for (Device *d : availableDevices()) {
+                auto a = upload(d, rowPtr), b = upload(d, colIdx), c = upload(d, vals), xx = upload(d, x),
+                     y = upload(d, std::vector<float>(features, -1.0f));
+                const Status st = d->run({{Op::CsrSpmm, a.get(), b.get(), c.get(), xx.get(), y.get(), 1, features, cols,
+                                           entries, "hub"}});
+                const std::string where = d->props().name + ", " + std::to_string(entries) + " entries";
+                if (!st.ok()) {
+                    QVERIFY2(entries > 20000 && st.message().find("65535") != std::string::npos,
+                             (where + ": " + st.message()).c_str());
+                    continue;
+                }
+                const auto got = download(*y, want.size());
+                QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < 1e-9, where.c_str());
+            }
+        }
+    }
+
     // Max aggregation ignores NaN products on every device; a row with none left gives -inf, an
     // empty row 0 (the oracle's rule).
     void csrMaxIgnoresNaNProducts() {

@@ -130,6 +130,11 @@ Status VulkanDevice::run(const std::vector<backends::KernelCall> &calls, std::ve
             return makeError("Vulkan " + m_props.name + ": call " + std::to_string(i) +
                              (calls[i].label.empty() ? "" : " (" + calls[i].label + ")") + ": " + why);
     }
+    for (std::size_t i = 0; i < calls.size(); ++i)
+        if (calls[i].op == backends::Op::CsrSpmm)
+            if (Status s = ops::csrSpmmWithinLoopLimit(*m_ctx, calls[i]); !s)
+                return makeError("Vulkan " + m_props.name + ": call " + std::to_string(i) +
+                                 (calls[i].label.empty() ? "" : " (" + calls[i].label + ")") + ": " + s.message());
     if (calls.empty()) {
         if (timings)
             timings->clear();

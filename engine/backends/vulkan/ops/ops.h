@@ -66,6 +66,10 @@ struct Workgroup {
 Workgroup workgroupFor(const backends::KernelCall &call);
 /// Threads per workgroup of csr_spmm (its specialisation constant 0) for `features` columns.
 std::uint32_t csrSpmmThreads(std::int64_t features);
+/// On a CPU implementation, an error when the call's longest row needs more loop iterations of one
+/// invocation of csr_spmm.comp than kCpuLoopIterations (read from its row pointers): a row of
+/// some 60,000 entries; ok elsewhere.
+Status csrSpmmWithinLoopLimit(const Context &ctx, const backends::KernelCall &call);
 
 /// The workgroups the call dispatches.
 Groups gemmGroups(const backends::KernelCall &call);
