@@ -5,7 +5,10 @@
 #   SEASIDE_VULKAN_DIR=DIR bash tests/bench/gpu_check.sh
 # The driver's ICD must be on that machine (NVIDIA's lists itself in /usr/share/vulkan/icd.d or
 # /etc/vulkan/icd.d, or name it in VK_DRIVER_FILES). Where the loader cannot open the ICD's
-# library, libglvnd's libraries (libGLdispatch) are missing there too.
+# library, libglvnd's libraries are missing there too: on the lent H100 machines (2026-11-27)
+# vkCreateInstance gave VK_ERROR_INCOMPATIBLE_DRIVER until Debian's libglvnd0, libglx0, libegl1,
+# libgl1, libopengl0 and libgles2 were unpacked into / (`dpkg -x`, then ldconfig); carrying
+# libGLdispatch.so.0 alone in this folder was not enough.
 # Usage: tests/bench/vulkan_kit.sh DIR   (about 10 MB; keep DIR out of git)
 set -euo pipefail
 dir=${1:?usage: vulkan_kit.sh DIR}
