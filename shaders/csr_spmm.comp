@@ -29,6 +29,21 @@ layout(push_constant) uniform Push { CsrSpmmPush p; };
 shared int sCol[CHUNK];
 shared float sVal[CHUNK];
 
+// Entry e of the staged chunk into feature f's aggregate.
+void take(int e, uint f, inout float acc, inout bool seen) {
+    const int col = sCol[e];
+    if (col < 0 || uint(col) >= p.cols)
+        return;
+    const float x = X[uint(col) * p.features + f];
+    const float product = sVal[e] * x;
+    if (AGGREGATION != AGG_MAX) {
+        acc = fma(sVal[e], x, acc);
+    } else if (!nanBits(product)) {
+        acc = seen ? max(acc, product) : product;
+        seen = true;
+    }
+}
+
 void main() {
     const uint row = linearWorkgroup();
     if (row >= p.rows)
@@ -58,20 +73,16 @@ void main() {
                     atomicOr(Checks[p.checkSlot], CHECK_COLUMNS);
             }
             barrier();
-            if (f < p.features)
-                for (int e = 0; e < count; ++e) {
-                    const int col = sCol[e];
-                    if (col < 0 || uint(col) >= p.cols)
-                        continue;
-                    const float x = X[uint(col) * p.features + f];
-                    const float product = sVal[e] * x;
-                    if (AGGREGATION != AGG_MAX) {
-                        acc = fma(sVal[e], x, acc);
-                    } else if (!nanBits(product)) {
-                        acc = seen ? max(acc, product) : product;
-                        seen = true;
-                    }
-                }
+            // Four entries an iteration: Mesa's llvmpipe ends an invocation's loops after 65535
+            // iterations, so this runs rows four times as long there (ops/csr_spmm.cpp).
+            if (f < p.features) {
+                int e = 0;
+                for (; e + 4 <= count; e += 4)
+                    for (int u = 0; u < 4; ++u)
+                        take(e + u, f, acc, seen);
+                for (; e < count; ++e)
+                    take(e, f, acc, seen);
+            }
             barrier();
         }
         if (f < p.features) {

@@ -35,12 +35,15 @@ Status csrSpmmWithinLoopLimit(const Context &ctx, const backends::KernelCall &ca
             row = r;
         }
     }
-    // Per feature block: the products, and per chunk of 256 entries its staging loop and itself,
-    // counted twice: measured on lavapipe, rows of 63,000 entries failed where this count without
-    // the doubling was 65,224, so the limiter also counts iterations the shader's loops do not show.
+    // Per feature block: the products, 4 an iteration, and per chunk of 256 entries its own loop,
+    // its staging loop, the products' loop and their remainder, each entered once (llvmpipe counts
+    // an entry as an iteration). The chunks' part counts twice, for a margin: measured on lavapipe,
+    // rows of 230,000 entries at 1 feature came out wrong where this count without the doubling
+    // was 68,293, and 200,000 right at 59,389.
     const std::uint64_t threads = csrSpmmThreads(call.n), blocks = ceilDiv(std::uint64_t(call.n), threads),
                         chunks = ceilDiv(std::uint64_t(longest), 256);
-    const std::uint64_t iterations = blocks * (std::uint64_t(longest) + 2 * chunks * (1 + ceilDiv(256, threads)) + 1);
+    const std::uint64_t iterations =
+        blocks * (std::uint64_t(longest) / 4 + 2 * chunks * (4 + ceilDiv(256, threads)) + 5);
     if (iterations <= kCpuLoopIterations)
         return {};
     return makeError("CsrSpmm: row " + std::to_string(row) + " has " + std::to_string(longest) + " entries, " +

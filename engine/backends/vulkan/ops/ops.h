@@ -68,7 +68,7 @@ Workgroup workgroupFor(const backends::KernelCall &call);
 std::uint32_t csrSpmmThreads(std::int64_t features);
 /// On a CPU implementation, an error when the call's longest row needs more loop iterations of one
 /// invocation of csr_spmm.comp than kCpuLoopIterations (read from its row pointers): a row of
-/// some 60,000 entries; ok elsewhere.
+/// some 200,000 entries at up to 128 features; ok elsewhere.
 Status csrSpmmWithinLoopLimit(const Context &ctx, const backends::KernelCall &call);
 
 /// The workgroups the call dispatches.
