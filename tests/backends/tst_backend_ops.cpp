@@ -550,10 +550,10 @@ private slots:
             QCOMPARE(shader("neither", 256, 8), own); // not a shader: the device's choice
             QCOMPARE(shader("workgroup", 256, 8), TopKShader::Workgroup);
             QCOMPARE(shader("invocation", 256, 8), TopKShader::Invocation);
-            // 70 scans of 1000 experts: 70,210 iterations an invocation, 2,800 an invocation of 64
+            // top 70 of 1000: 70,210 loop iterations for one invocation, 1,750 for each of a workgroup
             QCOMPARE(shader("", 1000, 70), TopKShader::Workgroup);
             QCOMPARE(shader("invocation", 1000, 70), cpu ? TopKShader::Workgroup : TopKShader::Invocation);
-            // 4096 scans of 4096: 73 * 4096 iterations even split over 64
+            // top 4096 of 4096: 4096 * 73 iterations for each of a workgroup
             std::string why;
             const bool fits = d->supports(call(4096, 4096), &why);
             QCOMPARE(shader("", 4096, 4096), cpu ? TopKShader::None : TopKShader::Workgroup);
