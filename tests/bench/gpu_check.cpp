@@ -254,7 +254,9 @@ void checkCsrAggregations(Device *d) {
 }
 
 // The router on one device against the oracle; vkShader: the Vulkan shader SEASIDE_VK_TOPK
-// forces (null on CUDA). 3x300 top 300 and 2x1500 top 1500 pick every expert.
+// forces (null on CUDA; a CPU implementation keeps rows that Mesa's loop limit would cut short
+// from the forced shader, so there the label may name the other). 3x300 top 300 and 2x1500 top
+// 1500 pick every expert.
 void checkTopKWith(Device *d, const char *vkShader) {
     if (vkShader)
         setenv("SEASIDE_VK_TOPK", vkShader, 1);

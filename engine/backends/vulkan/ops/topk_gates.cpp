@@ -27,17 +27,17 @@ std::uint64_t workgroupIterations(const backends::KernelCall &call) {
 // SEASIDE_VK_TOPK=workgroup or =invocation forces a shader where the device can run it; it is
 // read per call so that one test run checks both shaders on one device.
 TopKShader topKGatesShader(const Context &ctx, const backends::KernelCall &call) {
+    const char *env = std::getenv("SEASIDE_VK_TOPK");
+    const bool forceInvocation = env && std::strcmp(env, "invocation") == 0,
+               forceWorkgroup = env && std::strcmp(env, "workgroup") == 0;
     if (ctx.properties().deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU)
-        return std::getenv("SEASIDE_VK_TOPK") && std::strcmp(std::getenv("SEASIDE_VK_TOPK"), "invocation") == 0
-                   ? TopKShader::Invocation
-                   : TopKShader::Workgroup;
+        return forceInvocation ? TopKShader::Invocation : TopKShader::Workgroup;
     // Mesa's llvmpipe (lavapipe) ends every loop of an invocation, silently, once it has made
     // kCpuLoopIterations iterations in all (gallivm's loop limiter): past it a row's picks would be
     // wrong, so such rows go to the other shader, or nowhere.
     const bool invocationFits = invocationIterations(call) <= kCpuLoopIterations,
                workgroupFits = workgroupIterations(call) <= kCpuLoopIterations;
-    const char *env = std::getenv("SEASIDE_VK_TOPK");
-    if (env && std::strcmp(env, "workgroup") == 0 && workgroupFits)
+    if (forceWorkgroup && workgroupFits)
         return TopKShader::Workgroup;
     return invocationFits ? TopKShader::Invocation : workgroupFits ? TopKShader::Workgroup : TopKShader::None;
 }
