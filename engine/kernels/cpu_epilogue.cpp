@@ -1,4 +1,5 @@
 #include "kernels/cpu_epilogue.h"
+#include "kernels/cpu_isa.h"
 
 #include <cmath>
 #include <immintrin.h>
@@ -7,7 +8,7 @@ namespace seaside::kernels::cpu {
 
 namespace {
 
-const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+const bool kUseAvx2 = isa() == Isa::X86_64_V3;
 
 float silu(float g) { return g / (1.0f + std::exp(-g)); }
 
@@ -28,7 +29,7 @@ __attribute__((target("avx2,fma"))) std::int64_t siluMulAvx2(const float *gate, 
 } // namespace
 
 void siluMulRow(const float *gate, const float *v, float *y, std::int64_t n) {
-    std::int64_t i = kHaveAvx2 ? siluMulAvx2(gate, v, y, n) : 0;
+    std::int64_t i = kUseAvx2 ? siluMulAvx2(gate, v, y, n) : 0;
     for (; i < n; ++i)
         y[i] = silu(gate[i]) * v[i];
 }

@@ -1,6 +1,7 @@
 #include "kernels/cpu_ssmm24.h"
 
 #include "kernels/cpu_epilogue.h"
+#include "kernels/cpu_isa.h"
 
 #include <algorithm>
 #include <cstring>
@@ -23,7 +24,7 @@ constexpr int kBlockK = 64;
 
 int vecsFor(std::int64_t tokens) { return int(std::min<std::int64_t>(kMaxVecs, (tokens + 7) / 8)); }
 
-const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+const bool kUseAvx2 = isa() == Isa::X86_64_V3;
 
 // An 8 x 8 block transposed in registers: dst row j (dst + j * dstStride) gets element j of the 8
 // source rows. The packing of X and the write-back of Y both move data between a token-major and
@@ -61,7 +62,7 @@ void packSlab(const float *x, std::int64_t xCols, const std::uint32_t *rows, std
               std::int64_t k0, std::int64_t k1, int width, float *xt) {
     const auto row = [&](std::int64_t t) { return x + (rows ? std::int64_t(rows[m0 + t]) : m0 + t) * xCols; };
     std::int64_t t0 = 0;
-    if (kHaveAvx2)
+    if (kUseAvx2)
         for (; t0 + 8 <= mt; t0 += 8) {
             const float *src[8];
             std::int64_t kk = k0;
@@ -165,7 +166,7 @@ void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::int64_t g
 
 using RowKernel = void (*)(const float *, const std::uint32_t *, std::int64_t, std::int64_t, const float *, float *);
 
-template <int V> RowKernel pick() { return kHaveAvx2 ? rowAvx2<V> : rowPortable<V>; }
+template <int V> RowKernel pick() { return kUseAvx2 ? rowAvx2<V> : rowPortable<V>; }
 
 // The micro-kernel for a tile of 8V tokens (V = 1..8).
 RowKernel rowKernel(int vecs) {
@@ -295,7 +296,7 @@ constexpr std::int64_t kPreparedRows = kTaskRows;
 void writeBack(const float *a, std::int64_t mCount, std::int64_t nCount, float *y, std::int64_t yStride, bool accumulate) {
     // 8 x 8 blocks, a token's row of Y at a time: each Y line is written whole while in L1 (with
     // rows outermost, 64 token rows' lines were open at once and half-written twice)
-    const std::int64_t rFull = kHaveAvx2 ? nCount / 8 * 8 : 0, iFull = rFull > 0 ? mCount / 8 * 8 : 0;
+    const std::int64_t rFull = kUseAvx2 ? nCount / 8 * 8 : 0, iFull = rFull > 0 ? mCount / 8 * 8 : 0;
     for (std::int64_t i0 = 0; i0 < iFull; i0 += 8)
         for (std::int64_t r0 = 0; r0 < rFull; r0 += 8) {
             const float *src[8];

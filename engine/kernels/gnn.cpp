@@ -1,6 +1,7 @@
 #include "kernels/gnn.h"
 
 #include "kernels/cpu_gemm.h"
+#include "kernels/cpu_isa.h"
 
 #include <algorithm>
 #include <limits>
@@ -116,7 +117,7 @@ std::vector<float> permuteRows(const float *x, std::int64_t features, const std:
 namespace {
 // One row's aggregation, vectorised over the features. Gathered feature rows are fetched a few
 // edges ahead: on a power-law graph they are scattered, and waiting for each one dominates.
-inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int64_t f, Aggregation how, float *out) {
+__attribute__((always_inline)) inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int64_t f, Aggregation how, float *out) {
     const std::int32_t begin = a.rowPtr[std::size_t(r)], end = a.rowPtr[std::size_t(r) + 1];
     if (how == Aggregation::Max) {
         std::fill(out, out + f, begin == end ? 0.0f : -std::numeric_limits<float>::infinity());
@@ -148,16 +149,29 @@ inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int6
 }
 
 // Rows order[first..first+count) (rows first.. without an order) into out, one after another.
-// The build targets baseline x86-64 (SSE2, no FMA), so this clone runs 8-wide FMAs where the CPU
-// has x86-64-v3's AVX2 + FMA (resolved once, at load time; "arch=haswell" would test the CPU model
-// and miss AMD's). With it and the in-place GEMM below, the fused GCN layer of bench_kernels ran
-// 13-16 % faster (paired runs on Zen 3).
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void aggregateRows(const Csr &a, const std::int32_t *order,
-                                                                              std::int64_t first, std::int64_t count,
-                                                                              const float *x, std::int64_t f,
-                                                                              Aggregation how, float *out) {
+// The build targets baseline x86-64 (SSE2, no FMA); compiled a second time for x86-64-v3, the
+// same loops run 8-wide FMAs. With that and the in-place GEMM below, the fused GCN layer of
+// bench_kernels ran 13-16 % faster (paired runs on Zen 3). Chosen by cpu::isa() rather than by
+// target_clones, so that SEASIDE_CPU_ISA=baseline can run the baseline copy on CI's AVX2 CPU.
+__attribute__((always_inline)) inline void aggregateRowsBody(const Csr &a, const std::int32_t *order, std::int64_t first,
+                                                             std::int64_t count, const float *x, std::int64_t f,
+                                                             Aggregation how, float *out) {
     for (std::int64_t i = 0; i < count; ++i)
         aggregateRow(a, order ? order[first + i] : first + i, x, f, how, out + i * f);
+}
+__attribute__((target("arch=x86-64-v3"))) void aggregateRowsV3(const Csr &a, const std::int32_t *order, std::int64_t first,
+                                                                std::int64_t count, const float *x, std::int64_t f,
+                                                                Aggregation how, float *out) {
+    aggregateRowsBody(a, order, first, count, x, f, how, out);
+}
+void aggregateRowsBaseline(const Csr &a, const std::int32_t *order, std::int64_t first, std::int64_t count, const float *x,
+                           std::int64_t f, Aggregation how, float *out) {
+    aggregateRowsBody(a, order, first, count, x, f, how, out);
+}
+void aggregateRows(const Csr &a, const std::int32_t *order, std::int64_t first, std::int64_t count, const float *x,
+                   std::int64_t f, Aggregation how, float *out) {
+    static const auto rows = cpu::isa() == cpu::Isa::X86_64_V3 ? aggregateRowsV3 : aggregateRowsBaseline;
+    rows(a, order, first, count, x, f, how, out);
 }
 } // namespace
 

@@ -1,5 +1,6 @@
 // Sparse formats and CPU kernels against the plain references (normalised mean squared error).
 #include "kernels/cpu_gemm.h"
+#include "kernels/cpu_isa.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/gnn.h"
 #include "kernels/moe.h"
@@ -53,6 +54,17 @@ int unnamedThreadCount() {
 class TestKernels : public QObject {
     Q_OBJECT
 private slots:
+    // The kernels below run with the CPU's instruction set, or the baseline one where
+    // SEASIDE_CPU_ISA=baseline asks (ctest's tst_kernels_baseline: CI's CPU has AVX2, so that run is
+    // the only one that reaches the baseline paths).
+    void instructionSetAsAsked() {
+        __builtin_cpu_init();
+        const bool forced = qgetenv("SEASIDE_CPU_ISA") == "baseline";
+        const cpu::Isa expected = forced || !__builtin_cpu_supports("x86-64-v3") ? cpu::Isa::Baseline : cpu::Isa::X86_64_V3;
+        QCOMPARE(cpu::isa(), expected);
+        qInfo("CPU kernels: %s", cpu::isaName(cpu::isa()));
+    }
+
     void pruning24RoundTripsAndKeepsTheLargest() {
         const auto dense = randomVector(6 * 16, 1);
         auto s = prune24(dense.data(), 6, 16);
