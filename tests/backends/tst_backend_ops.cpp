@@ -187,6 +187,14 @@ private slots:
         QVERIFY(!cuda->props().name.empty());
         QVERIFY(cuda->props().memoryBytes > 0);
         QVERIFY(cuda->props().computeUnits > 0);
+        // A failed allocation is reported by allocate() alone: the next run does not inherit its error.
+        auto tooBig = cuda->allocate(std::size_t(cuda->props().memoryBytes) * 4);
+        QVERIFY(!tooBig.ok());
+        QVERIFY2(tooBig.error().message.find("allocating") != std::string::npos, tooBig.error().message.c_str());
+        const auto x = randomVector(6, 1), w = randomVector(6, 2);
+        auto bx = upload(cuda, x), bw = upload(cuda, w), by = upload(cuda, std::vector<float>(4));
+        const Status s = cuda->run({{Op::Gemm, bx.get(), bw.get(), nullptr, nullptr, by.get(), 2, 2, 3, 0, "after a failed allocation"}});
+        QVERIFY2(s.ok(), s.message().c_str());
     }
 
     void gemm_data() {

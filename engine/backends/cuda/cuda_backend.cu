@@ -15,7 +15,9 @@
 namespace seaside::backends {
 namespace {
 
+// Also clears the thread's last-error state, so that a failure is reported once, by its own call.
 Error cudaFailure(const std::string &what, cudaError_t err) {
+    cudaGetLastError();
     return makeError("CUDA: " + what + ": " + cudaGetErrorString(err));
 }
 
@@ -148,10 +150,8 @@ public:
             return cudaFailure("allocate", err);
         void *ptr = nullptr;
         // cudaMalloc(0) may hand back null; a 1-byte allocation keeps every buffer a real one.
-        if (cudaError_t err = cudaMalloc(&ptr, bytes ? bytes : 1); err != cudaSuccess) {
-            cudaGetLastError();
+        if (cudaError_t err = cudaMalloc(&ptr, bytes ? bytes : 1); err != cudaSuccess)
             return cudaFailure("allocating " + std::to_string(bytes) + " bytes on " + m_props.name, err);
-        }
         return std::unique_ptr<Buffer>(new CudaBuffer(m_index, ptr, bytes));
     }
 
@@ -167,6 +167,11 @@ public:
         }
         if (cudaError_t err = cudaSetDevice(m_index); err != cudaSuccess)
             return cudaFailure("run", err);
+        // Each launcher reports cudaGetLastError(), which would also return an error an earlier
+        // call on this thread left behind (a failed copy, another library's launch) as this
+        // run's: start from a clear state. A sticky error (a faulted context) is not cleared and
+        // still fails the run, as it must.
+        cudaGetLastError();
         if (!m_stream) {
             if (cudaError_t err = cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking); err != cudaSuccess) {
                 m_stream = nullptr;
@@ -212,7 +217,6 @@ private:
             const std::size_t bytes = std::size_t(m_layout.words) * 4;
             if (cudaError_t err = cudaMalloc(reinterpret_cast<void **>(&m_checks), bytes); err != cudaSuccess) {
                 m_checks = nullptr;
-                cudaGetLastError();
                 return cudaFailure("allocating the run's contents checks (" + std::to_string(bytes) + " bytes)", err);
             }
             m_checkWords = m_layout.words;
