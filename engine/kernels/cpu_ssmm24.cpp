@@ -311,16 +311,42 @@ void writeBack(const float *a, std::int64_t mCount, std::int64_t nCount, float *
         }
 }
 
-// Y = X[rows] . W^T: a task is a block of weight rows against every tile of tokens, k-blocks
-// outermost; `slice(n0, nt, k0, kb)` says where the block's weights for a k-block lie.
+// A finished tile (of ssmm24 or of the Samoyeds product) leaves through its epilogue: yt holds its results
+// weight-row-major (original row o at yt + o * kTileM), so they are first turned token-major
+// through 8 x 8 transposes, then each token's row goes through the epilogue whole. (Element by
+// element, every read of yt was a new cache line and every result a call to expf: the epilogue
+// was a quarter of the MoE layer's time.) Tokens m0.. of the call, original rows orig0..
+void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_t orig0, std::int64_t origCount,
+              const SsmmOutput &out, float *tokenRows) {
+    if (out.epilogue == SsmmOutput::Epilogue::Store) {
+        writeBack(yt, mCount, origCount, out.y + m0 * out.yStride + orig0, out.yStride, out.accumulate);
+        return;
+    }
+    writeBack(yt, mCount, origCount, tokenRows, origCount, false);
+    for (std::int64_t i = 0; i < mCount; ++i) {
+        const std::int64_t token = m0 + i;
+        const float *v = tokenRows + i * origCount;
+        if (out.epilogue == SsmmOutput::Epilogue::SiluMul)
+            siluMulRow(out.other + token * out.otherStride + orig0, v, out.y + token * out.yStride + orig0, origCount);
+        else
+            addScaledRow(out.gates[token], v, out.y + std::int64_t(out.scatter[token]) * out.yStride + orig0, origCount);
+    }
+}
+
+// Y = X[rows] . W^T through `out`'s epilogue: a task is a block of weight rows against up to
+// kTaskTiles tiles of tokens, k-blocks outermost; `slice(n0, nt, k0, kb)` says where the block's
+// weights for a k-block lie. Tasks write disjoint parts of Y: their own columns of their own
+// tokens' rows (a gate scatter-add's rows are distinct within a call, as the devices check).
 template <typename SliceFn>
-void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows, float *y,
-                 std::int64_t m, std::int64_t yStride, bool accumulate, SliceFn slice) {
+void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows,
+                 std::int64_t m, const SsmmOutput &out, SliceFn slice) {
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
     const std::int64_t rowBlocks = (n + kTaskRows - 1) / kTaskRows, tileGroups = (packed.tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
     {
         float *acc = scratch(Scratch::Acc, std::size_t(kTaskTiles * kTaskRows * kTileM));
+        float *tokenRows = out.epilogue == SsmmOutput::Epilogue::Store ? nullptr
+                                                                        : scratch(Scratch::TokenRows, std::size_t(kTileM * kTaskRows));
 #pragma omp for schedule(dynamic)
         for (std::int64_t task = 0; task < rowBlocks * tileGroups; ++task) {
             const std::int64_t n0 = task / tileGroups * kTaskRows, nCount = std::min<std::int64_t>(kTaskRows, n - n0);
@@ -331,8 +357,7 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
                 accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc, kTaskRows, t0, t1);
             }
             for (std::int64_t t = t0; t < t1; ++t)
-                writeBack(acc + (t - t0) * kTaskRows * kTileM, packed.tokens(t), nCount,
-                          y + t * kTileM * yStride + n0, yStride, accumulate);
+                emitTile(acc + (t - t0) * kTaskRows * kTileM, t * kTileM, packed.tokens(t), n0, nCount, out, tokenRows);
         }
     }
 }
@@ -341,7 +366,11 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
-    ssmm24Tasks(x, xCols, w.rows, w.k, rows, y, m, yStride, accumulate,
+    SsmmOutput out;
+    out.y = y;
+    out.yStride = yStride;
+    out.accumulate = accumulate;
+    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
                 [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
 }
 
@@ -389,35 +418,21 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     return p;
 }
 
-void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
-            std::int64_t yStride, bool accumulate) {
-    ssmm24Tasks(x, xCols, w.rows, w.k, rows, y, m, yStride, accumulate,
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
+            const SsmmOutput &out) {
+    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
                 [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); });
 }
 
-namespace {
-// A finished tile of the Samoyeds product leaves through its epilogue: yt holds its results
-// weight-row-major (original row o at yt + o * kTileM), so they are first turned token-major
-// through 8 x 8 transposes, then each token's row goes through the epilogue whole. (Element by
-// element, every read of yt was a new cache line and every result a call to expf: the epilogue
-// was a quarter of the MoE layer's time.) Tokens m0.. of the call, original rows orig0..
-void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_t orig0, std::int64_t origCount,
-              const SsmmOutput &out, float *tokenRows) {
-    if (out.epilogue == SsmmOutput::Epilogue::Store) {
-        writeBack(yt, mCount, origCount, out.y + m0 * out.yStride + orig0, out.yStride, false);
-        return;
-    }
-    writeBack(yt, mCount, origCount, tokenRows, origCount, false);
-    for (std::int64_t i = 0; i < mCount; ++i) {
-        const std::int64_t token = m0 + i;
-        const float *v = tokenRows + i * origCount;
-        if (out.epilogue == SsmmOutput::Epilogue::SiluMul)
-            siluMulRow(out.other + token * out.otherStride + orig0, v, out.y + token * out.yStride + orig0, origCount);
-        else
-            addScaledRow(out.gates[token], v, out.y + std::int64_t(out.scatter[token]) * out.yStride + orig0, origCount);
-    }
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
+            std::int64_t yStride, bool accumulate) {
+    SsmmOutput out;
+    out.y = y;
+    out.yStride = yStride;
+    out.accumulate = accumulate;
+    ssmm24(x, xCols, w, rows, m, out);
 }
-} // namespace
+
 
 void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
                   const SsmmOutput &out, const Sparse24Cpu *prepared) {

@@ -31,9 +31,9 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
 /// What happens to each result as it leaves the kernel (the fusions of Samoyeds' MoE block).
 struct SsmmOutput {
     enum class Epilogue {
-        Store,          // y[i, r] = acc
+        Store,          // y[i, r] = acc (+= with accumulate)
         SiluMul,        // y[i, r] = silu(other[i, r]) * acc: w3 with w1's SiLU gate
-        GateScatterAdd, // y[scatter[i], r] += gates[i] * acc: w2 back to token order
+        GateScatterAdd, // y[scatter[i], r] += gates[i] * acc: w2 back to token order (scatter rows distinct)
     };
     float *y = nullptr;
     std::int64_t yStride = 0;
@@ -42,7 +42,13 @@ struct SsmmOutput {
     std::int64_t otherStride = 0;
     const float *gates = nullptr;
     const std::uint32_t *scatter = nullptr;
+    bool accumulate = false; // Store only
 };
+
+/// On prepared weights, each finished tile through `out`'s epilogue (i indexes the m tokens of
+/// the call), as the device kernels fuse it: no m x n intermediate, no second pass over it.
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
+            const SsmmOutput &out);
 
 /// Y = X[rows] . W^T with W in Samoyeds' two-level format: each compact row contributes, per
 /// block of V columns, to the original row it stands for there. Rows of W that a block drops

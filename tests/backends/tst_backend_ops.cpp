@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <random>
 #include <cstdlib>
 #ifdef SEASIDE_HAVE_VULKAN
 #include "backends/vulkan/buffer.h"
@@ -380,29 +382,42 @@ private slots:
     }
 
     // The three fusions of the MoE block, each against the product computed plainly.
+    // Small calls (one tile, one block of weight rows) and calls of several tiles and row blocks,
+    // whose parts the CPU device finishes in separate tasks; "in place" is the MoE layer's w3,
+    // whose SiLU gate is read from Y itself.
     void ssmm24Epilogues_data() {
         QTest::addColumn<int>("epilogue");
         QTest::addColumn<bool>("gather");
-        QTest::newRow("store+=") << int(Epilogue::Store) << false;
-        QTest::newRow("silu-mul") << int(Epilogue::SiluMul) << false;
-        QTest::newRow("silu-mul gathered") << int(Epilogue::SiluMul) << true;
-        QTest::newRow("gate-scatter-add") << int(Epilogue::GateScatterAdd) << false;
-        QTest::newRow("gate-scatter-add gathered") << int(Epilogue::GateScatterAdd) << true;
+        QTest::addColumn<int>("m");
+        QTest::addColumn<int>("n");
+        QTest::addColumn<bool>("inPlace");
+        QTest::newRow("store+=") << int(Epilogue::Store) << false << 37 << 70 << false;
+        QTest::newRow("silu-mul") << int(Epilogue::SiluMul) << false << 37 << 70 << false;
+        QTest::newRow("silu-mul gathered") << int(Epilogue::SiluMul) << true << 37 << 70 << false;
+        QTest::newRow("gate-scatter-add") << int(Epilogue::GateScatterAdd) << false << 37 << 70 << false;
+        QTest::newRow("gate-scatter-add gathered") << int(Epilogue::GateScatterAdd) << true << 37 << 70 << false;
+        QTest::newRow("store+= 300x300") << int(Epilogue::Store) << true << 300 << 300 << false;
+        QTest::newRow("silu-mul 300x300 in place") << int(Epilogue::SiluMul) << true << 300 << 300 << true;
+        QTest::newRow("gate-scatter-add 300x300") << int(Epilogue::GateScatterAdd) << true << 300 << 300 << false;
     }
     void ssmm24Epilogues() {
         QFETCH(int, epilogue);
         QFETCH(bool, gather);
+        QFETCH(int, m);
+        QFETCH(int, n);
+        QFETCH(bool, inPlace);
         const Epilogue ep = Epilogue(epilogue);
-        const int m = 37, n = 70, k = 136, xRows = 50, yRows = 45;
+        const int k = 136, xRows = m + 13, yRows = m + 8;
         const auto x = randomVector(std::size_t(xRows * k), 21), wd = randomVector(std::size_t(n * k), 22);
         const auto w = *kernels::prune24(wd.data(), n, k);
-        std::vector<std::uint32_t> rows, scatter;
-        for (int i = 0; i < m; ++i) {
+        std::vector<std::uint32_t> rows, scatter(static_cast<std::size_t>(yRows));
+        for (int i = 0; i < m; ++i)
             rows.push_back(std::uint32_t((i * 7 + 3) % xRows));
-            scatter.push_back(std::uint32_t((i * 11 + 5) % yRows)); // distinct: 11 and 45 are coprime
-        }
+        std::iota(scatter.begin(), scatter.end(), 0u); // distinct rows of Y, in a scrambled order
+        std::shuffle(scatter.begin(), scatter.end(), std::mt19937(26));
+        scatter.resize(std::size_t(m));
         const auto other = randomVector(std::size_t(m * n), 23), gates = randomVector(std::size_t(m), 24);
-        const auto y0 = randomVector(std::size_t((ep == Epilogue::GateScatterAdd ? yRows : m) * n), 25);
+        const auto y0 = inPlace ? other : randomVector(std::size_t((ep == Epilogue::GateScatterAdd ? yRows : m) * n), 25);
         std::vector<float> acc(std::size_t(m * n)), want = y0;
         kernels::ref::ssmm24(x.data(), w, gather ? rows.data() : nullptr, acc.data(), m);
         for (int i = 0; i < m; ++i)
@@ -421,7 +436,7 @@ private slots:
             KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), gather ? br.get() : nullptr, by.get(), m, n, k, 0, "epilogue"};
             c.epilogue = ep;
             c.accumulate = ep == Epilogue::Store;
-            c.e = be.get();
+            c.e = inPlace ? by.get() : be.get();
             c.f = bf.get();
             c.yRows = yRows;
             std::string why;

@@ -161,8 +161,7 @@ private:
         return makeError("unknown op");
     }
 
-    // The fused epilogues of the device kernels, applied after the product here: the CPU's own MoE
-    // path (kernels::cpu::moeSamoyeds) fuses them into its tiles.
+    // Each tile of the product leaves through the call's epilogue, as on the GPU devices.
     Status ssmm24(const KernelCall &c, const kernels::Sparse24View &w, const std::uint32_t *rows) {
         if (c.m == 0 || c.n == 0) // no results: no weights to check or prepare (n may be 2^31-1 at k = 0)
             return {};
@@ -171,25 +170,26 @@ private:
         const auto found = m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
         if (!found.ok())
             return makeError(found.error().message);
-        const auto &prepared = *found;
-        if (c.epilogue == Epilogue::Store) {
-            kernels::cpu::ssmm24(data<float>(c.a), c.k, *prepared, rows, data<float>(c.y), c.m, c.n, c.accumulate);
-            return {};
+        using Out = kernels::cpu::SsmmOutput;
+        Out out;
+        out.y = data<float>(c.y);
+        out.yStride = c.n;
+        switch (c.epilogue) {
+        case Epilogue::Store:
+            out.accumulate = c.accumulate;
+            break;
+        case Epilogue::SiluMul:
+            out.epilogue = Out::Epilogue::SiluMul;
+            out.other = data<float>(c.e);
+            out.otherStride = c.n;
+            break;
+        case Epilogue::GateScatterAdd: // scatter rows distinct: checkCallContents, above
+            out.epilogue = Out::Epilogue::GateScatterAdd;
+            out.gates = data<float>(c.e);
+            out.scatter = data<std::uint32_t>(c.f);
+            break;
         }
-        std::vector<float> acc(std::size_t(c.m * c.n));
-        kernels::cpu::ssmm24(data<float>(c.a), c.k, *prepared, rows, acc.data(), c.m, c.n);
-        float *y = data<float>(c.y);
-        const float *e = data<float>(c.e);
-        if (c.epilogue == Epilogue::SiluMul) {
-#pragma omp parallel for schedule(static)
-            for (std::int64_t i = 0; i < c.m; ++i)
-                kernels::cpu::siluMulRow(e + i * c.n, acc.data() + i * c.n, y + i * c.n, c.n);
-            return {};
-        }
-        // rows in order, on one thread: two tokens may scatter into the same row of Y
-        const auto *scatter = data<std::uint32_t>(c.f);
-        for (std::int64_t i = 0; i < c.m; ++i)
-            kernels::cpu::addScaledRow(e[i], acc.data() + i * c.n, y + std::int64_t(scatter[i]) * c.n, c.n);
+        kernels::cpu::ssmm24(data<float>(c.a), c.k, **found, rows, c.m, out);
         return {};
     }
 
