@@ -13,7 +13,13 @@ Isa detect() {
     // isa() may run from another file's static initialiser, before libgcc's own has filled in
     // the CPU model: initialise it here (idempotent).
     __builtin_cpu_init();
-    return __builtin_cpu_supports("x86-64-v3") ? Isa::X86_64_V3 : Isa::Baseline;
+#if defined(__clang__) // Clang 14 knows no ISA levels here, nor F16C, MOVBE, LZCNT (which every AVX2 CPU has)
+    const bool v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") &&
+                    __builtin_cpu_supports("bmi2");
+#else
+    const bool v3 = __builtin_cpu_supports("x86-64-v3");
+#endif
+    return v3 ? Isa::X86_64_V3 : Isa::Baseline;
 }
 } // namespace
 
