@@ -311,9 +311,9 @@ void writeBack(const float *a, std::int64_t mCount, std::int64_t nCount, float *
         }
 }
 
-// A finished tile (of ssmm24 or of the Samoyeds product) leaves through its epilogue: yt holds its results
-// weight-row-major (original row o at yt + o * kTileM), so they are first turned token-major
-// through 8 x 8 transposes, then each token's row goes through the epilogue whole. (Element by
+// A finished tile (of ssmm24 or of the Samoyeds product) leaves through its epilogue: yt holds
+// its results weight-row-major (original row o at yt + o * kTileM), so they are first turned
+// token-major through 8 x 8 transposes, then each token's row goes through the epilogue whole. (Element by
 // element, every read of yt was a new cache line and every result a call to expf: the epilogue
 // was a quarter of the MoE layer's time.) Tokens m0.. of the call, original rows orig0..
 void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_t orig0, std::int64_t origCount,
