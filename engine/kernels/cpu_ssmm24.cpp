@@ -116,7 +116,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void groupAt(__m256 (&
 
 // One weight row against one tile of 8V tokens over a k-block: V accumulators in registers.
 // Whole metadata words are read 8 groups at a time, their fields at shifts the compiler knows
-// (k-blocks start on a word, so only a Samoyeds block narrower than 32 columns has a head).
+// (k-blocks start on a word, so only a Samoyeds block whose V is not a multiple of 32 has a head).
 // Every X operand is a load, so the kernel is bound by load ports: there the kept values come
 // 4 per 128-bit load, duplicated into both halves and spread by an in-lane shuffle (a shuffle
 // pipe the FMAs leave free), not one broadcast load each: +7 % in an L1-resident micro-benchmark.
@@ -446,18 +446,21 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     // the prepared compact matrix serves when its blocks line up with this loop's slices
     if (prepared && (prepared->rows != kept || prepared->k != k || w.v % kBlockK || kPreparedRows % rowsPerTask))
         prepared = nullptr;
-    // A task is a block of weight rows against every token tile (as in ssmm24). A column block of
-    // V is walked in k-blocks, so the packed tokens stay in L1 whatever V is.
+    // A task is a block of weight rows against up to kTaskTiles token tiles (as in ssmm24), so that
+    // many tokens mean more tasks, not a bigger accumulator per task. A column block of V is walked
+    // in k-blocks, so the packed tokens stay in L1 whatever V is. Tasks write disjoint parts of Y.
+    const std::int64_t tileGroups = (tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
     {
-        float *ytile = scratch(Scratch::YTile, std::size_t(tiles * origPerTask * kTileM));
+        float *ytile = scratch(Scratch::YTile, std::size_t(kTaskTiles * origPerTask * kTileM));
         std::vector<std::int64_t> rowMap(static_cast<std::size_t>(rowsPerTask));
         float *tokenRows = scratch(Scratch::TokenRows, std::size_t(kTileM * origPerTask));
 #pragma omp for schedule(dynamic)
-        for (std::int64_t jb = 0; jb < jBlocks; ++jb) {
-            const std::int64_t j0 = jb * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
+        for (std::int64_t task = 0; task < jBlocks * tileGroups; ++task) {
+            const std::int64_t j0 = task / tileGroups * rowsPerTask, jCount = std::min<std::int64_t>(rowsPerTask, kept - j0);
+            const std::int64_t t0 = task % tileGroups * kTaskTiles, t1 = std::min<std::int64_t>(tiles, t0 + kTaskTiles);
             const std::int64_t orig0 = j0 / w.n * w.m, origCount = jCount / w.n * w.m;
-            std::fill_n(ytile, tiles * origPerTask * kTileM, 0.0f);
+            std::fill_n(ytile, (t1 - t0) * origPerTask * kTileM, 0.0f);
             for (std::int64_t b = 0; b < blocks; ++b) {
                 // each compact row accumulates straight into the original row it stands for in this
                 // block (distinct rows: a group's kept rows ascend)
@@ -467,11 +470,12 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
                     const std::int64_t k0 = b * w.v + c0;
                     const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.v - c0);
                     accumulateBlock(prepared ? sliceOf(*prepared, j0, k0, kb) : sliceOf(w.compact, j0, k0), jCount, kb,
-                                    packed, k0, ytile, origPerTask, 0, tiles, rowMap.data());
+                                    packed, k0, ytile, origPerTask, t0, t1, rowMap.data());
                 }
             }
-            for (std::int64_t t = 0; t < tiles; ++t)
-                emitTile(ytile + t * origPerTask * kTileM, t * kTileM, packed.tokens(t), orig0, origCount, out, tokenRows);
+            for (std::int64_t t = t0; t < t1; ++t)
+                emitTile(ytile + (t - t0) * origPerTask * kTileM, t * kTileM, packed.tokens(t), orig0, origCount, out,
+                         tokenRows);
         }
     }
 }

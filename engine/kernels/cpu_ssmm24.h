@@ -8,9 +8,11 @@
 namespace seaside::kernels::cpu {
 
 /// Y[i,n] = X[rows[i],:] . W[n,:]^T with W 2:4-sparse (rows null: row i). Multithreaded; AVX2 +
-/// FMA where the CPU has them. Tiles of X are gathered and transposed while they load (the
-/// tokens of a MoE expert are never copied out as a whole), then each kept weight multiplies a
-/// vector of 8 tokens: half the multiply-adds of the dense product. `accumulate` adds into Y.
+/// FMA where the CPU has them. The rows of X are gathered straight into the kernel's packed
+/// operand (transposed tiles of up to 64 tokens, packed once per call before the product, as any
+/// GEMM packs its operands): there is no separate gathered copy of a MoE expert's tokens. Then
+/// each kept weight multiplies a vector of 8 tokens: half the multiply-adds of the dense product.
+/// `accumulate` adds into Y.
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y,
             std::int64_t m, std::int64_t yStride, bool accumulate = false);
 

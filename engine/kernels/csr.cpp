@@ -9,6 +9,10 @@ namespace seaside::kernels {
 Expected<Csr> csrFromEdges(std::int64_t nodes, const std::vector<std::pair<std::int64_t, std::int64_t>> &edges) {
     if (nodes < 0 || nodes > INT32_MAX)
         return makeError("graph: node count " + std::to_string(nodes) + " out of range");
+    // the row pointers are 32-bit (as the devices' kernels take them): past that they would wrap
+    if (edges.size() > std::size_t(INT32_MAX))
+        return makeError("graph: " + std::to_string(edges.size()) + " edges, more than a CSR with 32-bit offsets holds (" +
+                         std::to_string(INT32_MAX) + ")");
     Csr a;
     a.rows = a.cols = nodes;
     a.rowPtr.assign(std::size_t(nodes) + 1, 0);
@@ -74,12 +78,17 @@ Expected<Csr> gcnNormalized(const Csr &a) {
     out.cols = a.cols;
     out.rowPtr.assign(std::size_t(a.rows) + 1, 0);
     std::vector<double> degree(std::size_t(a.rows), 1.0); // the self loop
+    std::int64_t entries = 0; // counted wide: the added self loops may pass the 32-bit offsets
     for (std::int64_t r = 0; r < a.rows; ++r) {
         bool self = false;
         for (std::int32_t e = a.rowPtr[std::size_t(r)]; e < a.rowPtr[std::size_t(r) + 1]; ++e)
             self = self || a.colIdx[std::size_t(e)] == r;
         degree[std::size_t(r)] += a.rowPtr[std::size_t(r) + 1] - a.rowPtr[std::size_t(r)] - (self ? 1 : 0);
-        out.rowPtr[std::size_t(r) + 1] = out.rowPtr[std::size_t(r)] + (a.rowPtr[std::size_t(r) + 1] - a.rowPtr[std::size_t(r)]) + (self ? 0 : 1);
+        entries += (a.rowPtr[std::size_t(r) + 1] - a.rowPtr[std::size_t(r)]) + (self ? 0 : 1);
+        if (entries > INT32_MAX)
+            return makeError("graph: with its self loops the normalised adjacency has more than " + std::to_string(INT32_MAX) +
+                             " entries, more than a CSR with 32-bit offsets holds");
+        out.rowPtr[std::size_t(r) + 1] = std::int32_t(entries);
     }
     out.colIdx.resize(std::size_t(out.rowPtr.back()));
     out.values.resize(out.colIdx.size());

@@ -35,7 +35,8 @@ Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows) {
         return makeError(s.message());
     Partitioning p;
     const std::int64_t n = a.rows;
-    const idx_t parts = idx_t(std::max<std::int64_t>(1, (n + targetRows - 1) / std::max<std::int64_t>(1, targetRows)));
+    const std::int64_t perPart = std::max<std::int64_t>(1, targetRows); // rows per part, at least one
+    const idx_t parts = idx_t(std::max<std::int64_t>(1, n / perPart + (n % perPart != 0)));
     std::vector<idx_t> part(std::size_t(n), 0);
     if (parts > 1) {
         // METIS wants a symmetric graph without self loops: A + A^T, diagonal dropped.
@@ -54,6 +55,9 @@ Expected<Partitioning> partitionGraph(const Csr &a, std::int64_t targetRows) {
             std::sort(l.begin(), l.end());
             l.erase(std::unique(l.begin(), l.end()), l.end());
             adjncy.insert(adjncy.end(), l.begin(), l.end());
+            if (adjncy.size() > std::size_t(std::numeric_limits<idx_t>::max()))
+                return makeError("METIS: the symmetrised graph has more than " +
+                                 std::to_string(std::numeric_limits<idx_t>::max()) + " edge ends, past METIS's index type");
             xadj[std::size_t(r) + 1] = idx_t(adjncy.size());
         }
         idx_t nv = idx_t(n), constraints = 1, cut = 0, np = parts;
@@ -126,7 +130,7 @@ __attribute__((always_inline)) inline void aggregateRow(const Csr &a, std::int64
     }
     constexpr std::int32_t kAhead = 4;
     for (std::int32_t e = begin; e < end; ++e) {
-        if (e + kAhead < end) {
+        if (end - e > kAhead) { // not e + kAhead: that may pass INT32_MAX on the last entries
             const char *next = reinterpret_cast<const char *>(x + std::int64_t(a.colIdx[std::size_t(e + kAhead)]) * f);
             for (std::int64_t line = 0; line < f * std::int64_t(sizeof(float)); line += 64)
                 __builtin_prefetch(next + line);

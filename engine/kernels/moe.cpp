@@ -58,12 +58,14 @@ Status checkShape(const MoeShape &s, const MoeSamoyedsWeights &w) {
                     {w.w3[e], s.intermediate, s.hidden, w.w3Cpu},
                     {w.w2[e], s.hidden, s.intermediate, w.w2Cpu}};
         for (const auto &[m, rows, k, prepared] : mats) {
-            const bool fits = m.rows == rows && m.k == k && m.n > 0 && m.m >= m.n && m.v > 0 && rows % m.m == 0 &&
+            const bool fits = m.rows == rows && m.k == k && m.n > 0 && m.m >= m.n && m.v > 0 && m.v % 4 == 0 && rows % m.m == 0 &&
                               k % m.v == 0 && m.compact.rows == m.keptRows() && m.compact.k == k &&
                               m.compact.values.size() == std::size_t(m.keptRows() * (k / 2)) &&
                               m.compact.meta.size() == std::size_t(m.keptRows() * m.compact.metaWords()) &&
                               m.indices.size() == std::size_t(k / m.v * m.keptRows()) &&
-                              (prepared.empty() || (prepared[e].rows == m.keptRows() && prepared[e].k == k));
+                              (prepared.empty() || (prepared[e].rows == m.keptRows() && prepared[e].k == k &&
+                                                     prepared[e].values.size() == m.compact.values.size() &&
+                                                     prepared[e].meta.size() == m.compact.meta.size()));
             if (!fits)
                 return makeError("MoE: expert " + std::to_string(e) + " has weights of the wrong shape");
         }
@@ -213,7 +215,7 @@ Status cpu::moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeig
             continue;
         h1.resize(std::size_t(n * s.intermediate));
         h.resize(h1.size());
-        // w1 over the expert's tokens, gathered from x as tiles load
+        // w1 over the expert's tokens, gathered from x into the kernel's packed tiles
         const auto cpuForm = [&](const std::vector<Sparse24Cpu> &v) { return v.size() == w.w1.size() ? &v[std::size_t(e)] : nullptr; };
         ssmmSamoyeds(x, s.hidden, w.w1[std::size_t(e)], tok.data(), n, {h1.data(), s.intermediate}, cpuForm(w.w1Cpu));
         // w3 with SiLU(w1) fused into its epilogue

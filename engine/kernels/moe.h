@@ -54,7 +54,8 @@ Status moe(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y
 namespace cpu {
 /// Gather each expert's tokens, then OpenBLAS sgemm per projection: the dense baseline.
 Status moeDense(const float *x, const MoeShape &s, const MoeDenseWeights &w, float *y);
-/// Samoyeds: two-level sparse weights, tokens gathered while tiles load, fused epilogues.
+/// Samoyeds: two-level sparse weights, tokens gathered straight into the kernel's packed tiles
+/// (no separate gathered copy), fused epilogues.
 Status moeSamoyeds(const float *x, const MoeShape &s, const MoeSamoyedsWeights &w, float *y);
 } // namespace cpu
 

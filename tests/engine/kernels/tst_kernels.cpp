@@ -191,6 +191,10 @@ private slots:
         QTest::newRow("silu-mul N = 3 of M = 5") << 64 << 131 << 3 << 5 << int(E::SiluMul);
         QTest::newRow("gate scatter-add v20") << 20 << 9 << 1 << 2 << int(E::GateScatterAdd);
         QTest::newRow("gate scatter-add N = 3 of M = 5") << 64 << 131 << 3 << 5 << int(E::GateScatterAdd);
+        // more token tiles than one task takes (5 tiles of 64): tasks split the tokens too
+        QTest::newRow("301 tokens") << 64 << 301 << 1 << 2 << int(E::Store);
+        QTest::newRow("silu-mul 301 tokens") << 48 << 301 << 3 << 5 << int(E::SiluMul);
+        QTest::newRow("gate scatter-add 301 tokens") << 64 << 301 << 3 << 5 << int(E::GateScatterAdd);
     }
 
     void ssmmSamoyedsMatchesTheReference() {
@@ -208,8 +212,8 @@ private slots:
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
         std::vector<float> product(std::size_t(m * rows));
         ref::gemm(x.data(), densify(*s).data(), product.data(), m, rows, k);
-        // SiLU's gate and the scatter's gates, rows (token i to row 2i mod m + 1: two tokens may
-        // meet in a row) and the rows' earlier contents
+        // SiLU's gate and the scatter's gates, rows (token i to row 2i mod m + 1: distinct, as the
+        // kernel requires, since every m with a scatter-add here is odd) and the rows' earlier contents
         const auto other = randomVector(product.size(), 13, 3.0f), gates = randomVector(std::size_t(m), 14);
         std::vector<std::uint32_t> scatter;
         for (int i = 0; i < m; ++i)
@@ -308,11 +312,12 @@ private slots:
         broken.w2.pop_back();
         QVERIFY(!checkShape(s, broken).ok());
         QVERIFY(!cpu::moeDense(x.data(), s, broken, dense.data()).ok()); // refused, not read past w2
-        MoeSamoyedsWeights missing = sw, narrow = sw, stale = sw;
+        MoeSamoyedsWeights missing = sw, narrow = sw, stale = sw, hollow = sw;
         missing.w2.pop_back();
         narrow.w1[0].k = 8;
         stale.w3Cpu[0].rows += 1; // a prepared form of other weights
-        for (const auto *bad : {&missing, &narrow, &stale}) {
+        hollow.w2Cpu.back().values = {}; // the right shape named, no values behind it
+        for (const auto *bad : {&missing, &narrow, &stale, &hollow}) {
             const seaside::Status st = cpu::moeSamoyeds(x.data(), s, *bad, sparse.data());
             QVERIFY(!st.ok());
             QVERIFY2(st.message().find("MoE") != std::string::npos, st.message().c_str());
@@ -342,10 +347,13 @@ private slots:
         ref::gcn(ahat, x.data(), 8, w.data(), 4, want.data());
         cpu::gcnUnfused(ahat, x.data(), 8, w.data(), 4, unfused.data());
         QVERIFY(ref::nmse(unfused.data(), want.data(), want.size()) < 1e-10);
-        for (std::int64_t target : {1, 2, 3, 100}) { // many tiny parts (some may be empty), or one part
+        for (std::int64_t target : {0, 1, 2, 3, 100}) { // many tiny parts (some may be empty), or one part
             auto parts = partitionGraph(ahat, target);
             QVERIFY(parts.ok());
             QCOMPARE(parts->order.size(), std::size_t(7));
+            // parts of up to `target` rows (at least one): 7, 7, 4, 3 and 1 parts
+            const std::int64_t perPart = std::max<std::int64_t>(1, target);
+            QCOMPARE(std::int64_t(parts->partStart.size()) - 1, (7 + perPart - 1) / perPart);
             std::fill(fused.begin(), fused.end(), -1.0f);
             QVERIFY(cpu::gcnFused(ahat, *parts, x.data(), 8, w.data(), 4, fused.data()).ok());
             QVERIFY(ref::nmse(fused.data(), want.data(), want.size()) < 1e-10);
