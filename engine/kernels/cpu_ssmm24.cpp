@@ -364,14 +364,19 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
 
 } // namespace
 
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, std::int64_t m,
+            const SsmmOutput &out) {
+    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
+                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
+}
+
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
     SsmmOutput out;
     out.y = y;
     out.yStride = yStride;
     out.accumulate = accumulate;
-    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
-                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
+    ssmm24(x, xCols, w, rows, m, out);
 }
 
 namespace {

@@ -47,6 +47,9 @@ struct SsmmOutput {
     bool accumulate = false; // Store only
 };
 
+/// As above (weights read in place), each finished tile through `out`'s epilogue.
+void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, std::int64_t m,
+            const SsmmOutput &out);
 /// On prepared weights, each finished tile through `out`'s epilogue (i indexes the m tokens of
 /// the call), as the device kernels fuse it: no m x n intermediate, no second pass over it.
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,

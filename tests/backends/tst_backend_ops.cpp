@@ -9,6 +9,7 @@
 #include "kernels/half.h"
 #include "kernels/moe.h"
 #include "kernels/reference.h"
+#include "backends/cpu/prepared_weights.h"
 #include "kernels/router.h"
 
 #include <algorithm>
@@ -342,6 +343,40 @@ private slots:
                 QVERIFY2(kernels::ref::nmse(got.data(), want.data(), want.size()) < bound(d, Op::Ssmm24), d->props().name.c_str());
             }
         }
+    }
+
+    // The CPU device keeps 2:4 weights prepared for its kernel within a byte budget. Past it, new
+    // weights are read in place rather than evicting prepared ones (a model cycling through more
+    // weights than the budget would otherwise prepare all of them on every call); a buffer's
+    // entries go with the buffer; the metadata is checked once per content either way.
+    void cpuPreparedWeightsBudget() {
+        const std::int64_t n = 64, k = 128;
+        const auto a = *kernels::prune24(randomVector(std::size_t(n * k), 31).data(), n, k);
+        const auto b = *kernels::prune24(randomVector(std::size_t(n * k), 32).data(), n, k);
+        const std::size_t one = (a.values.size() + a.meta.size()) * 4;
+        PreparedWeightsCache cache(one + one / 2); // room for one matrix
+        using Key = PreparedWeightsCache::Key;
+        const Key keyA{1, 0, 2, 0, n, k}, keyB{3, 0, 4, 0, n, k};
+        const auto pa = cache.get(keyA, a);
+        QVERIFY(pa.ok() && *pa);
+        const auto pb = cache.get(keyB, b);
+        QVERIFY(pb.ok());
+        QVERIFY(!*pb); // no room: b is read in place, a stays prepared
+        QCOMPARE(cache.get(keyA, a)->get(), pa->get());
+        QCOMPARE(cache.bytes(), one);
+        cache.forget(1); // a's values buffer goes
+        QCOMPARE(cache.bytes(), std::size_t(0));
+        const auto again = cache.get(keyB, b); // now there is room for b
+        QVERIFY(again.ok() && *again);
+        QCOMPARE(cache.entries(), std::size_t(1));
+        const Key newerB{3, 1, 4, 0, n, k}; // b's values rewritten: the old entry is replaced
+        QVERIFY(cache.get(newerB, b).ok());
+        QCOMPARE(cache.entries(), std::size_t(1));
+        auto bad = b;
+        bad.meta[0] = 0xFu; // group 0 keeps position 3 twice
+        const auto refused = cache.get({5, 0, 6, 0, n, k}, bad);
+        QVERIFY(!refused.ok());
+        QCOMPARE(cache.entries(), std::size_t(1));
     }
 
     void csrSpmm() {

@@ -10,7 +10,9 @@
 #include "kernels/gnn.h"
 #include "kernels/router.h"
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cmath>
 #include <chrono>
 #include <cstring>
@@ -27,7 +29,12 @@ std::atomic<std::uint64_t> nextBufferId{1};
 
 class CpuBuffer : public Buffer {
 public:
-    explicit CpuBuffer(std::size_t bytes) : m_data(bytes), m_id(nextBufferId++) {}
+    CpuBuffer(std::size_t bytes, std::weak_ptr<PreparedWeightsCache> prepared)
+        : m_data(bytes), m_id(nextBufferId++), m_prepared(std::move(prepared)) {}
+    ~CpuBuffer() override {
+        if (auto cache = m_prepared.lock()) // what was prepared from this buffer goes with it
+            cache->forget(m_id);
+    }
     std::size_t size() const override { return m_data.size(); }
     Status upload(const void *src, std::size_t bytes, std::size_t offset) override {
         if (offset > m_data.size() || bytes > m_data.size() - offset)
@@ -55,12 +62,20 @@ public:
 private:
     std::vector<unsigned char> m_data;
     std::uint64_t m_id, m_version = 0;
+    std::weak_ptr<PreparedWeightsCache> m_prepared;
 };
 
 template <typename T> T *data(Buffer *b) { return b ? static_cast<CpuBuffer *>(b)->as<T>() : nullptr; }
 
 // checkCallContents reads the CPU's buffers in place (their sizes are checked by then)
 Expected<const void *> hostBytes(const Buffer &b, std::size_t) { return static_cast<const CpuBuffer &>(b).bytes(); }
+
+// Prepared weights are a second copy of the 2:4 weights: up to a quarter of this machine's memory
+// (at least 1 GiB) for them.
+std::size_t preparedBudget() {
+    const std::uint64_t physical = std::uint64_t(sysconf(_SC_PHYS_PAGES)) * std::uint64_t(sysconf(_SC_PAGE_SIZE));
+    return std::size_t(std::max<std::uint64_t>(std::uint64_t(1) << 30, physical / 4));
+}
 
 std::string cpuName() {
     std::ifstream in("/proc/cpuinfo");
@@ -97,7 +112,7 @@ public:
     }
     Expected<std::unique_ptr<Buffer>> allocate(std::size_t bytes) override {
         try { // the vector throws bad_alloc, or length_error past its max_size
-            return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes));
+            return std::unique_ptr<Buffer>(std::make_unique<CpuBuffer>(bytes, m_prepared));
         } catch (const std::exception &) {
             return makeError("CPU: cannot allocate a buffer of " + std::to_string(bytes) + " bytes");
         }
@@ -167,7 +182,7 @@ private:
             return {};
         const auto *values = static_cast<const CpuBuffer *>(c.b), *meta = static_cast<const CpuBuffer *>(c.c);
         // checked (the metadata) and prepared once per weight contents
-        const auto found = m_prepared.get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
+        const auto found = m_prepared->get({values->id(), values->version(), meta->id(), meta->version(), w.rows, w.k}, w);
         if (!found.ok())
             return makeError(found.error().message);
         using Out = kernels::cpu::SsmmOutput;
@@ -189,12 +204,15 @@ private:
             out.scatter = data<std::uint32_t>(c.f);
             break;
         }
-        kernels::cpu::ssmm24(data<float>(c.a), c.k, **found, rows, c.m, out);
+        if (*found) // prepared; else past the cache's budget, read in place
+            kernels::cpu::ssmm24(data<float>(c.a), c.k, **found, rows, c.m, out);
+        else
+            kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, c.m, out);
         return {};
     }
 
     DeviceProps m_props;
-    PreparedWeightsCache m_prepared{std::size_t(1) << 30};
+    std::shared_ptr<PreparedWeightsCache> m_prepared = std::make_shared<PreparedWeightsCache>(preparedBudget());
 };
 
 class CpuBackend : public Backend {
