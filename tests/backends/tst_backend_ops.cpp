@@ -984,6 +984,12 @@ private slots:
     // negative widths: refused with a reason on every device, nothing read or written.
     void hugeOrForeignInputsAreRefused() {
         for (Device *d : availableDevices()) {
+            // sizes no memory holds (an underflowed subtraction): refused, not a small buffer
+            // that claims to be huge (Vulkan once rounded SIZE_MAX up to 4 bytes)
+            for (std::size_t bytes : {std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max() - 2}) {
+                const auto b = d->allocate(bytes);
+                QVERIFY2(!b.ok(), (d->props().name + ": " + std::to_string(bytes) + " bytes allocated").c_str());
+            }
             auto tiny = upload(d, std::vector<float>(1));
             std::string why;
             // 2^40 tokens: past 32 bits

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace seaside::vk {
 
@@ -17,6 +18,10 @@ Expected<std::unique_ptr<Buffer>> Buffer::createMapped(std::shared_ptr<Context> 
 }
 
 Expected<std::unique_ptr<Buffer>> Buffer::make(std::shared_ptr<Context> ctx, std::size_t bytes, bool mapped, bool cached) {
+    // rounded up to whole words below: the last three sizes would wrap to a 4-byte buffer that
+    // claims to hold them (no device has that much memory anyway)
+    if (VkDeviceSize(bytes) > std::numeric_limits<VkDeviceSize>::max() - 3)
+        return makeError("Vulkan: cannot allocate a buffer of " + std::to_string(bytes) + " bytes");
     std::unique_ptr<Buffer> buf(new Buffer);
     buf->m_ctx = std::move(ctx);
     buf->m_size = bytes;

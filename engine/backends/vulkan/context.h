@@ -76,7 +76,7 @@ public:
     bool stagedBuffers() const { return m_staged; }
     /// A memory type index with all of `flags` among `typeBits`; -1 when none.
     int findMemoryType(std::uint32_t typeBits, VkMemoryPropertyFlags flags) const;
-    /// Serialises queue submissions and pipeline creation for this device.
+    /// Serialises queue submissions for this device (pipelines are built under the device's run mutex).
     std::mutex &mutex() { return m_mutex; }
 
 private:

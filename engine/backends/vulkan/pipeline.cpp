@@ -63,8 +63,10 @@ Expected<const Pipeline *> PipelineCache::get(const PipelineDesc &desc) {
     setInfo.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     setInfo.bindingCount = desc.bindings;
     setInfo.pBindings = bindings.data();
-    if (VkResult r = vkCreateDescriptorSetLayout(dev, &setInfo, nullptr, &p->setLayout); r != VK_SUCCESS)
+    if (VkResult r = vkCreateDescriptorSetLayout(dev, &setInfo, nullptr, &p->setLayout); r != VK_SUCCESS) {
+        p->setLayout = VK_NULL_HANDLE; // undefined after a failure; fail() destroys what p holds
         return fail("vkCreateDescriptorSetLayout", r);
+    }
 
     VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, desc.pushBytes};
     VkPipelineLayoutCreateInfo layoutInfo{};
@@ -73,8 +75,10 @@ Expected<const Pipeline *> PipelineCache::get(const PipelineDesc &desc) {
     layoutInfo.pSetLayouts = &p->setLayout;
     layoutInfo.pushConstantRangeCount = desc.pushBytes ? 1 : 0;
     layoutInfo.pPushConstantRanges = desc.pushBytes ? &range : nullptr;
-    if (VkResult r = vkCreatePipelineLayout(dev, &layoutInfo, nullptr, &p->layout); r != VK_SUCCESS)
+    if (VkResult r = vkCreatePipelineLayout(dev, &layoutInfo, nullptr, &p->layout); r != VK_SUCCESS) {
+        p->layout = VK_NULL_HANDLE;
         return fail("vkCreatePipelineLayout", r);
+    }
 
     VkShaderModuleCreateInfo moduleInfo{};
     moduleInfo.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
@@ -82,7 +86,7 @@ Expected<const Pipeline *> PipelineCache::get(const PipelineDesc &desc) {
     moduleInfo.pCode = code;
     VkShaderModule module = VK_NULL_HANDLE;
     if (VkResult r = vkCreateShaderModule(dev, &moduleInfo, nullptr, &module); r != VK_SUCCESS)
-        return fail("vkCreateShaderModule", r);
+        return fail("vkCreateShaderModule", r); // module is a local, never destroyed here
 
     std::vector<VkSpecializationMapEntry> entries(desc.spec.size());
     for (std::size_t i = 0; i < desc.spec.size(); ++i)
@@ -99,8 +103,10 @@ Expected<const Pipeline *> PipelineCache::get(const PipelineDesc &desc) {
     info.layout = p->layout;
     const VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &info, nullptr, &p->pipeline);
     vkDestroyShaderModule(dev, module, nullptr);
-    if (r != VK_SUCCESS)
+    if (r != VK_SUCCESS) {
+        p->pipeline = VK_NULL_HANDLE;
         return fail("vkCreateComputePipelines", r);
+    }
 
     const Pipeline *out = p.get();
     m_pipelines.emplace(key, std::move(p));

@@ -33,7 +33,8 @@ public:
     PipelineCache(const PipelineCache &) = delete;
     PipelineCache &operator=(const PipelineCache &) = delete;
 
-    /// The pipeline for `desc`, built on first use. Not thread-safe: hold the context mutex.
+    /// The pipeline for `desc`, built on first use. Not thread-safe: the device's run mutex
+    /// (VulkanDevice::run, its only caller) serialises it.
     Expected<const Pipeline *> get(const PipelineDesc &desc);
 
 private:

@@ -16,15 +16,19 @@ Expected<std::unique_ptr<Sequence>> Sequence::create(Context &ctx, std::uint32_t
     poolInfo.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
     poolInfo.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
     poolInfo.queueFamilyIndex = ctx.queueFamily();
-    if (VkResult r = vkCreateCommandPool(dev, &poolInfo, nullptr, &seq->m_pool); r != VK_SUCCESS)
+    if (VkResult r = vkCreateCommandPool(dev, &poolInfo, nullptr, &seq->m_pool); r != VK_SUCCESS) {
+        seq->m_pool = VK_NULL_HANDLE; // undefined after a failure; the destructor would free it
         return vkError("vkCreateCommandPool", r);
+    }
     VkCommandBufferAllocateInfo cmdInfo{};
     cmdInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
     cmdInfo.commandPool = seq->m_pool;
     cmdInfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     cmdInfo.commandBufferCount = 1;
-    if (VkResult r = vkAllocateCommandBuffers(dev, &cmdInfo, &seq->m_cmd); r != VK_SUCCESS)
+    if (VkResult r = vkAllocateCommandBuffers(dev, &cmdInfo, &seq->m_cmd); r != VK_SUCCESS) {
+        seq->m_cmd = VK_NULL_HANDLE;
         return vkError("vkAllocateCommandBuffers", r);
+    }
 
     VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, sets * std::max<std::uint32_t>(1, maxBindings)};
     VkDescriptorPoolCreateInfo descInfo{};
@@ -32,21 +36,27 @@ Expected<std::unique_ptr<Sequence>> Sequence::create(Context &ctx, std::uint32_t
     descInfo.maxSets = sets;
     descInfo.poolSizeCount = 1;
     descInfo.pPoolSizes = &size;
-    if (VkResult r = vkCreateDescriptorPool(dev, &descInfo, nullptr, &seq->m_descriptors); r != VK_SUCCESS)
+    if (VkResult r = vkCreateDescriptorPool(dev, &descInfo, nullptr, &seq->m_descriptors); r != VK_SUCCESS) {
+        seq->m_descriptors = VK_NULL_HANDLE;
         return vkError("vkCreateDescriptorPool", r);
+    }
 
     if (ctx.timestampValidBits() > 0) {
         VkQueryPoolCreateInfo queryInfo{};
         queryInfo.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO;
         queryInfo.queryType = VK_QUERY_TYPE_TIMESTAMP;
         queryInfo.queryCount = 2 * sets;
-        if (VkResult r = vkCreateQueryPool(dev, &queryInfo, nullptr, &seq->m_queries); r != VK_SUCCESS)
+        if (VkResult r = vkCreateQueryPool(dev, &queryInfo, nullptr, &seq->m_queries); r != VK_SUCCESS) {
+            seq->m_queries = VK_NULL_HANDLE;
             return vkError("vkCreateQueryPool", r);
+        }
     }
     VkFenceCreateInfo fenceInfo{};
     fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    if (VkResult r = vkCreateFence(dev, &fenceInfo, nullptr, &seq->m_fence); r != VK_SUCCESS)
+    if (VkResult r = vkCreateFence(dev, &fenceInfo, nullptr, &seq->m_fence); r != VK_SUCCESS) {
+        seq->m_fence = VK_NULL_HANDLE;
         return vkError("vkCreateFence", r);
+    }
 
     VkCommandBufferBeginInfo begin{};
     begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
@@ -128,7 +138,10 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
 
     // The start is stamped once earlier dispatches have left the compute stage: at TOP_OF_PIPE it
     // would not wait for them, and on a GPU (not on lavapipe, which runs dispatches one after
-    // another) each call's time would take in the tail of the one before.
+    // another) each call's time would take in the tail of the one before. Where no barrier
+    // separates two calls (independent buffers, e.g. two experts' w1), the GPU may start the
+    // second before this stamp: its time then runs from the first one's end to its own, less
+    // than it ran. The sum over a run stays right.
     if (m_queries)
         vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m_queries, 2 * m_dispatches);
     if (groupsX && groupsY && groupsZ) {

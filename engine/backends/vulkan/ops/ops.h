@@ -50,7 +50,8 @@ struct CallChecks {
 };
 
 /// What every Vulkan device allows in each dimension of a dispatch (the spec's minimum of
-/// maxComputeWorkGroupCount). Grids are capped there; shaders loop over the tiles past it.
+/// maxComputeWorkGroupCount). Row tiles and linear grids are capped there (shaders loop over the
+/// tiles past it); column tiles are not, and supports() refuses a grid past the device's limit.
 constexpr std::uint64_t kMaxGroupsPerAxis = 65535;
 
 /// Workgroup counts of a dispatch (64-bit, so supports() can compare them with the device limits).
