@@ -7,10 +7,11 @@ namespace seaside::backends {
 
 /// The process-wide CUDA backend. Its devices() is empty, never an error, when there is no driver,
 /// no GPU or no supported GPU. Ssmm24 runs on Sparse Tensor Cores (mma.sp, fp16 operands, fp32
-/// accumulation) on compute capability 8.0 and later for large enough shapes; the environment
+/// accumulation) for large enough shapes on GPUs that give a block the shared memory its tiles
+/// need (sm_80, sm_90; not sm_86 or sm_89, which run the CUDA-core kernel); the environment
 /// variable SEASIDE_CUDA_SSMM=cuda-core keeps it on the fp32 CUDA-core kernel. GemmF16 runs on
-/// tensor cores (mma.sync, fp32 accumulation) on every supported GPU; TopKGates takes at most 1024
-/// experts.
+/// tensor cores (mma.sync, fp32 accumulation) on every supported GPU; TopKGates routes a warp per
+/// token up to 1024 experts and a block per token past that.
 Backend *cudaBackend();
 
 } // namespace seaside::backends

@@ -45,8 +45,10 @@ enum class Ssmm24Path {
     TensorCore, // mma.sp m16n8k32, fp16 operands, fp32 accumulation: sm_80 and later
 };
 /// The path for a device of compute capability ccMajor.ccMinor and this shape. The environment
-/// variable SEASIDE_CUDA_SSMM=cuda-core forces the CUDA-core path; =tensor-core forces the Sparse
-/// Tensor Core path wherever the device has one (any shape).
+/// variable SEASIDE_CUDA_SSMM=cuda-core forces the CUDA-core path; =tensor-core asks for the Sparse
+/// Tensor Core path on any shape. The launcher still takes the CUDA cores where the tensor-core
+/// kernel cannot run: operands not aligned for cp.async, k past 2^31 - 65, or a device that gives
+/// a block less shared memory than its 128-token tile needs (sm_86, sm_89: 99 KB).
 Ssmm24Path ssmm24Choose(int ccMajor, std::int64_t m, std::int64_t n, std::int64_t k);
 const char *ssmm24PathName(Ssmm24Path path);
 cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream);

@@ -29,6 +29,8 @@ namespace {
 constexpr int kTileN = 64; // W rows (outputs' columns) per block
 constexpr int kTileM = 64; // tokens per block
 constexpr int kStepK = 32; // dense k per stage: 8 groups of 4, one uint32 of metadata per W row
+// The tensor-core kernel indexes within a row in int: k up to this leaves room for a slab's end.
+constexpr std::int64_t kTcMaxK = 0x7fffffff - 2 * kStepK;
 
 // Fills ids[0..kTileM) with the X row of each token of the tile, -1 past m or past X.
 __device__ void gatherRowIds(std::int64_t *ids, const Ssmm24Args &a, std::int64_t m0) {
@@ -267,7 +269,8 @@ __global__ void __launch_bounds__(kTcThreads, 1) ssmm24TensorKernel(const Ssmm24
     const int tid = int(threadIdx.x), lane = tid % 32, warp = tid / 32;
     const int gid = lane / 4, tig = lane % 4;
     const int wRow = (warp / 4) * 64, wTok = (warp % 4) * (kTm / 4); // the warp's corner in the tile
-    // Within a row, k and its derivatives fit in int (a row of X is far below 8 GiB).
+    // Within a row, k and its derivatives (k + kStepK, k0 + xk) fit in int: launchWith sends
+    // k past kTcMaxK to the CUDA cores.
     const std::int64_t metaWords = (a.k / 4 + 7) / 8, half = a.k / 2;
     const int k = int(a.k), groups = k / 4, slabs = (k + kStepK - 1) / kStepK;
     const std::int64_t m0 = std::int64_t(blockIdx.x) * kTm, tilesN = (a.n + kTcTileN - 1) / kTcTileN;
@@ -476,7 +479,8 @@ Ssmm24Path ssmm24Choose(int ccMajor, std::int64_t m, std::int64_t n, std::int64_
         return Ssmm24Path::CudaCore;
     if (env && std::strcmp(env, "tensor-core") == 0)
         return Ssmm24Path::TensorCore;
-    // Small problems waste most of a 64x64 tile of mma.sp; fp32 FMAs are as quick there and exact.
+    // Small problems waste most of a tensor-core tile (256 W rows x 64 or 128 tokens); fp32 FMAs
+    // are as quick there and exact.
     return (m >= 16 && n >= 64 && k >= 64) ? Ssmm24Path::TensorCore : Ssmm24Path::CudaCore;
 }
 
@@ -487,18 +491,24 @@ const char *ssmm24PathName(Ssmm24Path path) {
 namespace {
 template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
     // cp.async needs X 16-byte, the values 8-byte and the metadata 4-byte aligned (k % 4 == 0
-    // keeps every row so once the bases are); otherwise the CUDA cores take the call.
+    // keeps every row so once the bases are), and the kernel's in-row int arithmetic k <= kTcMaxK;
+    // otherwise the CUDA cores take the call.
     const bool aligned = reinterpret_cast<std::uintptr_t>(args.x) % 16 == 0 &&
                          reinterpret_cast<std::uintptr_t>(args.values) % 8 == 0 &&
                          reinterpret_cast<std::uintptr_t>(args.meta) % 4 == 0 && args.k % 4 == 0;
-    if (path == Ssmm24Path::TensorCore && aligned) {
+    if (path == Ssmm24Path::TensorCore && aligned && args.k <= kTcMaxK) {
         int dev = 0, sms = 0, smemOptin = 0;
+        // a failed query falls back, and its error is cleared so the launch below does not report it
         if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess ||
-            sms <= 0)
+            sms <= 0) {
+            cudaGetLastError();
             sms = 132;
+        }
         if (cudaGetDevice(&dev) != cudaSuccess ||
-            cudaDeviceGetAttribute(&smemOptin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
+            cudaDeviceGetAttribute(&smemOptin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess) {
+            cudaGetLastError();
             smemOptin = 0;
+        }
         // 128-token tiles, or 64 where half of a 128 would be padding. The 128-token tile needs more
         // shared memory than sm_86/sm_89 give a block (99 KB): there the CUDA cores take every call,
         // the 64-token ones too (which would fit), so one device runs one path whatever m is.
