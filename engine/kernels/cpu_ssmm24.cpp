@@ -364,6 +364,17 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
 
 } // namespace
 
+namespace {
+// The plain product's output: Y, stored or added to.
+SsmmOutput storeInto(float *y, std::int64_t yStride, bool accumulate) {
+    SsmmOutput out;
+    out.y = y;
+    out.yStride = yStride;
+    out.accumulate = accumulate;
+    return out;
+}
+} // namespace
+
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
     ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
@@ -372,11 +383,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
-    SsmmOutput out;
-    out.y = y;
-    out.yStride = yStride;
-    out.accumulate = accumulate;
-    ssmm24(x, xCols, w, rows, m, out);
+    ssmm24(x, xCols, w, rows, m, storeInto(y, yStride, accumulate));
 }
 
 namespace {
@@ -431,11 +438,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,
             std::int64_t yStride, bool accumulate) {
-    SsmmOutput out;
-    out.y = y;
-    out.yStride = yStride;
-    out.accumulate = accumulate;
-    ssmm24(x, xCols, w, rows, m, out);
+    ssmm24(x, xCols, w, rows, m, storeInto(y, yStride, accumulate));
 }
 
 
