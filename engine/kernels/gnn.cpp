@@ -121,7 +121,8 @@ std::vector<float> permuteRows(const float *x, std::int64_t features, const std:
 namespace {
 // One row's aggregation, vectorised over the features. Gathered feature rows are fetched a few
 // edges ahead: on a power-law graph they are scattered, and waiting for each one dominates.
-__attribute__((always_inline)) inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int64_t f, Aggregation how, float *out) {
+__attribute__((always_inline)) inline void aggregateRow(const Csr &a, std::int64_t r, const float *x, std::int64_t f,
+                                                        Aggregation how, float *out) {
     const std::int32_t begin = a.rowPtr[std::size_t(r)], end = a.rowPtr[std::size_t(r) + 1];
     if (how == Aggregation::Max) {
         std::fill(out, out + f, begin == end ? 0.0f : -std::numeric_limits<float>::infinity());

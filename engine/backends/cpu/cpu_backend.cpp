@@ -12,12 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <memory>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstring>
-#include <fstream>
 #include <exception>
+#include <fstream>
+#include <memory>
 #include <thread>
 #include <unistd.h>
 
