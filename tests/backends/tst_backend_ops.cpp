@@ -2,6 +2,7 @@
 // is) against the CPU reference, with a normalised mean squared error bound per kernel, as
 // ggml's test-backend-ops does. Odd shapes included; bad input must fail cleanly.
 #include "backends/backend.h"
+#include "backends/cpu/prepared_weights.h"
 #include "backends/layers.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/csr.h"
@@ -9,15 +10,14 @@
 #include "kernels/half.h"
 #include "kernels/moe.h"
 #include "kernels/reference.h"
-#include "backends/cpu/prepared_weights.h"
 #include "kernels/router.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <random>
-#include <cstdlib>
 #ifdef SEASIDE_HAVE_VULKAN
 #include "backends/vulkan/buffer.h"
 #include "backends/vulkan/context.h"
