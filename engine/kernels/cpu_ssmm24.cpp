@@ -7,6 +7,7 @@
 #include <cstring>
 #include <immintrin.h>
 #include <new>
+#include <optional>
 #include <vector>
 
 namespace seaside::kernels::cpu {
@@ -204,10 +205,30 @@ float *scratch(Scratch slot, std::size_t floats) {
 struct PackedTokens {
     float *data = nullptr;
     std::int64_t m = 0, k = 0, tiles = 0;
+    // per tile and k-block: whether all its tokens' values there are finite. Only then may a
+    // weight row that is zero over the k-block be skipped: 0 x inf is NaN, and the product must
+    // give what multiplying every kept value gives.
+    std::vector<std::uint8_t> finite;
+    bool allFinite(std::int64_t t, std::int64_t k0) const {
+        return finite[std::size_t(t * blocks() + k0 / kBlockK)] != 0;
+    }
+    std::int64_t blocks() const { return (k + kBlockK - 1) / kBlockK; }
     std::int64_t tokens(std::int64_t t) const { return std::min<std::int64_t>(kTileM, m - t * kTileM); }
     int vecs(std::int64_t t) const { return vecsFor(tokens(t)); }
     const float *panel(std::int64_t t, std::int64_t k0) const { return data + t * k * kTileM + k0 * 8 * vecs(t); }
 };
+
+// Whether none of n floats is an infinity or a NaN (the exponent bits all set): integer tests
+// that the compiler vectorises, over a slab just written and still in L1.
+bool noneNonFinite(const float *v, std::int64_t n) {
+    std::uint32_t bad = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, v + i, sizeof bits);
+        bad |= std::uint32_t((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad == 0;
+}
 
 PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
     PackedTokens p;
@@ -215,14 +236,19 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     p.k = k;
     p.tiles = (m + kTileM - 1) / kTileM;
     p.data = scratch(Scratch::Packed, std::size_t(p.tiles * k * kTileM));
-    // slabs of 64 columns: each slab's packed rows (16 KB) stay in cache while its tokens arrive,
-    // and a single tile (m <= 64) still spreads over every core
-    const std::int64_t slabs = (k + 63) / 64;
+    // slabs of one k-block: each slab's packed rows (16 KB) stay in cache while its tokens
+    // arrive, and a single tile (m <= 64) still spreads over every core
+    const std::int64_t slabs = p.blocks();
+    p.finite.resize(std::size_t(p.tiles * slabs));
 #pragma omp parallel for schedule(static) collapse(2)
     for (std::int64_t t = 0; t < p.tiles; ++t)
-        for (std::int64_t sl = 0; sl < slabs; ++sl)
-            packSlab(x, xCols, rows, t * kTileM, p.tokens(t), sl * 64, std::min<std::int64_t>(k, sl * 64 + 64),
-                     8 * p.vecs(t), p.data + t * k * kTileM);
+        for (std::int64_t sl = 0; sl < slabs; ++sl) {
+            const std::int64_t k0 = sl * kBlockK, k1 = std::min<std::int64_t>(k, k0 + kBlockK);
+            const int width = 8 * p.vecs(t);
+            packSlab(x, xCols, rows, t * kTileM, p.tokens(t), k0, k1, width, p.data + t * k * kTileM);
+            p.finite[std::size_t(t * slabs + sl)] =
+                noneNonFinite(p.data + t * k * kTileM + k0 * width, (k1 - k0) * width);
+        }
     return p;
 }
 
@@ -241,13 +267,22 @@ RowSlice sliceOf(const Sparse24View &w, std::int64_t n0, std::int64_t k0) {
     return {w.values + n0 * (w.k / 2) + k0 / 2, w.k / 2, w.meta + n0 * w.metaWords(), w.metaWords(), k0 / 4};
 }
 
+// The rows of a block that have a nonzero weight over a k-block (Sparse24Cpu::live).
+struct LiveRows {
+    const std::uint8_t *rows;
+    std::int64_t count;
+};
+
 // acc[tile - t0][accRow(r)][kTileM] += row r of the nt rows of `s`, against tiles [t0, t1), over
 // kb columns from xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block
-// passes by. accRow(r) is rowMap[r], or r without a map.
+// passes by. accRow(r) is rowMap[r], or r without a map. With `live`, only its rows are visited
+// (the others are zero here) wherever the tile's tokens are finite.
 void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const PackedTokens &x, std::int64_t xk0,
                      float *acc, std::int64_t accRows, std::int64_t t0, std::int64_t t1,
-                     const std::int64_t *rowMap = nullptr) {
+                     const std::int64_t *rowMap = nullptr, const LiveRows *live = nullptr) {
     for (std::int64_t t = t0; t < t1; ++t) {
+        const bool skipping = live && x.allFinite(t, xk0);
+        const std::int64_t visits = skipping ? live->count : nt;
         const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
         // the next panel (next tile, or the first tile at the next k-block), fetched while this
@@ -261,14 +296,15 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
             next = x.panel(t0, xk0 + kBlockK);
             nextBytes = std::min<std::int64_t>(kBlockK, x.k - xk0 - kBlockK) * 32 * x.vecs(t0);
         }
-        const std::int64_t linesPerRow = (nextBytes / 64 + nt - 1) / nt;
+        const std::int64_t linesPerRow = visits > 0 ? (nextBytes / 64 + visits - 1) / visits : 0;
         // Rows of a plain view lie k/2 floats apart (8 KB at k = 4096), a stride the hardware
         // prefetcher does not follow: there the slice four rows ahead is fetched. Prepared rows lie
         // back to back, a stream it does follow; the three prefetches a row cost ~1.5 % there.
         const bool stridedRows = s.valuesStride * std::int64_t(sizeof(float)) > 256;
-        for (std::int64_t r = 0; r < nt; ++r) {
+        for (std::int64_t i = 0; i < visits; ++i) {
+            const std::int64_t r = skipping ? live->rows[i] : i;
             for (std::int64_t l = 0; l < linesPerRow; ++l) {
-                const std::int64_t off = (r * linesPerRow + l) * 64;
+                const std::int64_t off = (i * linesPerRow + l) * 64;
                 if (off < nextBytes)
                     _mm_prefetch(reinterpret_cast<const char *>(next) + off, _MM_HINT_T1);
             }
@@ -335,11 +371,12 @@ void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_
 
 // Y = X[rows] . W^T through `out`'s epilogue: a task is a block of weight rows against up to
 // kTaskTiles tiles of tokens, k-blocks outermost; `slice(n0, nt, k0, kb)` says where the block's
-// weights for a k-block lie. Tasks write disjoint parts of Y: their own columns of their own
-// tokens' rows (a gate scatter-add's rows are distinct within a call, as the devices check).
-template <typename SliceFn>
+// weights for a k-block lie, `live(n0, k0)` which of its rows are not zero there (a LiveRows, or
+// null: all). Tasks write disjoint parts of Y: their own columns of their own tokens' rows (a
+// gate scatter-add's rows are distinct within a call, as the devices check).
+template <typename SliceFn, typename LiveFn>
 void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows,
-                 std::int64_t m, const SsmmOutput &out, SliceFn slice) {
+                 std::int64_t m, const SsmmOutput &out, SliceFn slice, LiveFn live) {
     const PackedTokens packed = packAll(x, xCols, rows, m, k);
     const std::int64_t rowBlocks = (n + kTaskRows - 1) / kTaskRows, tileGroups = (packed.tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
@@ -354,7 +391,9 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
             std::fill_n(acc, (t1 - t0) * kTaskRows * kTileM, 0.0f);
             for (std::int64_t k0 = 0; k0 < k; k0 += kBlockK) {
                 const std::int64_t kb = std::min<std::int64_t>(kBlockK, k - k0);
-                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc, kTaskRows, t0, t1);
+                const auto liveRows = live(n0, k0);
+                accumulateBlock(slice(n0, nCount, k0, kb), nCount, kb, packed, k0, acc, kTaskRows, t0, t1, nullptr,
+                                liveRows ? &*liveRows : nullptr);
             }
             for (std::int64_t t = t0; t < t1; ++t)
                 emitTile(acc + (t - t0) * kTaskRows * kTileM, t * kTileM, packed.tokens(t), n0, nCount, out, tokenRows);
@@ -377,8 +416,10 @@ SsmmOutput storeInto(float *y, std::int64_t yStride, bool accumulate) {
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
-    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
-                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); });
+    ssmm24Tasks(
+        x, xCols, w.rows, w.k, rows, m, out,
+        [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); },
+        [](std::int64_t, std::int64_t) { return std::optional<LiveRows>(); });
 }
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, float *y, std::int64_t m,
@@ -407,6 +448,17 @@ RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::in
     const PreparedPlace at = preparedPlace(w.rows, w.k, n0, k0, kb);
     return {w.values.data() + at.values, at.valuesStride, w.meta.data() + at.meta, at.metaStride, 0};
 }
+// The live rows of the block of prepared rows that starts at n0, over the k-block at k0 (weights
+// put together other than by prepareForCpu have no lists: every row then).
+std::optional<LiveRows> liveOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0) {
+    if (w.liveStart.empty())
+        return std::nullopt;
+    const std::size_t at = std::size_t(n0 / kPreparedRows * ((w.k + kBlockK - 1) / kBlockK) + k0 / kBlockK);
+    const std::int64_t count = w.liveStart[at + 1] - w.liveStart[at];
+    if (count == std::min<std::int64_t>(kPreparedRows, w.rows - n0))
+        return std::nullopt; // every row: the plain loop
+    return LiveRows{w.live.data() + w.liveStart[at], count};
+}
 } // namespace
 
 Sparse24Cpu prepareForCpu(const Sparse24View &w) {
@@ -415,6 +467,8 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     p.k = w.k;
     p.values.resize(std::size_t(w.rows * (w.k / 2)));
     p.meta.resize(std::size_t(w.rows * w.metaWords()));
+    static_assert(kPreparedRows <= 256, "live rows are bytes");
+    p.liveStart.push_back(0);
     for (std::int64_t n0 = 0; n0 < w.rows; n0 += kPreparedRows)
         for (std::int64_t k0 = 0; k0 < w.k; k0 += kBlockK) {
             const std::int64_t kb = std::min<std::int64_t>(kBlockK, w.k - k0);
@@ -425,15 +479,28 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
                             sizeof(float) * std::size_t(at.valuesStride));
                 std::memcpy(p.meta.data() + at.meta + r * at.metaStride, from.meta + r * from.metaStride + k0 / 32,
                             sizeof(std::uint32_t) * std::size_t(at.metaStride));
+                const float *v = from.values + r * from.valuesStride;
+                if (std::any_of(v, v + at.valuesStride, [](float f) { return f != 0.0f; }))
+                    p.live.push_back(std::uint8_t(r));
             }
+            p.liveStart.push_back(std::int64_t(p.live.size()));
         }
     return p;
 }
 
+std::size_t preparedBytes(const Sparse24View &w) {
+    const std::size_t rows = std::size_t(w.rows), kBlocks = std::size_t((w.k + kBlockK - 1) / kBlockK);
+    const std::size_t rowBlocks = (rows + kPreparedRows - 1) / kPreparedRows;
+    return rows * std::size_t(w.k / 2) * sizeof(float) + rows * std::size_t(w.metaWords()) * sizeof(std::uint32_t) +
+           rows * kBlocks + (rowBlocks * kBlocks + 1) * sizeof(std::int64_t);
+}
+
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
-    ssmm24Tasks(x, xCols, w.rows, w.k, rows, m, out,
-                [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); });
+    ssmm24Tasks(
+        x, xCols, w.rows, w.k, rows, m, out,
+        [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); },
+        [&](std::int64_t n0, std::int64_t k0) { return liveOf(w, n0, k0); });
 }
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y, std::int64_t m,

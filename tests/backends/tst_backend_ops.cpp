@@ -353,7 +353,8 @@ private slots:
         const std::int64_t n = 64, k = 128;
         const auto a = *kernels::prune24(randomVector(std::size_t(n * k), 31).data(), n, k);
         const auto b = *kernels::prune24(randomVector(std::size_t(n * k), 32).data(), n, k);
-        const std::size_t one = (a.values.size() + a.meta.size()) * 4;
+        const std::size_t one = kernels::cpu::preparedBytes(a); // values, metadata and live-row lists
+        QVERIFY(one > (a.values.size() + a.meta.size()) * 4);
         PreparedWeightsCache cache(one + one / 2); // room for one matrix
         using Key = PreparedWeightsCache::Key;
         const Key keyA{1, 0, 2, 0, n, k}, keyB{3, 0, 4, 0, n, k};

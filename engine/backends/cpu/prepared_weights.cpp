@@ -4,8 +4,7 @@ namespace seaside::backends {
 
 Expected<std::shared_ptr<const kernels::cpu::Sparse24Cpu>> PreparedWeightsCache::get(const Key &key,
                                                                                    const kernels::Sparse24View &w) {
-    const std::size_t bytes = std::size_t(w.rows) * std::size_t(w.k / 2) * sizeof(float) +
-                              std::size_t(w.rows) * std::size_t(w.metaWords()) * sizeof(std::uint32_t);
+    const std::size_t bytes = kernels::cpu::preparedBytes(w);
     bool checked = false;
     {
         std::lock_guard<std::mutex> lock(m_mutex);

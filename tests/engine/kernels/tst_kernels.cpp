@@ -173,6 +173,61 @@ private slots:
         QCOMPARE(fromPrepared, got);
     }
 
+    // Prepared weights skip a row over a k-block (64 columns) where its kept values are all zero,
+    // as Samoyeds' dropped rows are once written as plain 2:4: the same sums as reading every row.
+    // A token with an infinity there must still meet those zeros (0 x inf is NaN), as in the reference.
+    void ssmm24SkipsZeroRowsButNotOverInfinities() {
+        const std::int64_t m = 70, n = 200, k = 260, xRows = m;
+        auto x = randomVector(std::size_t(xRows * k), 7);
+        const auto wd = randomVector(std::size_t(n * k), 8);
+        Sparse24 w = *prune24(wd.data(), n, k);
+        const auto zero = [&](std::int64_t row, std::int64_t kBlock) { // columns 64 kBlock .. 64 kBlock + 63
+            const std::int64_t from = kBlock * 32, to = std::min<std::int64_t>(k / 2, from + 32);
+            std::fill(w.values.begin() + row * (k / 2) + from, w.values.begin() + row * (k / 2) + to, 0.0f);
+        };
+        for (std::int64_t r = 0; r < n; ++r) {
+            if (r % 3 == 0)
+                zero(r, 1);
+            if (r >= 128 || r == 5) // a whole block of rows, and one row, zero everywhere
+                for (std::int64_t b = 0; b < 5; ++b)
+                    zero(r, b);
+        }
+        for (std::int64_t r = 0; r < 128; ++r) // every row of the first block over k-block 3
+            zero(r, 3);
+        const cpu::Sparse24Cpu prepared = cpu::prepareForCpu(w);
+        std::int64_t live = 0; // (row, k-block) pairs with a nonzero weight: the lists name only those
+        for (std::int64_t r = 0; r < n; ++r)
+            for (std::int64_t b = 0; b < 5; ++b)
+                live += r >= 128 || r == 5 || (r % 3 == 0 && b == 1) || (r < 128 && b == 3) ? 0 : 1;
+        QCOMPARE(std::int64_t(prepared.live.size()), live);
+        int nans = 0;
+        const auto compare = [&](const char *what) {
+            nans = 0;
+            std::vector<float> want(std::size_t(m * n)), inPlace(want.size(), -1.0f), got(want.size(), -1.0f);
+            ref::ssmm24(x.data(), w, nullptr, want.data(), m);
+            cpu::ssmm24(x.data(), k, w, nullptr, inPlace.data(), m, n);
+            cpu::ssmm24(x.data(), k, prepared, nullptr, got.data(), m, n);
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                QVERIFY2(std::isnan(got[i]) == std::isnan(want[i]), qPrintable(QString("%1: element %2").arg(what).arg(i)));
+                nans += std::isnan(want[i]) ? 1 : 0;
+                if (!std::isnan(want[i]))
+                    QCOMPARE(got[i], inPlace[i]); // skipping adds nothing but zeros: the very same sums
+            }
+        };
+        compare("finite tokens");
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(nans, 0);
+        // token 3 infinite at column 70 (k-block 1, position 2 of group 17); token 66 (the second
+        // tile) at column 200 (k-block 3), where the first block's rows are all zero
+        x[std::size_t(3 * k + 70)] = INFINITY;
+        x[std::size_t(66 * k + 200)] = -INFINITY;
+        compare("infinite tokens");
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(nans > 0);
+    }
+
     // Blocks of V columns that do not start on a metadata word (V = 20, 48) or end inside one make
     // the kernel read a row's fields from mid-word; V = 128 reads whole words. Each fused epilogue
     // on tiles whose token and row counts are not multiples of 8 (the transposes' tails).
