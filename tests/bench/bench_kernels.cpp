@@ -6,6 +6,7 @@
 // plus this CPU's physical limits: OpenBLAS sgemm GFLOP/s and memory bandwidth.
 #include "backends/layers.h"
 #include "kernels/cpu_gemm.h"
+#include "kernels/cpu_isa.h"
 #include "kernels/cpu_ssmm24.h"
 #include "kernels/gnn.h"
 #include "kernels/moe.h"
@@ -55,6 +56,7 @@ void BM_Ssmm24(benchmark::State &state) {
         c.sparse();
     // dense-equivalent rate, comparable with sgemm's
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * c.m * c.n * c.k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+    state.SetLabel(cpu::isaName(cpu::isa()));
 }
 
 // The weights read as stored, preparing nothing.
@@ -88,7 +90,7 @@ void BM_Ssmm24OverSgemm(benchmark::State &state) {
     }
     std::nth_element(ratios.begin(), ratios.begin() + std::ptrdiff_t(ratios.size() / 2), ratios.end());
     state.counters["ratio"] = ratios[ratios.size() / 2];
-    state.SetLabel(cpu::blasCore());
+    state.SetLabel(cpu::blasCore() + "; Seaside " + cpu::isaName(cpu::isa()));
 }
 
 // A layer sequence as the CPU device runs it: a dense GEMM (OpenBLAS) and then a 2:4 product
