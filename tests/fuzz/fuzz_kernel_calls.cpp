@@ -54,7 +54,7 @@ struct Input {
 // buffer must not need a long input): any bits, integers below a bound (ids that may be in
 // range), a non-decreasing sequence ending at `last` (CSR row pointers), distinct integers
 // (scatter rows), 2:4 metadata words (each 4-bit field one of the six kept pairs), or floats in
-// [-1, 1] (fp32 or fp16). Mostly the one the slot takes in a well-formed call (`usual`).
+// [-1, 1] (fp32, with runs of zeros, or fp16). Mostly the one the slot takes in a well-formed call (`usual`).
 enum Fill : std::uint8_t { AnyBits, Below, RowPointers, Distinct, Metadata, Floats, Halves };
 std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t last, Fill usual, std::uint32_t usualBound) {
     std::vector<std::uint8_t> v(bytes);
@@ -71,6 +71,7 @@ std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t l
         return std::uint32_t((z ^ (z >> 31)) >> 32);
     };
     std::uint32_t running = 0;
+    bool zeroSpan = false;
     for (std::size_t i = 0; i + 4 <= bytes; i += 4) {
         std::uint32_t w = 0;
         switch (mode) {
@@ -94,7 +95,11 @@ std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t l
             }
             break;
         case Floats: {
-            const float f = float(int(next() % 257) - 128) / 128.0f;
+            // spans of 32 zeros now and then: weight rows that are zero over a k-block, which
+            // the CPU device's 2:4 product skips
+            if (i % 128 == 0)
+                zeroSpan = next() % 4 == 0;
+            const float f = zeroSpan ? 0.0f : float(int(next() % 257) - 128) / 128.0f;
             std::memcpy(&w, &f, 4);
             break;
         }
