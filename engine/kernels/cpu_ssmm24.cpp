@@ -4,6 +4,7 @@
 #include "kernels/cpu_isa.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <immintrin.h>
 #include <new>
@@ -205,9 +206,10 @@ float *scratch(Scratch slot, std::size_t floats) {
 struct PackedTokens {
     float *data = nullptr;
     std::int64_t m = 0, k = 0, tiles = 0;
-    // per tile and k-block: whether all its tokens' values there are finite. Only then may a
-    // weight row that is zero over the k-block be skipped: 0 x inf is NaN, and the product must
-    // give what multiplying every kept value gives.
+    // per tile and k-block, where the call asked (else empty): whether all its tokens' values
+    // there are finite. Only then may a weight row that is zero over the k-block be skipped: 0 x
+    // inf is NaN, and the product gives what multiplying every kept value gives (up to the sign
+    // of a zero sum).
     std::vector<std::uint8_t> finite;
     bool allFinite(std::int64_t t, std::int64_t k0) const {
         return finite[std::size_t(t * blocks() + k0 / kBlockK)] != 0;
@@ -230,7 +232,8 @@ bool noneNonFinite(const float *v, std::int64_t n) {
     return bad == 0;
 }
 
-PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k) {
+PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *rows, std::int64_t m, std::int64_t k,
+                     bool checkFinite) {
     PackedTokens p;
     p.m = m;
     p.k = k;
@@ -239,15 +242,17 @@ PackedTokens packAll(const float *x, std::int64_t xCols, const std::uint32_t *ro
     // slabs of one k-block: each slab's packed rows (16 KB) stay in cache while its tokens
     // arrive, and a single tile (m <= 64) still spreads over every core
     const std::int64_t slabs = p.blocks();
-    p.finite.resize(std::size_t(p.tiles * slabs));
+    if (checkFinite)
+        p.finite.resize(std::size_t(p.tiles * slabs));
 #pragma omp parallel for schedule(static) collapse(2)
     for (std::int64_t t = 0; t < p.tiles; ++t)
         for (std::int64_t sl = 0; sl < slabs; ++sl) {
             const std::int64_t k0 = sl * kBlockK, k1 = std::min<std::int64_t>(k, k0 + kBlockK);
             const int width = 8 * p.vecs(t);
             packSlab(x, xCols, rows, t * kTileM, p.tokens(t), k0, k1, width, p.data + t * k * kTileM);
-            p.finite[std::size_t(t * slabs + sl)] =
-                noneNonFinite(p.data + t * k * kTileM + k0 * width, (k1 - k0) * width);
+            if (checkFinite)
+                p.finite[std::size_t(t * slabs + sl)] =
+                    noneNonFinite(p.data + t * k * kTileM + k0 * width, (k1 - k0) * width);
         }
     return p;
 }
@@ -276,11 +281,13 @@ struct LiveRows {
 // acc[tile - t0][accRow(r)][kTileM] += row r of the nt rows of `s`, against tiles [t0, t1), over
 // kb columns from xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block
 // passes by. accRow(r) is rowMap[r], or r without a map. With `live`, only its rows are visited
-// (the others are zero here) wherever the tile's tokens are finite.
+// (the others are zero here) wherever the tile's tokens are finite: x must then have been packed
+// with checkFinite, and xk0 start a k-block.
 void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const PackedTokens &x, std::int64_t xk0,
                      float *acc, std::int64_t accRows, std::int64_t t0, std::int64_t t1,
                      const std::int64_t *rowMap = nullptr, const LiveRows *live = nullptr) {
     for (std::int64_t t = t0; t < t1; ++t) {
+        assert(!live || (!x.finite.empty() && xk0 % kBlockK == 0));
         const bool skipping = live && x.allFinite(t, xk0);
         const std::int64_t visits = skipping ? live->count : nt;
         const RowKernel kernel = rowKernel(x.vecs(t));
@@ -372,12 +379,13 @@ void emitTile(const float *yt, std::int64_t m0, std::int64_t mCount, std::int64_
 // Y = X[rows] . W^T through `out`'s epilogue: a task is a block of weight rows against up to
 // kTaskTiles tiles of tokens, k-blocks outermost; `slice(n0, nt, k0, kb)` says where the block's
 // weights for a k-block lie, `live(n0, k0)` which of its rows are not zero there (a LiveRows, or
-// null: all). Tasks write disjoint parts of Y: their own columns of their own tokens' rows (a
+// null: all; skipsRows says whether it ever names any, so that X's finiteness is checked as it is
+// packed). Tasks write disjoint parts of Y: their own columns of their own tokens' rows (a
 // gate scatter-add's rows are distinct within a call, as the devices check).
 template <typename SliceFn, typename LiveFn>
 void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_t k, const std::uint32_t *rows,
-                 std::int64_t m, const SsmmOutput &out, SliceFn slice, LiveFn live) {
-    const PackedTokens packed = packAll(x, xCols, rows, m, k);
+                 std::int64_t m, const SsmmOutput &out, bool skipsRows, SliceFn slice, LiveFn live) {
+    const PackedTokens packed = packAll(x, xCols, rows, m, k, skipsRows);
     const std::int64_t rowBlocks = (n + kTaskRows - 1) / kTaskRows, tileGroups = (packed.tiles + kTaskTiles - 1) / kTaskTiles;
 #pragma omp parallel
     {
@@ -417,7 +425,7 @@ SsmmOutput storeInto(float *y, std::int64_t yStride, bool accumulate) {
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
     ssmm24Tasks(
-        x, xCols, w.rows, w.k, rows, m, out,
+        x, xCols, w.rows, w.k, rows, m, out, false,
         [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t) { return sliceOf(w, n0, k0); },
         [](std::int64_t, std::int64_t) { return std::optional<LiveRows>(); });
 }
@@ -468,6 +476,9 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     p.values.resize(std::size_t(w.rows * (w.k / 2)));
     p.meta.resize(std::size_t(w.rows * w.metaWords()));
     static_assert(kPreparedRows <= 256, "live rows are bytes");
+    const std::int64_t kBlocks = (w.k + kBlockK - 1) / kBlockK, rowBlocks = (w.rows + kPreparedRows - 1) / kPreparedRows;
+    p.live.reserve(std::size_t(w.rows * kBlocks)); // preparedBytes counts no more than this
+    p.liveStart.reserve(std::size_t(rowBlocks * kBlocks + 1));
     p.liveStart.push_back(0);
     for (std::int64_t n0 = 0; n0 < w.rows; n0 += kPreparedRows)
         for (std::int64_t k0 = 0; k0 < w.k; k0 += kBlockK) {
@@ -498,7 +509,7 @@ std::size_t preparedBytes(const Sparse24View &w) {
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
     ssmm24Tasks(
-        x, xCols, w.rows, w.k, rows, m, out,
+        x, xCols, w.rows, w.k, rows, m, out, !w.liveStart.empty(),
         [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); },
         [&](std::int64_t n0, std::int64_t k0) { return liveOf(w, n0, k0); });
 }
@@ -516,7 +527,7 @@ void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const s
     const std::int64_t rowsPerTask = std::max(1, 64 / w.n) * w.n;
     const std::int64_t origPerTask = rowsPerTask / w.n * w.m;
     const std::int64_t jBlocks = (kept + rowsPerTask - 1) / rowsPerTask;
-    const PackedTokens packed = packAll(x, xCols, rows, m, k);
+    const PackedTokens packed = packAll(x, xCols, rows, m, k, false);
     const std::int64_t tiles = packed.tiles;
     // the prepared compact matrix serves when its blocks line up with this loop's slices
     if (prepared && (prepared->rows != kept || prepared->k != k || w.v % kBlockK || kPreparedRows % rowsPerTask))

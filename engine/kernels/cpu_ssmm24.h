@@ -22,7 +22,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
 /// on memory (~25 % slower at k = 4096 in a micro-benchmark).
 /// Where a row's kept values over a whole k-block are zero (a row that Samoyeds' two-level format
 /// drops from a block of V columns, once written as plain 2:4, as the devices take it), the
-/// product skips it: `live` lists, for each block of 128 rows and each k-block, the rows (within
+/// product skips it for every tile of tokens whose values there are all finite: `live` lists, for each block of 128 rows and each k-block, the rows (within
 /// the block) that have a nonzero value there, from liveStart[block * kBlocks + kBlock].
 struct Sparse24Cpu {
     std::int64_t rows = 0, k = 0;

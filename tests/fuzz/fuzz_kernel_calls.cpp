@@ -95,7 +95,8 @@ std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t l
             }
             break;
         case Floats: {
-            // spans of 32 zeros now and then: weight rows that are zero over a k-block, which
+            // spans of 32 zeros now and then (from the buffer's start): weight rows narrower
+            // than a span, or k-blocks of rows where k is a multiple of 64, that are zero, which
             // the CPU device's 2:4 product skips
             if (i % 128 == 0)
                 zeroSpan = next() % 4 == 0;
