@@ -508,8 +508,11 @@ std::size_t preparedBytes(const Sparse24View &w) {
 
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
+    // dense 2:4 weights (every row live everywhere) skip nothing, nor check the tokens
+    const bool skipsRows =
+        !w.liveStart.empty() && std::int64_t(w.live.size()) < w.rows * ((w.k + kBlockK - 1) / kBlockK);
     ssmm24Tasks(
-        x, xCols, w.rows, w.k, rows, m, out, !w.liveStart.empty(),
+        x, xCols, w.rows, w.k, rows, m, out, skipsRows,
         [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); },
         [&](std::int64_t n0, std::int64_t k0) { return liveOf(w, n0, k0); });
 }

@@ -22,8 +22,9 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24View &w, const std
 /// on memory (~25 % slower at k = 4096 in a micro-benchmark).
 /// Where a row's kept values over a whole k-block are zero (a row that Samoyeds' two-level format
 /// drops from a block of V columns, once written as plain 2:4, as the devices take it), the
-/// product skips it for every tile of tokens whose values there are all finite: `live` lists, for each block of 128 rows and each k-block, the rows (within
-/// the block) that have a nonzero value there, from liveStart[block * kBlocks + kBlock].
+/// product skips it for every tile of tokens whose values there are all finite: `live` lists,
+/// for each block of 128 rows and each k-block, the rows (within the block) that have a nonzero
+/// value there, from liveStart[block * kBlocks + kBlock].
 struct Sparse24Cpu {
     std::int64_t rows = 0, k = 0;
     std::vector<float> values;
@@ -34,7 +35,7 @@ struct Sparse24Cpu {
 Sparse24Cpu prepareForCpu(const Sparse24View &w);
 /// The most memory prepareForCpu(w) takes, in bytes (values, metadata and live-row lists).
 std::size_t preparedBytes(const Sparse24View &w);
-/// As above, on prepared weights.
+/// ssmm24 as above, on prepared weights.
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, float *y,
             std::int64_t m, std::int64_t yStride, bool accumulate = false);
 
