@@ -24,6 +24,9 @@ constexpr int kTileM = 8 * kMaxVecs;
 // In a micro-benchmark on Zen 3, 24 KB panels (48 tokens x 128) ran the kernel up to 1.5x slower.
 constexpr int kBlockK = 64;
 
+// k-blocks over k columns, the last one possibly narrower
+std::int64_t kBlocksOf(std::int64_t k) { return (k + kBlockK - 1) / kBlockK; }
+
 int vecsFor(std::int64_t tokens) { return int(std::min<std::int64_t>(kMaxVecs, (tokens + 7) / 8)); }
 
 const bool kUseAvx2 = isa() == Isa::X86_64_V3;
@@ -214,7 +217,7 @@ struct PackedTokens {
     bool allFinite(std::int64_t t, std::int64_t k0) const {
         return finite[std::size_t(t * blocks() + k0 / kBlockK)] != 0;
     }
-    std::int64_t blocks() const { return (k + kBlockK - 1) / kBlockK; }
+    std::int64_t blocks() const { return kBlocksOf(k); }
     std::int64_t tokens(std::int64_t t) const { return std::min<std::int64_t>(kTileM, m - t * kTileM); }
     int vecs(std::int64_t t) const { return vecsFor(tokens(t)); }
     const float *panel(std::int64_t t, std::int64_t k0) const { return data + t * k * kTileM + k0 * 8 * vecs(t); }
@@ -461,7 +464,7 @@ RowSlice sliceOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0, std::in
 std::optional<LiveRows> liveOf(const Sparse24Cpu &w, std::int64_t n0, std::int64_t k0) {
     if (w.liveStart.empty())
         return std::nullopt;
-    const std::size_t at = std::size_t(n0 / kPreparedRows * ((w.k + kBlockK - 1) / kBlockK) + k0 / kBlockK);
+    const std::size_t at = std::size_t(n0 / kPreparedRows * kBlocksOf(w.k) + k0 / kBlockK);
     const std::int64_t count = w.liveStart[at + 1] - w.liveStart[at];
     if (count == std::min<std::int64_t>(kPreparedRows, w.rows - n0))
         return std::nullopt; // every row: the plain loop
@@ -476,7 +479,7 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
     p.values.resize(std::size_t(w.rows * (w.k / 2)));
     p.meta.resize(std::size_t(w.rows * w.metaWords()));
     static_assert(kPreparedRows <= 256, "live rows are bytes");
-    const std::int64_t kBlocks = (w.k + kBlockK - 1) / kBlockK, rowBlocks = (w.rows + kPreparedRows - 1) / kPreparedRows;
+    const std::int64_t kBlocks = kBlocksOf(w.k), rowBlocks = (w.rows + kPreparedRows - 1) / kPreparedRows;
     p.live.reserve(std::size_t(w.rows * kBlocks)); // preparedBytes counts no more than this
     p.liveStart.reserve(std::size_t(rowBlocks * kBlocks + 1));
     p.liveStart.push_back(0);
@@ -500,7 +503,7 @@ Sparse24Cpu prepareForCpu(const Sparse24View &w) {
 }
 
 std::size_t preparedBytes(const Sparse24View &w) {
-    const std::size_t rows = std::size_t(w.rows), kBlocks = std::size_t((w.k + kBlockK - 1) / kBlockK);
+    const std::size_t rows = std::size_t(w.rows), kBlocks = std::size_t(kBlocksOf(w.k));
     const std::size_t rowBlocks = (rows + kPreparedRows - 1) / kPreparedRows;
     return rows * std::size_t(w.k / 2) * sizeof(float) + rows * std::size_t(w.metaWords()) * sizeof(std::uint32_t) +
            rows * kBlocks + (rowBlocks * kBlocks + 1) * sizeof(std::int64_t);
@@ -509,8 +512,7 @@ std::size_t preparedBytes(const Sparse24View &w) {
 void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std::uint32_t *rows, std::int64_t m,
             const SsmmOutput &out) {
     // dense 2:4 weights (every row live everywhere) skip nothing, nor check the tokens
-    const bool skipsRows =
-        !w.liveStart.empty() && std::int64_t(w.live.size()) < w.rows * ((w.k + kBlockK - 1) / kBlockK);
+    const bool skipsRows = !w.liveStart.empty() && std::int64_t(w.live.size()) < w.rows * kBlocksOf(w.k);
     ssmm24Tasks(
         x, xCols, w.rows, w.k, rows, m, out, skipsRows,
         [&](std::int64_t n0, std::int64_t, std::int64_t k0, std::int64_t kb) { return sliceOf(w, n0, k0, kb); },
