@@ -534,7 +534,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
 }
 
 
-void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
+void ssmmSamoyeds(const float *x, std::int64_t xCols, const SamoyedsView &w, const std::uint32_t *rows, std::int64_t m,
                   const SsmmOutput &out, const Sparse24Cpu *prepared) {
     const std::int64_t kept = w.keptRows(), k = w.k, blocks = k / w.v;
     // whole groups per task (tasks write disjoint rows): about 64 rows, one group where N > 64

@@ -69,7 +69,7 @@ void ssmm24(const float *x, std::int64_t xCols, const Sparse24Cpu &w, const std:
 /// receive nothing from it. Multithreaded over tiles of tokens and groups of weight rows.
 /// `prepared`, when given, is prepareForCpu(w.compact): read instead of the compact matrix
 /// where V is a multiple of 64.
-void ssmmSamoyeds(const float *x, std::int64_t xCols, const Samoyeds &w, const std::uint32_t *rows, std::int64_t m,
+void ssmmSamoyeds(const float *x, std::int64_t xCols, const SamoyedsView &w, const std::uint32_t *rows, std::int64_t m,
                   const SsmmOutput &out, const Sparse24Cpu *prepared = nullptr);
 
 } // namespace seaside::kernels::cpu

@@ -20,6 +20,21 @@ struct Samoyeds {
     }
 };
 
+/// A Samoyeds matrix in memory it does not own (a device's buffers): the compact matrix as a
+/// Sparse24View, the indices as [k/v][rows/m*n] uint32.
+struct SamoyedsView {
+    std::int64_t rows = 0, k = 0;
+    int n = 1, m = 2, v = 128;
+    const std::uint32_t *indices = nullptr;
+    Sparse24View compact;
+    SamoyedsView() = default;
+    SamoyedsView(const Samoyeds &s) : rows(s.rows), k(s.k), n(s.n), m(s.m), v(s.v), indices(s.indices.data()), compact(s.compact) {}
+    std::int64_t keptRows() const { return rows / m * n; }
+    std::int64_t originalRow(std::int64_t block, std::int64_t j) const {
+        return (j / n) * m + std::int64_t(indices[block * keptRows() + j]);
+    }
+};
+
 /// Prunes by magnitude: per column block, the N rows of each group with the largest L2 norm,
 /// then 2:4 by magnitude. rows must divide by M and k by V (and V by 4).
 Expected<Samoyeds> pruneSamoyeds(const float *dense, std::int64_t rows, std::int64_t k, int n = 1, int m = 2, int v = 128);
