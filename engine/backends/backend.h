@@ -35,6 +35,11 @@ enum class Op {
     ///   GateScatterAdd Y[f[i],n] += e[i] * acc                 e = gates [m] fp32, f = rows [m] uint32
     /// GateScatterAdd needs f[i] distinct within a call (a token meets an expert once). Ids, scatter
     /// rows and metadata are checked on every device (backends/call_contents.h).
+    /// With g, W is in Samoyeds' two-level format (kernels/samoyeds.h), `selection` N:M over
+    /// blocks of V columns: b and c hold the compact matrix's n/M*N rows, g = row indices
+    /// [k/V][n/M*N] uint32, and compact row j stands, over columns [vV, (v+1)V), for row
+    /// (j/N)*M + g[v][j] of W. Only kept rows are multiplied: a row a block drops gets nothing from
+    /// it (not 0 x X). n must divide by M, k by V, and V by 32 (a block starts a metadata word).
     Ssmm24,
     /// Y[r,f] = aggregate over row r's entries of A[r,c] * X[c,f], with A in CSR: a = row_ptr
     /// [m+1] int32, b = col_idx [nnz] int32, c = values [nnz] fp32, d = X [k, n], y = Y [m, n];
@@ -54,6 +59,12 @@ enum class Op {
 const char *opName(Op op);
 
 enum class Epilogue { Store, SiluMul, GateScatterAdd };
+/// Samoyeds' first level, for Ssmm24 with g: in every group of `group` (M) rows of W, `kept` (N)
+/// rows, chosen per block of `block` (V) columns.
+struct RowSelection {
+    int kept = 0, group = 0, block = 0;
+    std::int64_t keptRows(std::int64_t rows) const { return group > 0 ? rows / group * kept : 0; }
+};
 enum class Aggregation { Sum, Mean, Max };
 
 struct KernelCall {
@@ -68,6 +79,8 @@ struct KernelCall {
     Aggregation aggregation = Aggregation::Sum;
     bool accumulate = false; // Gemm, GemmF16 and Ssmm24 (Store): add into Y instead of overwriting
     std::int64_t yRows = 0;  // GateScatterAdd: rows of Y (the f[i] must be below it)
+    Buffer *g = nullptr;     // Ssmm24: Samoyeds' row indices (null: plain 2:4)
+    RowSelection selection = {}; // with g
 };
 
 struct DeviceProps {

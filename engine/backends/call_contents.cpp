@@ -2,6 +2,7 @@
 
 #include "kernels/csr.h"
 #include "kernels/nm_sparse.h"
+#include "kernels/samoyeds.h"
 
 #include <algorithm>
 #include <list>
@@ -79,13 +80,23 @@ Status checkCallContents(const KernelCall &c, const ContentsReader &read, bool w
             if (Status s = checkScatterRows(*rows, c.m, c.yRows); !s)
                 return s;
         }
+        const std::int64_t wRows = c.g ? c.selection.keptRows(c.n) : c.n;
+        if (c.g) {
+            auto indices = contentsOf<std::uint32_t>(read, c.g, c.k / c.selection.block * wRows);
+            if (!indices)
+                return indices.error();
+            if (Status s = kernels::validateIndices(*indices, c.k / c.selection.block * wRows, c.selection.kept,
+                                                    c.selection.group);
+                !s)
+                return s;
+        }
         if (!withMetadata || c.k < 4)
             return {};
-        const std::int64_t words = c.n * ((c.k / 4 + 7) / 8);
+        const std::int64_t words = wRows * ((c.k / 4 + 7) / 8);
         auto meta = contentsOf<std::uint32_t>(read, c.c, words);
         if (!meta)
             return meta.error();
-        return kernels::validateMetadata(kernels::Sparse24View(nullptr, *meta, c.n, c.k));
+        return kernels::validateMetadata(kernels::Sparse24View(nullptr, *meta, wRows, c.k));
     }
     case Op::CsrSpmm: {
         auto rowPtr = contentsOf<std::int32_t>(read, c.a, c.m + 1);

@@ -24,6 +24,7 @@ enum ContentsCheck : std::uint32_t {
     kCheckMetadata = 8,      // 2:4 positions not increasing
     kCheckRowPointers = 16,  // CSR row pointers not from 0 to nnz, or decreasing
     kCheckColumns = 32,      // a CSR column outside X's rows
+    kCheckRowIndices = 64,   // Samoyeds row indices outside their group or not ascending
 };
 
 /// The host bytes of one of the call's buffers (at least `bytes` of them): the CPU device's own
@@ -36,7 +37,7 @@ std::int64_t gatherableRows(const KernelCall &call);
 
 /// The first thing wrong with the contents of `call`, whose shape is valid; ok when nothing is.
 /// A call with no results (m or n zero) reads nothing and checks nothing. Order: row ids, scatter
-/// rows, then (`withMetadata`) the 2:4 metadata; for CsrSpmm, the matrix.
+/// rows, Samoyeds row indices, then (`withMetadata`) the 2:4 metadata; for CsrSpmm, the matrix.
 Status checkCallContents(const KernelCall &call, const ContentsReader &read, bool withMetadata = true);
 
 /// checkCallContents on buffers of any device, downloaded as needed: how a GPU device says what

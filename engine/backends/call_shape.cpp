@@ -57,6 +57,22 @@ bool need(const Buffer *b, std::size_t bytes, const char *what, std::string *why
     }
     return true;
 }
+// Samoyeds' row selection (KernelCall::selection) against the call's shape.
+bool selectionValid(const KernelCall &c, std::string *why) {
+    const RowSelection &r = c.selection;
+    std::string fault;
+    if (r.kept < 1 || r.group < r.kept || r.block < 32 || r.block % 32)
+        fault = "needs 1 <= N <= M and V a positive multiple of 32";
+    else if (c.n % r.group || c.k % r.block)
+        fault = "needs n divisible by M and k by V";
+    if (fault.empty())
+        return true;
+    if (why)
+        *why = "Samoyeds' row selection " + std::to_string(r.kept) + ":" + std::to_string(r.group) + " over " +
+               std::to_string(r.block) + " columns " + fault + " (n = " + std::to_string(c.n) + ", k = " +
+               std::to_string(c.k) + ")";
+    return false;
+}
 } // namespace
 
 bool callShapeValid(const KernelCall &c, std::string *why) {
@@ -73,6 +89,11 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
                    ", k = " + std::to_string(c.k) + ")";
         return false;
     }
+    if (c.g && c.op != Op::Ssmm24) {
+        if (why)
+            *why = std::string("row indices (g) belong to ssmm24 calls, not ") + opName(c.op);
+        return false;
+    }
     const std::size_t f = sizeof(float);
     const auto m = std::size_t(c.m), n = std::size_t(c.n), k = std::size_t(c.k);
     switch (c.op) {
@@ -86,10 +107,16 @@ bool callShapeValid(const KernelCall &c, std::string *why) {
             return false;
         }
         const std::size_t metaWords = (k / 4 + 7) / 8;
+        if (c.g && !selectionValid(c, why))
+            return false;
+        // the rows W's buffers hold: all n, or the compact matrix's under a row selection
+        const auto wRows = std::size_t(c.g ? c.selection.keptRows(c.n) : c.n);
         // without a row-id buffer X has m rows; with one, at least one row (ids are checked by the backend)
         if (!(need(c.a, product({c.d ? std::min<std::size_t>(1, m) : m, k, f}), "X", why) &&
-              need(c.b, product({n, k / 2, f}), "W values", why) && need(c.c, product({n, metaWords, 4}), "W metadata", why) &&
-              (!c.d || need(c.d, m * 4, "row ids", why))))
+              need(c.b, product({wRows, k / 2, f}), "W values", why) &&
+              need(c.c, product({wRows, metaWords, 4}), "W metadata", why) &&
+              (!c.d || need(c.d, m * 4, "row ids", why)) &&
+              (!c.g || need(c.g, product({k / std::size_t(c.selection.block), wRows, 4}), "row indices", why))))
             return false;
         switch (c.epilogue) {
         case Epilogue::Store:

@@ -62,6 +62,19 @@ std::vector<float> densify(const Samoyeds &s) {
     return out;
 }
 
+Status validateIndices(const std::uint32_t *indices, std::int64_t count, int n, int m) {
+    for (std::int64_t i = 0; i < count; ++i) {
+        const auto idx = indices[i];
+        if (idx >= std::uint32_t(m))
+            return makeError("Samoyeds format: row index " + std::to_string(idx) + " is outside its group of " + std::to_string(m));
+        // a group's kept rows ascend, so none is kept twice (the kernel would add both into one row)
+        if (i % n && idx <= indices[i - 1])
+            return makeError("Samoyeds format: row indices " + std::to_string(indices[i - 1]) + ", " + std::to_string(idx) +
+                             " of one group do not ascend (entry " + std::to_string(i) + ")");
+    }
+    return {};
+}
+
 Status validate(const Samoyeds &s) {
     if (s.n <= 0 || s.m <= 0 || s.n > s.m || s.v <= 0 || s.v % 4)
         return makeError("Samoyeds format: need 0 < N <= M and V a positive multiple of 4, got N=" + std::to_string(s.n) +
@@ -71,15 +84,8 @@ Status validate(const Samoyeds &s) {
     if (s.indices.size() != std::size_t(s.k / s.v * s.keptRows()))
         return makeError("Samoyeds format: " + std::to_string(s.indices.size()) + " row indices, expected " +
                          std::to_string(s.k / s.v * s.keptRows()));
-    for (std::size_t i = 0; i < s.indices.size(); ++i) {
-        const auto idx = s.indices[i];
-        if (idx >= std::uint32_t(s.m))
-            return makeError("Samoyeds format: row index " + std::to_string(idx) + " is outside its group of " + std::to_string(s.m));
-        // a group's kept rows ascend, so none is kept twice (the kernel would add both into one row)
-        if (i % std::size_t(s.n) && idx <= s.indices[i - 1])
-            return makeError("Samoyeds format: row indices " + std::to_string(s.indices[i - 1]) + ", " + std::to_string(idx) +
-                             " of one group do not ascend (entry " + std::to_string(i) + ")");
-    }
+    if (Status st = validateIndices(s.indices.data(), std::int64_t(s.indices.size()), s.n, s.m); !st)
+        return st;
     if (s.compact.rows != s.keptRows() || s.compact.k != s.k)
         return makeError("Samoyeds format: the compact matrix is not [rows/M*N, k]");
     return validate(s.compact);

@@ -40,6 +40,8 @@ struct SamoyedsView {
 Expected<Samoyeds> pruneSamoyeds(const float *dense, std::int64_t rows, std::int64_t k, int n = 1, int m = 2, int v = 128);
 std::vector<float> densify(const Samoyeds &s);
 Status validate(const Samoyeds &s);
+/// The index part of validate: each below M, ascending within each group's N (count = k/V x kept).
+Status validateIndices(const std::uint32_t *indices, std::int64_t count, int n, int m);
 double density(const Samoyeds &s);
 
 } // namespace seaside::kernels

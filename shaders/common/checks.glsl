@@ -11,6 +11,7 @@
 #define CHECK_METADATA 8u         // 2:4 positions not increasing
 #define CHECK_ROW_POINTERS 16u    // CSR row pointers not from 0 to nnz, or decreasing
 #define CHECK_COLUMNS 32u         // a CSR column outside X's rows
+#define CHECK_ROW_INDICES 64u     // Samoyeds row indices outside their group or not ascending
 
 // Whether the nibble of a 2:4 group (first position in bits 0-1, second in bits 2-3) is one of
 // the six increasing pairs: 4 (0,1), 8 (0,2), 9 (1,2), 12 (0,3), 13 (1,3), 14 (2,3).

@@ -16,7 +16,7 @@ struct Ssmm24Push {
     uint yRows;       // GateScatterAdd: rows of Y (scatter rows at or past it are dropped, and flag the call)
     uint checkSlot;   // this call's word in the check buffer (common/checks.glsl)
     uint seenWord;    // GateScatterAdd: where its bitmap of Y rows starts in the check buffer
-    uint pad;
+    uint block;       // ssmm_samoyeds.comp: V, the columns of a row-selection block (0 in ssmm24.comp)
 };
 
 struct CsrSpmmPush {

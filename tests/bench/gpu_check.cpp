@@ -446,7 +446,12 @@ void checkSequence(Device *d) {
 void checkBadContents(Device *d) {
     for (const auto &bad : seaside::testing::badContentsCases()) {
         std::vector<std::unique_ptr<Buffer>> keep;
-        const Status st = d->run({seaside::testing::badContentsCall(*d, bad.fault, keep)});
+        const KernelCall call = seaside::testing::badContentsCall(*d, bad.fault, keep);
+        if (std::string why; !d->supports(call, &why)) { // Samoyeds' row selection has no CUDA kernel
+            std::printf("  (%s: not run, %s)\n", bad.fault, why.c_str());
+            continue;
+        }
+        const Status st = d->run({call});
         const bool refused = !st.ok() && st.message().find(bad.expected) != std::string::npos;
         if (!refused)
             std::printf("  (%s: expected \"%s\", got %s)\n", bad.fault, bad.expected, st.ok() ? "a run" : st.message().c_str());

@@ -91,6 +91,7 @@ for f in engine/backends/cuda/*.cu; do
   bg "$nvcc" $common $arch -c "$f" -o "$out/$(basename "$f").o"
 done
 for f in engine/backends/call_shape.cpp engine/backends/call_contents.cpp engine/kernels/nm_sparse.cpp engine/kernels/csr.cpp \
+         engine/kernels/samoyeds.cpp \
          engine/kernels/reference.cpp engine/kernels/router.cpp \
          tests/bench/gpu_check.cpp; do
   bg "$nvcc" $common $vkdefine -x cu $arch -c "$f" -o "$out/$(basename "$f").o"

@@ -25,7 +25,9 @@ inline std::vector<BadContents> badContentsCases() {
             {"metadata", "2:4 format: row 1, group 1 has metadata positions 1,1"},
             {"row id", "row id 77 at 1 is outside X's 2 rows"},
             {"scatter outside", "scatter row 77 at 1 is outside Y's 4 rows"},
-            {"scatter repeat", "scatter row 3 at 2 repeats the one at 0"}};
+            {"scatter repeat", "scatter row 3 at 2 repeats the one at 0"},
+            {"samoyeds index", "Samoyeds format: row index 7 is outside its group of 4"},
+            {"samoyeds order", "Samoyeds format: row indices 2, 1 of one group do not ascend (entry 1)"}};
 }
 
 /// The call for `fault` on `dev`, labelled "graph" or "expert"; its buffers go to `keep`.
@@ -46,6 +48,16 @@ inline backends::KernelCall badContentsCall(backends::Device &dev, const std::st
         const std::vector<std::int32_t> cols = f == "csr column" ? std::vector<std::int32_t>{0, 9} : std::vector<std::int32_t>{0, 3};
         return {Op::CsrSpmm, put(rowPtr), put(cols), put(std::vector<float>{1, 1}), put(std::vector<float>(16)),
                 put(std::vector<float>(12)), 3, 4, 4, 2, "graph"};
+    }
+    if (f.rfind("samoyeds", 0) == 0) { // X 2 x 32, W 4 x 32 as 2:4 of 4 kept in one block of 32 columns
+        const std::vector<std::uint32_t> indices = f == "samoyeds index" ? std::vector<std::uint32_t>{0, 7}
+                                                                         : std::vector<std::uint32_t>{2, 1};
+        KernelCall c{Op::Ssmm24, put(randomVector(64, 1)), put(randomVector(32, 2)),
+                     put(std::vector<std::uint32_t>{0x44444444u, 0x44444444u}), nullptr, put(std::vector<float>(8)), 2, 4, 32,
+                     0, "expert"};
+        c.g = put(indices);
+        c.selection = {2, 4, 32};
+        return c;
     }
     // X 2 x 8 (3 x 8 for the scatter-adds), W 3 x 8 in 2:4 (positions 0,1 everywhere: nibble 4)
     std::vector<std::uint32_t> meta{0x44u, 0x44u, 0x44u};

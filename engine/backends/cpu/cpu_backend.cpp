@@ -102,7 +102,7 @@ public:
             return false;
         }
         // every buffer must be this device's: another backend's would be read as host memory
-        for (const Buffer *b : {call.a, call.b, call.c, call.d, call.e, call.f, call.y})
+        for (const Buffer *b : {call.a, call.b, call.c, call.d, call.e, call.f, call.g, call.y})
             if (b && !dynamic_cast<const CpuBuffer *>(b)) {
                 if (why)
                     *why = "a buffer of another device (allocate buffers on the device that runs the call)";
@@ -149,10 +149,11 @@ private:
         case Op::GemmF16:
             return makeError("no fp16 arithmetic on the CPU");
         case Op::Ssmm24: {
-            // row ids and scatter rows here; the metadata once per weight contents (ssmm24 below)
+            // row ids, scatter rows and row indices here; the metadata once per weight contents (below)
             if (Status s = checkCallContents(c, hostBytes, false); !s)
                 return s;
-            return ssmm24(c, kernels::Sparse24View(data<float>(c.b), data<std::uint32_t>(c.c), c.n, c.k),
+            return ssmm24(c, kernels::Sparse24View(data<float>(c.b), data<std::uint32_t>(c.c),
+                                                   c.g ? c.selection.keptRows(c.n) : c.n, c.k),
                           data<std::uint32_t>(c.d));
         }
         case Op::CsrSpmm: {
@@ -204,7 +205,17 @@ private:
             out.scatter = data<std::uint32_t>(c.f);
             break;
         }
-        if (*found) // prepared; else past the cache's budget, read in place
+        if (c.g) { // Samoyeds' two-level weights: w is the compact matrix
+            kernels::SamoyedsView s;
+            s.rows = c.n;
+            s.k = c.k;
+            s.n = c.selection.kept;
+            s.m = c.selection.group;
+            s.v = c.selection.block;
+            s.indices = data<std::uint32_t>(c.g);
+            s.compact = w;
+            kernels::cpu::ssmmSamoyeds(data<float>(c.a), c.k, s, rows, c.m, out, found->get());
+        } else if (*found) // prepared; else past the cache's budget, read in place
             kernels::cpu::ssmm24(data<float>(c.a), c.k, **found, rows, c.m, out);
         else
             kernels::cpu::ssmm24(data<float>(c.a), c.k, w, rows, c.m, out);

@@ -105,6 +105,8 @@ public:
                 *why = std::move(reason);
             return false;
         };
+        if (call.g) // MoeOnDevice then gives this device the weights as plain 2:4
+            return refuse("Samoyeds' row selection (g) has no CUDA kernel yet: give the weights as plain 2:4");
         if (call.op == Op::Ssmm24 && call.k % 4 != 0) // the tensor-core path loads X as float4
             return refuse("Ssmm24 needs k a multiple of 4, got " + std::to_string(call.k));
         // The operands each op reads or writes: required ones must be there, and every one given

@@ -39,6 +39,10 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
     if (!backends::callShapeValid(call, why))
         return false;
     const char *op = backends::opName(call.op);
+    // ssmm_samoyeds.comp holds up to 4 kept rows of up to 8 a group in registers
+    if (call.g && (call.selection.kept > 4 || call.selection.group > 8))
+        return fail(why, std::string(op) + ": Samoyeds' row selection " + std::to_string(call.selection.kept) + ":" +
+                             std::to_string(call.selection.group) + " needs N <= 4 and M <= 8 on Vulkan");
     // The buffers the op binds (what it leaves unbound is never looked at).
     struct Bound {
         const backends::Buffer *buffer;
@@ -52,7 +56,7 @@ bool VulkanDevice::supports(const backends::KernelCall &call, std::string *why) 
         bound.push_back({call.b, "b", true});
         break;
     case backends::Op::Ssmm24:
-        bound.insert(bound.end(), {{call.b, "b", true}, {call.c, "c", true}, {call.d, "d", false}});
+        bound.insert(bound.end(), {{call.b, "b", true}, {call.c, "c", true}, {call.d, "d", false}, {call.g, "g", false}});
         if (call.epilogue != backends::Epilogue::Store)
             bound.push_back({call.e, "e", true});
         if (call.epilogue == backends::Epilogue::GateScatterAdd)

@@ -31,7 +31,7 @@ Workgroup workgroupFor(const backends::KernelCall &call) {
     switch (call.op) {
     case backends::Op::Gemm: return {16, 16, 3};
     case backends::Op::GemmF16: return {16, 16, 3};
-    case backends::Op::Ssmm24: return {16, 16, 8};
+    case backends::Op::Ssmm24: return {16, 16, call.g ? 9u : 8u}; // ssmm_samoyeds.comp binds the row indices too
     case backends::Op::CsrSpmm: return {csrSpmmThreads(call.n), 1, 6};
     case backends::Op::TopKGates: return {64, 1, 2};
     }

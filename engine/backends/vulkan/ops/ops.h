@@ -24,7 +24,7 @@ struct Ssmm24Push {
     std::uint32_t yRows;
     std::uint32_t checkSlot;
     std::uint32_t seenWord;
-    std::uint32_t pad;
+    std::uint32_t block; // ssmm_samoyeds.comp's V; 0 for ssmm24.comp
 };
 static_assert(sizeof(Ssmm24Push) == 40, "Ssmm24Push must match shaders/common/push_constants.glsl");
 

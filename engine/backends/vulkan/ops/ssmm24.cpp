@@ -8,6 +8,7 @@ namespace seaside::vk::ops {
 
 namespace {
 constexpr std::uint64_t kTileM = 32, kTileN = 32; // TI, TN in shaders/ssmm24.comp
+constexpr std::uint64_t kSamoyedsTileGroups = 32;  // TG in shaders/ssmm_samoyeds.comp
 
 /// Specialisation constant 0: EPI_* in shaders/ssmm24.comp.
 std::uint32_t epilogueMode(backends::Epilogue e) {
@@ -21,12 +22,20 @@ std::uint32_t epilogueMode(backends::Epilogue e) {
 } // namespace
 
 Groups ssmm24Groups(const backends::KernelCall &call) {
-    return tiledGroups(call, kTileM, kTileN);
+    if (!call.g)
+        return tiledGroups(call, kTileM, kTileN);
+    // ssmm_samoyeds.comp: column tiles of 32 groups of M rows
+    const std::uint64_t groups = call.selection.group > 0 ? std::uint64_t(call.n / call.selection.group) : 0;
+    return {ceilDiv(groups, kSamoyedsTileGroups), std::min(ceilDiv(std::uint64_t(call.m), kTileM), kMaxGroupsPerAxis), 1};
 }
 
 Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks) {
     const bool accumulate = call.epilogue == backends::Epilogue::Store && call.accumulate;
-    auto pipeline = cache.get({"ssmm24", 8, sizeof(Ssmm24Push), {epilogueMode(call.epilogue), accumulate ? 1u : 0u}});
+    const std::uint32_t spec[2] = {epilogueMode(call.epilogue), accumulate ? 1u : 0u};
+    auto pipeline = call.g ? cache.get({"ssmm_samoyeds", 9, sizeof(Ssmm24Push),
+                                        {spec[0], spec[1], std::uint32_t(call.selection.kept),
+                                         std::uint32_t(call.selection.group)}})
+                           : cache.get({"ssmm24", 8, sizeof(Ssmm24Push), {spec[0], spec[1]}});
     if (!pipeline)
         return pipeline.error();
     const std::uint64_t k = std::uint64_t(call.k);
@@ -42,6 +51,7 @@ Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelC
     push.yRows = std::uint32_t(call.yRows);
     push.checkSlot = checks.slot;
     push.seenWord = checks.seenWord;
+    push.block = call.g ? std::uint32_t(call.selection.block) : 0u;
     // Bindings the call leaves empty still need a buffer: X stands in, never read.
     const backends::Buffer *rows = call.d ? call.d : call.a;
     const bool useE = call.epilogue != backends::Epilogue::Store;
@@ -49,11 +59,12 @@ Status recordSsmm24(PipelineCache &cache, Sequence &seq, const backends::KernelC
     const backends::Buffer *e = useE ? call.e : call.a;
     const backends::Buffer *f = useF ? call.f : call.a;
     const Groups g = ssmm24Groups(call);
-    return seq.dispatch(**pipeline,
-                        {{vkBuffer(call.a), false}, {vkBuffer(call.b), false}, {vkBuffer(call.c), false},
-                         {vkBuffer(rows), false}, {vkBuffer(call.y), true}, {vkBuffer(e), false}, {vkBuffer(f), false},
-                         {checks.buffer, true, true}},
-                        &push, std::uint32_t(g.x), std::uint32_t(g.y));
+    std::vector<Binding> bindings = {{vkBuffer(call.a), false}, {vkBuffer(call.b), false}, {vkBuffer(call.c), false},
+                                     {vkBuffer(rows), false},   {vkBuffer(call.y), true},  {vkBuffer(e), false},
+                                     {vkBuffer(f), false},      {checks.buffer, true, true}};
+    if (call.g)
+        bindings.push_back({vkBuffer(call.g), false});
+    return seq.dispatch(**pipeline, bindings, &push, std::uint32_t(g.x), std::uint32_t(g.y));
 }
 
 } // namespace seaside::vk::ops
