@@ -1,7 +1,7 @@
 #pragma once
 // What a kernel call's buffers must hold beyond their sizes (callShapeValid checks those):
 // gathered row ids inside X, scatter rows inside Y and distinct, 2:4 metadata with increasing
-// positions, CSR row pointers running from 0 to nnz and columns inside X. One check and one
+// positions, Samoyeds row indices inside their group and ascending, CSR row pointers running from 0 to nnz and columns inside X. One check and one
 // wording for every backend: the CPU device runs it before each call; the GPU kernels flag a call
 // whose contents break it, and their device then runs it on the call's buffers, downloaded, to
 // say what is wrong.

@@ -106,38 +106,114 @@ Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernel
     return out;
 }
 
-Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeShape &s, const MoeSparse24Weights &w) {
+// The checks both prepare()s share, the router uploaded.
+Expected<MoeOnDevice> MoeOnDevice::start(Device &device, const kernels::MoeShape &s, const std::vector<float> &router,
+                                         std::size_t experts) {
     if (s.tokens < 0 || s.hidden <= 0 || s.intermediate <= 0 || s.experts <= 0 || s.topK < 1 || s.topK > s.experts)
         return makeError("MoE on " + device.props().name + ": impossible shape (top-" + std::to_string(s.topK) + " of " +
                          std::to_string(s.experts) + " experts)");
-    if (w.router.size() != std::size_t(s.experts * s.hidden) || w.w1.size() != std::size_t(s.experts) ||
-        w.w3.size() != std::size_t(s.experts) || w.w2.size() != std::size_t(s.experts))
+    if (router.size() != std::size_t(s.experts * s.hidden) || experts != std::size_t(s.experts))
         return makeError("MoE on " + device.props().name + ": weights do not match " + std::to_string(s.experts) + " experts");
     MoeOnDevice moe;
     moe.m_device = &device;
     moe.m_shape = s;
-    auto router = uploaded(device, w.router);
-    if (!router.ok())
-        return router.error();
-    moe.m_router = std::move(*router);
+    auto r = uploaded(device, router);
+    if (!r.ok())
+        return r.error();
+    moe.m_router = std::move(*r);
+    return moe;
+}
+
+Expected<MoeOnDevice::Matrix> MoeOnDevice::upload(Device &device, const kernels::Sparse24 &w) {
+    Matrix out;
+    auto v = uploaded(device, w.values), m = uploaded(device, w.meta);
+    for (auto *b : {&v, &m})
+        if (!b->ok())
+            return b->error();
+    out.values = std::move(*v);
+    out.meta = std::move(*m);
+    return out;
+}
+
+// The compact matrix and its row indices, where the device runs the call that way; else plain
+// 2:4 with the same values.
+Expected<MoeOnDevice::Matrix> MoeOnDevice::upload(Device &device, const kernels::Samoyeds &w) {
+    auto out = upload(device, w.compact);
+    if (!out.ok())
+        return out.error();
+    auto indices = uploaded(device, w.indices);
+    if (!indices.ok())
+        return indices.error();
+    out->indices = std::move(*indices);
+    out->selection = {w.n, w.m, w.v};
+    // asked with no tokens: the weights' shape and format are all the device looks at then
+    KernelCall probe{Op::Ssmm24, out->values.get(), out->values.get(), out->meta.get(), nullptr, out->values.get(),
+                     0, w.rows, w.k, 0, "probe"};
+    probe.g = out->indices.get();
+    probe.selection = out->selection;
+    if (device.supports(probe))
+        return out;
+    auto plain = kernels::prune24(kernels::densify(w).data(), w.rows, w.k);
+    if (!plain.ok())
+        return plain.error();
+    return upload(device, *plain);
+}
+
+// An Ssmm24 call on one projection's weights (the epilogue is the caller's to set).
+KernelCall MoeOnDevice::call(const Matrix &w, Buffer *x, Buffer *rows, Buffer *y, std::int64_t m, std::int64_t n,
+                             std::int64_t k, std::string label) {
+    KernelCall c{Op::Ssmm24, x, w.values.get(), w.meta.get(), rows, y, m, n, k, 0, std::move(label)};
+    c.g = w.indices.get();
+    c.selection = w.selection;
+    return c;
+}
+
+Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeShape &s, const MoeSparse24Weights &w) {
+    auto moe = start(device, s, w.router, w.w1.size());
+    if (!moe.ok())
+        return moe;
+    if (w.w3.size() != w.w1.size() || w.w2.size() != w.w1.size())
+        return makeError("MoE on " + device.props().name + ": weights do not match " + std::to_string(s.experts) + " experts");
     for (std::int64_t e = 0; e < s.experts; ++e) {
         const auto &w1 = w.w1[std::size_t(e)], &w3 = w.w3[std::size_t(e)], &w2 = w.w2[std::size_t(e)];
         if (w1.rows != s.intermediate || w1.k != s.hidden || w3.rows != s.intermediate || w3.k != s.hidden ||
             w2.rows != s.hidden || w2.k != s.intermediate)
             return makeError("MoE on " + device.props().name + ": expert " + std::to_string(e) + " has weights of the wrong shape");
-        Expert ex;
-        std::unique_ptr<Buffer> *slots[] = {&ex.w1v, &ex.w1m, &ex.w3v, &ex.w3m, &ex.w2v, &ex.w2m};
-        Expected<std::unique_ptr<Buffer>> bufs[] = {uploaded(device, w1.values), uploaded(device, w1.meta),
-                                                    uploaded(device, w3.values), uploaded(device, w3.meta),
-                                                    uploaded(device, w2.values), uploaded(device, w2.meta)};
-        for (int i = 0; i < 6; ++i) {
-            if (!bufs[i].ok())
-                return bufs[i].error();
-            *slots[i] = std::move(*bufs[i]);
-        }
-        moe.m_experts.push_back(std::move(ex));
+        auto m1 = upload(device, w1), m3 = upload(device, w3), m2 = upload(device, w2);
+        for (auto *m : {&m1, &m3, &m2})
+            if (!m->ok())
+                return m->error();
+        moe->m_experts.push_back({std::move(*m1), std::move(*m3), std::move(*m2)});
     }
     return moe;
+}
+
+Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
+    if (Status st = kernels::checkShape(s, w); !st)
+        return makeError("MoE on " + device.props().name + ": " + st.message());
+    auto moe = start(device, s, w.router, w.w1.size());
+    if (!moe.ok())
+        return moe;
+    for (std::int64_t e = 0; e < s.experts; ++e) {
+        for (const kernels::Samoyeds *m : {&w.w1[std::size_t(e)], &w.w3[std::size_t(e)], &w.w2[std::size_t(e)]})
+            if (Status st = kernels::validate(*m); !st)
+                return makeError("MoE on " + device.props().name + ": expert " + std::to_string(e) + ": " + st.message());
+        auto m1 = upload(device, w.w1[std::size_t(e)]), m3 = upload(device, w.w3[std::size_t(e)]),
+             m2 = upload(device, w.w2[std::size_t(e)]);
+        for (auto *m : {&m1, &m3, &m2})
+            if (!m->ok())
+                return m->error();
+        moe->m_experts.push_back({std::move(*m1), std::move(*m3), std::move(*m2)});
+    }
+    return moe;
+}
+
+std::size_t MoeOnDevice::rowSelectedMatrices() const {
+    std::size_t n = 0;
+    for (const Expert &e : m_experts)
+        for (const Matrix *m : {&e.w1, &e.w3, &e.w2})
+            n += m->indices ? 1 : 0;
+    return n;
 }
 
 Expected<LayerRun> MoeOnDevice::run(const float *x) {
@@ -193,15 +269,12 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
                 return b->error();
         Expert &ex = m_experts[std::size_t(e)];
         const std::string name = "expert" + std::to_string(e);
-        calls.push_back({Op::Ssmm24, xb->get(), ex.w1v.get(), ex.w1m.get(), rows->get(), h->get(), count, s.intermediate,
-                         s.hidden, 0, name + ".w1"});
-        KernelCall w3{Op::Ssmm24, xb->get(), ex.w3v.get(), ex.w3m.get(), rows->get(), h->get(), count, s.intermediate,
-                      s.hidden, 0, name + ".w3"};
+        calls.push_back(call(ex.w1, xb->get(), rows->get(), h->get(), count, s.intermediate, s.hidden, name + ".w1"));
+        KernelCall w3 = call(ex.w3, xb->get(), rows->get(), h->get(), count, s.intermediate, s.hidden, name + ".w3");
         w3.epilogue = Epilogue::SiluMul; // h = silu(x.w1) * (x.w3), in place
         w3.e = h->get();
         calls.push_back(w3);
-        KernelCall w2{Op::Ssmm24, h->get(), ex.w2v.get(), ex.w2m.get(), nullptr, yb->get(), count, s.hidden,
-                      s.intermediate, 0, name + ".w2"};
+        KernelCall w2 = call(ex.w2, h->get(), nullptr, yb->get(), count, s.hidden, s.intermediate, name + ".w2");
         w2.epilogue = Epilogue::GateScatterAdd; // y[token] += gate * (h.w2)
         w2.e = g->get();
         w2.f = rows->get();

@@ -7,6 +7,7 @@
 #include "kernels/csr.h"
 #include "kernels/moe.h"
 #include "kernels/nm_sparse.h"
+#include "kernels/samoyeds.h"
 
 #include <memory>
 #include <string>
@@ -40,14 +41,33 @@ Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernel
 class MoeOnDevice {
 public:
     static Expected<MoeOnDevice> prepare(Device &device, const kernels::MoeShape &shape, const MoeSparse24Weights &w);
+    /// Samoyeds' two-level weights as they are, on a device that runs Ssmm24 with a row selection
+    /// (only the kept rows are multiplied); a matrix the device refuses that way goes as plain 2:4
+    /// (toSparse24), the same values.
+    static Expected<MoeOnDevice> prepare(Device &device, const kernels::MoeShape &shape,
+                                         const kernels::MoeSamoyedsWeights &w);
     /// Router (Gemm, TopKGates), then per expert w1 (tokens gathered), w3 with w1's SiLU fused,
     /// w2 with the gates fused and scatter-added back to token order. x: [tokens, hidden].
     Expected<LayerRun> run(const float *x);
+    /// How many of the experts' projections run with Samoyeds' row selection (the others as plain 2:4).
+    std::size_t rowSelectedMatrices() const;
 
 private:
-    struct Expert {
-        std::unique_ptr<Buffer> w1v, w1m, w3v, w3m, w2v, w2m;
+    // One projection's weights on the device: 2:4 values and metadata, and with `indices`,
+    // Samoyeds' row selection over them (KernelCall::g).
+    struct Matrix {
+        std::unique_ptr<Buffer> values, meta, indices;
+        RowSelection selection;
     };
+    struct Expert {
+        Matrix w1, w3, w2;
+    };
+    static Expected<MoeOnDevice> start(Device &device, const kernels::MoeShape &shape, const std::vector<float> &router,
+                                       std::size_t experts);
+    static Expected<Matrix> upload(Device &device, const kernels::Sparse24 &w);
+    static Expected<Matrix> upload(Device &device, const kernels::Samoyeds &w);
+    static KernelCall call(const Matrix &w, Buffer *x, Buffer *rows, Buffer *y, std::int64_t m, std::int64_t n,
+                           std::int64_t k, std::string label);
     Device *m_device = nullptr;
     kernels::MoeShape m_shape;
     std::unique_ptr<Buffer> m_router;

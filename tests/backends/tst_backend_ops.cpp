@@ -943,7 +943,20 @@ private slots:
             QCOMPARE(got->calls.size(), 2 + 3 * used);
             QVERIFY(got->calls[2].label.rfind("expert", 0) == 0 && got->calls[2].label.ends_with(".w1"));
             QVERIFY(got->deviceSeconds() > 0);
+            // Samoyeds' weights as they are: only the kept rows multiplied where the device can
+            auto direct = MoeOnDevice::prepare(*d, s, sam);
+            QVERIFY2(direct.ok(), direct.ok() ? "" : direct.error().message.c_str());
+            QCOMPARE(direct->rowSelectedMatrices(), d->props().backend == "cuda" ? 0 : std::size_t(3 * experts));
+            auto gotDirect = direct->run(x.data());
+            QVERIFY2(gotDirect.ok(), (d->props().name + ": " + (gotDirect.ok() ? "" : gotDirect.error().message)).c_str());
+            QVERIFY2(kernels::ref::nmse(gotDirect->y.data(), want.data(), want.size()) < bound(d, Op::Ssmm24),
+                     d->props().name.c_str());
+            QCOMPARE(gotDirect->calls.size(), 2 + 3 * used);
         }
+        auto brokenSam = sam;
+        brokenSam.w1[0].indices[0] = 9; // outside its group of 2
+        const auto refused = MoeOnDevice::prepare(*availableDevices().front(), s, brokenSam);
+        QVERIFY(!refused.ok() && refused.error().message.find("expert 0: Samoyeds format: row index 9") != std::string::npos);
         auto broken = *w24;
         broken.w2.pop_back();
         QVERIFY(!MoeOnDevice::prepare(*availableDevices().front(), s, broken).ok());

@@ -13,6 +13,7 @@
 #include "kernels/half.h"
 #include "kernels/reference.h"
 #include "kernels/router.h"
+#include "kernels/samoyeds.h"
 
 #include <algorithm>
 #include <cmath>
@@ -459,6 +460,30 @@ void checkBadContents(Device *d) {
     }
 }
 
+// Ssmm24 with Samoyeds' row selection (1:2 over 128 columns), gathered tokens, against the
+// densified weights; a device without the kernel (CUDA) says so in a skipped row.
+void checkSamoyeds(Device *d) {
+    const int m = 70, n = 256, k = 512, xRows = 90;
+    const auto x = randomVector(std::size_t(xRows) * k, 11), wd = randomVector(std::size_t(n) * k, 12);
+    const auto w = *kernels::pruneSamoyeds(wd.data(), n, k);
+    std::vector<std::uint32_t> rows;
+    std::vector<float> gathered, want(std::size_t(m) * n);
+    for (int i = 0; i < m; ++i) {
+        rows.push_back(std::uint32_t((i * 7 + 3) % xRows));
+        gathered.insert(gathered.end(), x.begin() + rows.back() * k, x.begin() + (rows.back() + 1) * k);
+    }
+    kernels::ref::gemm(gathered.data(), kernels::densify(w).data(), want.data(), m, n, k);
+    auto bx = put(d, x), bv = put(d, w.compact.values), bm = put(d, w.compact.meta), bi = put(d, w.indices);
+    auto br = put(d, rows), by = put(d, std::vector<float>(want.size()));
+    KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), br.get(), by.get(), m, n, k, 0, "samoyeds"};
+    c.g = bi.get();
+    c.selection = {w.n, w.m, w.v};
+    if (std::string why; !d->supports(c, &why))
+        return skipRow("samoyeds", "70x256x512 1:2/128", pathOf(d, "-"), why);
+    const Status st = d->run({c});
+    row("samoyeds", "70x256x512 1:2/128", pathOf(d, "-"), score(st, get(*by, want.size()), want), 1e-9);
+}
+
 void checkOps(Device *d) {
     const int shapes[][3] = {{1, 3, 4}, {7, 17, 12}, {65, 130, 260}, {256, 512, 1024}};
     for (const auto &s : shapes) {
@@ -505,6 +530,7 @@ void checkOps(Device *d) {
             checkEpilogues(d, shape, ws, gather, bx.get(), bv.get(), bm.get(), br.get(), m, n, k);
         }
     }
+    checkSamoyeds(d);
     // CSR with an isolated node and an empty row
     std::vector<std::int32_t> rp{0, 1, 3, 3, 5, 6}, ci{1, 0, 4, 2, 0, 4};
     const auto vals = randomVector(6, 3), x = randomVector(5 * 37, 4);
@@ -591,11 +617,11 @@ double callMs(Device *d, const KernelCall &c, std::string *why) {
 
 // A Seaside GEMM or SSMM's time (callMs) on random operands; `path` picks CUDA's SSMM path.
 double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::string *why) {
-    if (path)
+    if (path && std::strcmp(path, "samoyeds") != 0)
         setenv("SEASIDE_CUDA_SSMM", path, 1);
     auto x = op == Op::GemmF16 ? put(d, toHalf(randomVector(std::size_t(m) * k, 1, 0.1f)))
                                : put(d, randomVector(std::size_t(m) * k, 1, 0.1f));
-    std::unique_ptr<Buffer> w, v, meta, y = put(d, std::vector<float>(std::size_t(m) * n));
+    std::unique_ptr<Buffer> w, v, meta, indices, y = put(d, std::vector<float>(std::size_t(m) * n));
     KernelCall c;
     if (op == Op::GemmF16) {
         w = put(d, toHalf(randomVector(std::size_t(n) * k, 2, 0.1f)));
@@ -603,6 +629,14 @@ double seasideMs(Device *d, Op op, int m, int n, int k, const char *path, std::s
     } else if (op == Op::Gemm) {
         w = put(d, randomVector(std::size_t(n) * k, 2, 0.1f));
         c = {Op::Gemm, x.get(), w.get(), nullptr, nullptr, y.get(), m, n, k, 0, "gemm"};
+    } else if (path && std::strcmp(path, "samoyeds") == 0) { // 1:2 rows over 128 columns, then 2:4
+        const auto sw = *kernels::pruneSamoyeds(randomVector(std::size_t(n) * k, 2, 0.1f).data(), n, k);
+        v = put(d, sw.compact.values);
+        meta = put(d, sw.compact.meta);
+        indices = put(d, sw.indices);
+        c = {Op::Ssmm24, x.get(), v.get(), meta.get(), nullptr, y.get(), m, n, k, 0, "samoyeds"};
+        c.g = indices.get();
+        c.selection = {sw.n, sw.m, sw.v};
     } else {
         const auto sw = *kernels::prune24(randomVector(std::size_t(n) * k, 2, 0.1f).data(), n, k);
         v = put(d, sw.values);
@@ -700,6 +734,7 @@ void bench(Device *cuda, const std::string &cudaWhy, Device *vk, bool vkCpu) {
             line("Vulkan gemm_f16 (dense)", seasideMs(vk, Op::GemmF16, m, n, k, nullptr, &why), why);
             line("Vulkan gemm fp32 (dense)", seasideMs(vk, Op::Gemm, m, n, k, nullptr, &why), why);
             line("Vulkan ssmm24 fp32", seasideMs(vk, Op::Ssmm24, m, n, k, nullptr, &why), why);
+            line("Vulkan samoyeds 1:2 + 2:4 fp32", seasideMs(vk, Op::Ssmm24, m, n, k, "samoyeds", &why), why);
         }
     }
 }
@@ -707,7 +742,7 @@ void bench(Device *cuda, const std::string &cudaWhy, Device *vk, bool vkCpu) {
 // Skipped rows standing for a backend's checks, with the reason once.
 void skipAll(const char *path, const std::string &why) {
     std::printf("  (%s)\n", why.c_str());
-    for (const char *what : {"gemm", "ssmm24", "csr_spmm", "topk", "gemm_f16", "sequence", "refuses"})
+    for (const char *what : {"gemm", "ssmm24", "samoyeds", "csr_spmm", "topk", "gemm_f16", "sequence", "refuses"})
         std::printf("| %-10s | %-22s | %-12s | %10s | %8s | skip |\n", what, "all shapes", path, "-", "-");
 }
 } // namespace

@@ -1,5 +1,5 @@
 // libFuzzer target: one kernel call on a device, its op, sizes, flags and buffers (sizes and
-// contents: row ids, scatter rows, CSR arrays, 2:4 metadata) all from the input. The device must
+// contents: row ids, scatter rows, CSR arrays, 2:4 metadata, Samoyeds row indices) all from the input. The device must
 // run it or refuse it with a reason (never a crash, an out-of-bounds access or undefined
 // behaviour), run() must agree with supports(), and what it runs must match the reference
 // arithmetic (differential: the fast kernels and the shaders against plain loops in double).
@@ -54,8 +54,9 @@ struct Input {
 // buffer must not need a long input): any bits, integers below a bound (ids that may be in
 // range), a non-decreasing sequence ending at `last` (CSR row pointers), distinct integers
 // (scatter rows), 2:4 metadata words (each 4-bit field one of the six kept pairs), or floats in
-// [-1, 1] (fp32, with runs of zeros, or fp16). Mostly the one the slot takes in a well-formed call (`usual`).
-enum Fill : std::uint8_t { AnyBits, Below, RowPointers, Distinct, Metadata, Floats, Halves };
+// [-1, 1] (fp32, with runs of zeros, or fp16), or Samoyeds row indices (for each group, `last`
+// ascending distinct rows below `usualBound`). Mostly the one the slot takes in a well-formed call (`usual`).
+enum Fill : std::uint8_t { AnyBits, Below, RowPointers, Distinct, Metadata, Floats, Halves, RowIndices };
 std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t last, Fill usual, std::uint32_t usualBound) {
     std::vector<std::uint8_t> v(bytes);
     // mostly what the slot holds in a well-formed call, so that deep paths are reached
@@ -70,7 +71,7 @@ std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t l
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         return std::uint32_t((z ^ (z >> 31)) >> 32);
     };
-    std::uint32_t running = 0;
+    std::uint32_t running = 0, kept[8] = {};
     bool zeroSpan = false;
     for (std::size_t i = 0; i + 4 <= bytes; i += 4) {
         std::uint32_t w = 0;
@@ -104,6 +105,23 @@ std::vector<std::uint8_t> contents(Input &in, std::size_t bytes, std::uint32_t l
             std::memcpy(&w, &f, 4);
             break;
         }
+        case RowIndices: { // N = last of M = usualBound, a group's N ascending
+            const std::uint32_t n = std::max(1u, std::min(last, 8u)), m = std::max(n, std::min(usualBound, 32u));
+            const std::size_t q = i / 4 % n;
+            if (q == 0) { // a random N-subset of 0..M-1, in order
+                std::uint32_t chosen = 0, count = 0;
+                while (count < n)
+                    if (const std::uint32_t r = next() % m; !(chosen >> r & 1u)) {
+                        chosen |= 1u << r;
+                        ++count;
+                    }
+                for (std::uint32_t r = 0, at = 0; r < m; ++r)
+                    if (chosen >> r & 1u)
+                        kept[at++] = r;
+            }
+            w = kept[q];
+            break;
+        }
         case Halves: // two fp16 values in [-1, 1]
             w = std::uint32_t(seaside::kernels::floatToHalf(float(int(next() % 257) - 128) / 128.0f)) |
                 std::uint32_t(seaside::kernels::floatToHalf(float(int(next() % 257) - 128) / 128.0f)) << 16;
@@ -121,6 +139,10 @@ Fill usualFill(const KernelCall &c, int slot, std::uint32_t &bound) {
     if (c.op == Op::Ssmm24) {
         if (slot == 2)
             return Metadata;
+        if (slot == 7) {
+            bound = clamp(c.selection.group);
+            return RowIndices;
+        }
         if (slot == 3) {
             bound = clamp(c.m + 3); // X has m + 3 rows in a well-formed call
             return Below;
@@ -141,7 +163,7 @@ Fill usualFill(const KernelCall &c, int slot, std::uint32_t &bound) {
     return Floats;
 }
 
-// The bytes each buffer slot (a, b, c, d, e, f, y) takes in a well-formed call of c's op and
+// The bytes each buffer slot (a, b, c, d, e, f, y, g) takes in a well-formed call of c's op and
 // shape; the input then keeps, perturbs or drops each one.
 std::size_t wellFormed(const KernelCall &c, int slot) {
     const auto m = std::size_t(std::max<std::int64_t>(0, std::min<std::int64_t>(c.m, 1 << 12)));
@@ -156,12 +178,17 @@ std::size_t wellFormed(const KernelCall &c, int slot) {
     case Op::GemmF16:
         return slot == 0 ? m * k * 2 : slot == 1 ? n * k * 2 : slot == 6 ? m * n * 4 : 0;
     case Op::Ssmm24: {
-        const std::size_t sizes[7] = {(m + 3) * k * 4, n * (k / 2) * 4, n * ((k / 4 + 7) / 8) * 4, m * 4,
-                                      scatter ? m * 4 : m * n * 4, m * 4, (scatter ? yRows : m) * n * 4};
+        // under a row selection W's buffers hold the compact matrix's rows, and g its indices
+        const RowSelection &r = c.selection;
+        const bool selected = r.group > 0 && r.kept > 0 && r.block > 0;
+        const std::size_t wRows = selected ? n / std::size_t(r.group) * std::size_t(r.kept) : n;
+        const std::size_t sizes[8] = {(m + 3) * k * 4,     wRows * (k / 2) * 4, wRows * ((k / 4 + 7) / 8) * 4, m * 4,
+                                      scatter ? m * 4 : m * n * 4, m * 4, (scatter ? yRows : m) * n * 4,
+                                      selected ? k / std::size_t(r.block) * wRows * 4 : 0};
         return sizes[slot];
     }
     case Op::CsrSpmm: {
-        const std::size_t sizes[7] = {(m + 1) * 4, nnz * 4, nnz * 4, k * n * 4, 0, 0, m * n * 4};
+        const std::size_t sizes[8] = {(m + 1) * 4, nnz * 4, nnz * 4, k * n * 4, 0, 0, m * n * 4, 0};
         return sizes[slot];
     }
     case Op::TopKGates:
@@ -188,7 +215,7 @@ struct Want {
 };
 // Not instrumented: its loops are most of a run's time, and its branches are not the code under test.
 __attribute__((no_sanitize("address", "undefined", "coverage"))) Want oracle(const KernelCall &c,
-                                                                            const std::vector<std::uint8_t> (&before)[7]) {
+                                                                            const std::vector<std::uint8_t> (&before)[8]) {
     Want w;
     const auto as = [&](int slot, auto zero) {
         using T = decltype(zero);
@@ -237,21 +264,32 @@ __attribute__((no_sanitize("address", "undefined", "coverage"))) Want oracle(con
     }
     case Op::Ssmm24: {
         const auto x = as(0, 0.0f), vals = as(1, 0.0f), e = as(4, 0.0f);
-        const auto meta = as(2, 0u), rows = as(3, 0u), scatter = as(5, 0u);
+        const auto meta = as(2, 0u), rows = as(3, 0u), scatter = as(5, 0u), indices = as(7, 0u);
         const std::int64_t words = (k / 4 + 7) / 8;
+        // the row of W each stored row stands for over group g: itself, or under a row selection
+        // (j/N)*M + its index in g's block
+        const RowSelection &sel = c.selection;
+        const std::int64_t stored = c.g ? sel.keptRows(n) : n;
+        const auto rowOf = [&](std::int64_t j, std::int64_t g) {
+            return c.g ? j / sel.kept * sel.group + std::int64_t(indices[std::size_t(4 * g / sel.block * stored + j)]) : j;
+        };
+        std::vector<double> accs(static_cast<std::size_t>(n)), mags(static_cast<std::size_t>(n));
         for (std::int64_t i = 0; i < m; ++i) {
             const std::int64_t r = c.d ? std::int64_t(rows[std::size_t(i)]) : i;
-            for (std::int64_t j = 0; j < n; ++j) {
-                double acc = 0, mag = 0;
+            std::fill(accs.begin(), accs.end(), 0.0);
+            std::fill(mags.begin(), mags.end(), 0.0);
+            for (std::int64_t j = 0; j < stored; ++j)
                 for (std::int64_t g = 0; g < k / 4; ++g) {
                     const std::uint32_t f = meta[std::size_t(j * words + g / 8)] >> (g % 8 * 4);
                     for (int h = 0; h < 2; ++h) {
                         const double t = double(vals[std::size_t(j * (k / 2) + 2 * g + h)]) *
                                          x[std::size_t(r * k + 4 * g + ((f >> (2 * h)) & 3u))];
-                        acc += t;
-                        mag += std::abs(t);
+                        accs[std::size_t(rowOf(j, g))] += t;
+                        mags[std::size_t(rowOf(j, g))] += std::abs(t);
                     }
                 }
+            for (std::int64_t j = 0; j < n; ++j) {
+                const double acc = accs[std::size_t(j)], mag = mags[std::size_t(j)];
                 if (c.epilogue == Epilogue::GateScatterAdd) {
                     const std::size_t o = std::size_t(std::int64_t(scatter[std::size_t(i)]) * n + j);
                     w.y[o] += double(e[std::size_t(i)]) * acc;
@@ -299,10 +337,10 @@ __attribute__((no_sanitize("address", "undefined", "coverage"))) Want oracle(con
 }
 
 // Whether the call's contents are well-formed, written out again from backends/call_contents.h:
-// 2:4 positions increasing, row ids inside X, scatter rows inside Y and distinct; CSR row pointers
+// 2:4 positions increasing, Samoyeds row indices inside their group and ascending, row ids inside X, scatter rows inside Y and distinct; CSR row pointers
 // from 0 to nnz, non-decreasing, columns inside X. A call with no results checks nothing. Every
 // device must run exactly the well-formed calls it supports.
-bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&before)[7]) {
+bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&before)[8]) {
     if (c.m == 0 || c.n == 0)
         return true;
     const auto u32 = [&](int slot) {
@@ -312,9 +350,12 @@ bool wellFormedContents(const KernelCall &c, const std::vector<std::uint8_t> (&b
         return v;
     };
     if (c.op == Op::Ssmm24) {
-        const auto meta = u32(2), rows = u32(3), scatter = u32(5);
-        const std::int64_t words = (c.k / 4 + 7) / 8;
-        for (std::int64_t j = 0; c.k >= 4 && j < c.n; ++j) // no groups: no rows to walk (n may be 2^31-1)
+        const auto meta = u32(2), rows = u32(3), scatter = u32(5), indices = u32(7);
+        const std::int64_t words = (c.k / 4 + 7) / 8, stored = c.g ? c.selection.keptRows(c.n) : c.n;
+        for (std::size_t i = 0; c.g && i < std::size_t(c.k / c.selection.block * stored); ++i) // inside the group, ascending
+            if (indices[i] >= std::uint32_t(c.selection.group) || (i % std::size_t(c.selection.kept) && indices[i] <= indices[i - 1]))
+                return false;
+        for (std::int64_t j = 0; c.k >= 4 && j < stored; ++j) // no groups: no rows to walk (n may be 2^31-1)
             for (std::int64_t g = 0; g < c.k / 4; ++g) {
                 const std::uint32_t f = meta[std::size_t(j * words + g / 8)] >> (g % 8 * 4);
                 if ((f & 3u) >= ((f >> 2) & 3u))
@@ -394,13 +435,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     c.epilogue = Epilogue(in.byte() % 3);
     c.aggregation = Aggregation(in.byte() % 3);
     c.accumulate = in.byte() & 1;
+    if (const std::uint8_t sel = in.byte(); sel < 100) { // Samoyeds' row selection: N <= M, V
+        const int kept = 1 + in.byte() % 4;
+        c.selection = {kept, kept + in.byte() % 5, 32 * (1 + in.byte() % 4)};
+    } else if (sel < 110) { // anything, to be refused
+        c.selection = {int(std::int8_t(in.byte())), int(std::int8_t(in.byte())), int(std::int8_t(in.byte()))};
+    }
     c.label = "fuzz";
 
     // Each buffer slot: the size a well-formed call takes, one a little off, any size up to 32 KB,
     // or none (CPU buffers are heap blocks: ASan sees any access past one; a GPU's are not).
-    std::unique_ptr<Buffer> owned[7];
-    Buffer **slots[7] = {&c.a, &c.b, &c.c, &c.d, &c.e, &c.f, &c.y};
-    for (int i = 0; i < 7; ++i) {
+    std::unique_ptr<Buffer> owned[8];
+    Buffer **slots[8] = {&c.a, &c.b, &c.c, &c.d, &c.e, &c.f, &c.y, &c.g};
+    for (int i = 0; i < 8; ++i) {
         const std::uint8_t how = in.byte();
         std::size_t bytes = wellFormed(c, i);
         if (how >= 160 && how < 200)
@@ -416,7 +463,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             return 0;
         std::uint32_t bound;
         const Fill usual = usualFill(c, i, bound);
-        const auto v = contents(in, bytes, std::uint32_t(std::max<std::int64_t>(0, std::min<std::int64_t>(c.nnz, 1 << 30))), usual, bound);
+        const std::int64_t last = usual == RowIndices ? c.selection.kept : c.nnz; // CSR's end, or N
+        const auto v = contents(in, bytes, std::uint32_t(std::max<std::int64_t>(0, std::min<std::int64_t>(last, 1 << 30))), usual, bound);
         if (!v.empty())
             (*b)->upload(v.data(), v.size());
         owned[i] = std::move(*b);
@@ -429,8 +477,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         std::fprintf(stderr, "supports() refused a call without a reason\n");
         std::abort();
     }
-    std::vector<std::uint8_t> before[7];
-    for (int i = 0; i < 7; ++i)
+    std::vector<std::uint8_t> before[8];
+    for (int i = 0; i < 8; ++i)
         before[i] = read<std::uint8_t>(*slots[i]);
     const seaside::Status s = dev->run({c});
     const bool wellFormed = supported && wellFormedContents(c, before); // sizes checked first
