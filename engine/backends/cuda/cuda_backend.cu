@@ -87,7 +87,9 @@ public:
         m_props.backend = "cuda";
         m_props.memoryBytes = p.totalGlobalMem;
         m_props.computeUnits = p.multiProcessorCount;
-        m_props.sparseTensorCores = p.major >= 8;
+        // mma.sp exists from sm_80, but the kernel's tile needs more shared memory than sm_86 and
+        // sm_89 give a block: their Ssmm24 calls all run on the CUDA cores (ssmm24.cu)
+        m_props.sparseTensorCores = p.major >= 8 && std::size_t(p.sharedMemPerBlockOptin) >= cuda::ssmm24TensorCoreBlockBytes();
     }
     ~CudaDevice() override {
         if (m_checks && cudaSetDevice(m_index) == cudaSuccess)

@@ -4,6 +4,7 @@
 // Every launch goes to the given stream, so the calls of one run() execute in order.
 #include <cuda_runtime.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace seaside::backends::cuda {
@@ -51,6 +52,9 @@ enum class Ssmm24Path {
 /// a block less shared memory than its 128-token tile needs (sm_86, sm_89: 99 KB).
 Ssmm24Path ssmm24Choose(int ccMajor, std::int64_t m, std::int64_t n, std::int64_t k);
 const char *ssmm24PathName(Ssmm24Path path);
+/// The shared memory a block of the tensor-core kernel takes: a device whose blocks may have less
+/// runs every Ssmm24 on the CUDA cores.
+std::size_t ssmm24TensorCoreBlockBytes();
 cudaError_t launchSsmm24(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream);
 
 /// The contents checks of a call (contents.cu), queued ahead of its kernel: kCheck* bits

@@ -488,6 +488,8 @@ const char *ssmm24PathName(Ssmm24Path path) {
     return path == Ssmm24Path::TensorCore ? "tensor-core" : "cuda-core";
 }
 
+std::size_t ssmm24TensorCoreBlockBytes() { return sizeof(TcSmem<128>); }
+
 namespace {
 template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path path, cudaStream_t stream) {
     // cp.async needs X 16-byte, the values 8-byte and the metadata 4-byte aligned (k % 4 == 0
@@ -513,7 +515,7 @@ template <Out kOut> cudaError_t launchWith(const Ssmm24Args &args, Ssmm24Path pa
         // shared memory than sm_86/sm_89 give a block (99 KB): there the CUDA cores take every call,
         // the 64-token ones too (which would fit), so one device runs one path whatever m is.
         const bool wide = args.m > 64;
-        if (sizeof(TcSmem<128>) <= std::size_t(smemOptin))
+        if (ssmm24TensorCoreBlockBytes() <= std::size_t(smemOptin))
             return wide ? launchTensor<128, kOut>(args, sms, stream) : launchTensor<64, kOut>(args, sms, stream);
     }
     const std::int64_t tilesN = (args.n + kTileN - 1) / kTileN, tilesM = (args.m + kTileM - 1) / kTileM;
