@@ -39,7 +39,8 @@ enum class Op {
     /// blocks of V columns: b and c hold the compact matrix's n/M*N rows, g = row indices
     /// [k/V][n/M*N] uint32, and compact row j stands, over columns [vV, (v+1)V), for row
     /// (j/N)*M + g[v][j] of W. Only kept rows are multiplied: a row a block drops gets nothing from
-    /// it (not 0 x X). n must divide by M, k by V, and V by 32 (a block starts a metadata word).
+    /// it (not 0 x X). M at most 64; n must divide by M, k by V, and V by 32 (a block starts a
+    /// metadata word).
     Ssmm24,
     /// Y[r,f] = aggregate over row r's entries of A[r,c] * X[c,f], with A in CSR: a = row_ptr
     /// [m+1] int32, b = col_idx [nnz] int32, c = values [nnz] fp32, d = X [k, n], y = Y [m, n];

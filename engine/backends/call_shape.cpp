@@ -61,10 +61,15 @@ bool need(const Buffer *b, std::size_t bytes, const char *what, std::string *why
 bool selectionValid(const KernelCall &c, std::string *why) {
     const RowSelection &r = c.selection;
     std::string fault;
-    if (r.kept < 1 || r.group < r.kept || r.block < 32 || r.block % 32)
-        fault = "needs 1 <= N <= M and V a positive multiple of 32";
-    else if (c.n % r.group || c.k % r.block)
-        fault = "needs n divisible by M and k by V";
+    // M past 64 is no format anyone prunes to, and the CPU kernel's per-thread tiles grow with it
+    if (r.kept < 1 || r.group < r.kept || r.group > 64)
+        fault = "needs 1 <= N <= M <= 64";
+    else if (r.block < 32 || r.block % 32)
+        fault = "needs V a positive multiple of 32";
+    else if (c.n % r.group)
+        fault = "needs n divisible by M";
+    else if (c.k % r.block)
+        fault = "needs k divisible by V";
     if (fault.empty())
         return true;
     if (why)

@@ -786,10 +786,6 @@ private slots:
                   "shaderFloat16 (lavapipe, so in CI) or a CUDA device exists");
     }
 
-    // The whole MoE layer on every device against the CPU's Samoyeds layer and the oracle on the
-    // same kept weights; experts with no token and with every token included, and a router over
-    // more experts than Vulkan's invocation-per-row shader takes (its wide one runs; most experts
-    // get no token).
     // Ssmm24 with Samoyeds' row selection (g): only kept rows are multiplied, each into the row
     // it stands for in its block of V columns, through every epilogue. The reference is the
     // densified matrix (finite inputs: a dropped row's 0 x X is 0 there too).
@@ -875,6 +871,42 @@ private slots:
         QVERIFY(ran >= 1); // the CPU at least
     }
 
+    // A row a block drops gets nothing from that block, not 0 x X: an infinity in X there leaves it
+    // finite, while the row the block keeps becomes infinite or NaN. W: 2 rows (one group of M = 2,
+    // N = 1), 2 blocks of 32 columns; block 0 keeps row 0, block 1 row 1.
+    void ssmmSamoyedsDroppedRowsIgnoreInfinities() {
+        const int k = 64;
+        std::vector<float> compact(static_cast<std::size_t>(k)), x = randomVector(static_cast<std::size_t>(k), 51);
+        for (int c = 0; c < k; ++c)
+            compact[std::size_t(c)] = c % 4 < 2 ? 0.5f + 0.01f * float(c) : 0.0f; // positions 0, 1 of each group
+        kernels::Samoyeds w;
+        w.rows = 2;
+        w.k = k;
+        w.n = 1;
+        w.m = 2;
+        w.v = 32;
+        w.indices = {0, 1};
+        w.compact = *kernels::prune24(compact.data(), 1, k);
+        QVERIFY(kernels::validate(w).ok());
+        x[5] = std::numeric_limits<float>::infinity(); // block 0, group 1, position 1: a kept value of row 0
+        double row1 = 0;
+        for (int c = 32; c < k; ++c)
+            row1 += double(compact[std::size_t(c)]) * x[std::size_t(c)];
+        for (Device *d : availableDevices()) {
+            auto bx = upload(d, x), bv = upload(d, w.compact.values), bm = upload(d, w.compact.meta);
+            auto bg = upload(d, w.indices), by = upload(d, std::vector<float>(2));
+            KernelCall c{Op::Ssmm24, bx.get(), bv.get(), bm.get(), nullptr, by.get(), 1, 2, k, 0, "samoyeds"};
+            c.g = bg.get();
+            c.selection = {1, 2, 32};
+            if (!d->supports(c))
+                continue; // CUDA: no Samoyeds kernel (ssmmSamoyeds checks that only CUDA refuses)
+            QVERIFY2(d->run({c}).ok(), d->props().name.c_str());
+            const auto y = download(*by, 2);
+            QVERIFY2(!std::isfinite(y[0]), d->props().name.c_str());
+            QVERIFY2(std::abs(double(y[1]) - row1) <= 1e-5 * std::abs(row1) + 1e-6, d->props().name.c_str());
+        }
+    }
+
     // A row selection that does not fit the call's shape is refused, naming what is wrong.
     void ssmmSamoyedsShapeRefused() {
         Device *cpu = availableDevices().front();
@@ -887,9 +919,10 @@ private slots:
             return !cpu->supports(c, &why) && why.find(words) != std::string::npos;
         };
         QVERIFY(refused({1, 2, 48}, "V a positive multiple of 32"));
-        QVERIFY(refused({3, 2, 32}, "1 <= N <= M"));
+        QVERIFY(refused({3, 2, 32}, "1 <= N <= M <= 64"));
+        QVERIFY(refused({1, 128, 32}, "1 <= N <= M <= 64")); // tiny buffers, a huge M
         QVERIFY(refused({1, 3, 32}, "n divisible by M"));
-        QVERIFY(refused({1, 2, 128}, "k by V"));
+        QVERIFY(refused({1, 2, 128}, "k divisible by V"));
         c.selection = {1, 2, 32};
         std::string why;
         QVERIFY2(cpu->supports(c, &why), why.c_str());
@@ -898,6 +931,10 @@ private slots:
         QVERIFY(!cpu->supports(gemm, &why) && why.find("row indices (g) belong to ssmm24") != std::string::npos);
     }
 
+    // The whole MoE layer on every device against the CPU's Samoyeds layer and the oracle on the
+    // same kept weights; experts with no token and with every token included, and a router over
+    // more experts than Vulkan's invocation-per-row shader takes (its wide one runs; most experts
+    // get no token).
     void moeLayer_data() {
         QTest::addColumn<int>("tokens");
         QTest::addColumn<int>("experts");

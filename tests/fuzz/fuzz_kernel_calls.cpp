@@ -164,8 +164,8 @@ Fill usualFill(const KernelCall &c, int slot, std::uint32_t &bound) {
 }
 
 // The bytes each buffer slot (a, b, c, d, e, f, y, g) takes in a well-formed call of c's op and
-// shape; the input then keeps, perturbs or drops each one.
-std::size_t wellFormed(const KernelCall &c, int slot) {
+// shape (`withG`: with Samoyeds' row indices); the input then keeps, perturbs or drops each one.
+std::size_t wellFormed(const KernelCall &c, int slot, bool withG) {
     const auto m = std::size_t(std::max<std::int64_t>(0, std::min<std::int64_t>(c.m, 1 << 12)));
     const auto n = std::size_t(std::max<std::int64_t>(0, std::min<std::int64_t>(c.n, 1 << 12)));
     const auto k = std::size_t(std::max<std::int64_t>(0, std::min<std::int64_t>(c.k, 1 << 12)));
@@ -180,7 +180,7 @@ std::size_t wellFormed(const KernelCall &c, int slot) {
     case Op::Ssmm24: {
         // under a row selection W's buffers hold the compact matrix's rows, and g its indices
         const RowSelection &r = c.selection;
-        const bool selected = r.group > 0 && r.kept > 0 && r.block > 0;
+        const bool selected = withG && r.group > 0 && r.kept > 0 && r.block > 0;
         const std::size_t wRows = selected ? n / std::size_t(r.group) * std::size_t(r.kept) : n;
         const std::size_t sizes[8] = {(m + 3) * k * 4,     wRows * (k / 2) * 4, wRows * ((k / 4 + 7) / 8) * 4, m * 4,
                                       scatter ? m * 4 : m * n * 4, m * 4, (scatter ? yRows : m) * n * 4,
@@ -435,11 +435,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     c.epilogue = Epilogue(in.byte() % 3);
     c.aggregation = Aggregation(in.byte() % 3);
     c.accumulate = in.byte() & 1;
-    if (const std::uint8_t sel = in.byte(); sel < 100) { // Samoyeds' row selection: N <= M, V
+    // Samoyeds' row selection and its indices (g) on some Ssmm24 calls: N <= M, V; now and then any
+    // values, or a stray g on any call, to be refused
+    bool withG = false;
+    if (const std::uint8_t sel = in.byte(); sel < 100) {
         const int kept = 1 + in.byte() % 4;
         c.selection = {kept, kept + in.byte() % 5, 32 * (1 + in.byte() % 4)};
-    } else if (sel < 110) { // anything, to be refused
+        withG = c.op == Op::Ssmm24;
+    } else if (sel < 110) {
         c.selection = {int(std::int8_t(in.byte())), int(std::int8_t(in.byte())), int(std::int8_t(in.byte()))};
+        withG = true;
+    } else {
+        withG = sel == 255;
     }
     c.label = "fuzz";
 
@@ -448,8 +455,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::unique_ptr<Buffer> owned[8];
     Buffer **slots[8] = {&c.a, &c.b, &c.c, &c.d, &c.e, &c.f, &c.y, &c.g};
     for (int i = 0; i < 8; ++i) {
+        if (i == 7 && !withG)
+            break;
         const std::uint8_t how = in.byte();
-        std::size_t bytes = wellFormed(c, i);
+        std::size_t bytes = wellFormed(c, i, withG);
         if (how >= 160 && how < 200)
             bytes = bytes + 4 * (in.byte() % 5) - std::min<std::size_t>(bytes, 4 * (in.byte() % 5));
         else if (how >= 200 && how < 230)

@@ -10,6 +10,7 @@ Expected<std::unique_ptr<Sequence>> Sequence::create(Context &ctx, std::uint32_t
     std::unique_ptr<Sequence> seq(new Sequence(ctx));
     const VkDevice dev = ctx.device();
     seq->m_maxDispatches = maxDispatches;
+    seq->m_maxBindings = maxBindings;
     const std::uint32_t sets = std::max<std::uint32_t>(1, maxDispatches);
 
     VkCommandPoolCreateInfo poolInfo{};
@@ -86,6 +87,11 @@ Status Sequence::dispatch(const Pipeline &pipeline, const std::vector<Binding> &
         return makeError("Vulkan sequence: dispatch after submit");
     if (m_dispatches >= m_maxDispatches)
         return makeError("Vulkan sequence: more dispatches than the " + std::to_string(m_maxDispatches) + " reserved");
+    // past the pool's room a driver that enforces pool sizes fails the set (lavapipe does not):
+    // refused here, on every driver
+    if (bindings.size() > m_maxBindings)
+        return makeError("Vulkan sequence: " + std::to_string(bindings.size()) + " buffers, past the " +
+                         std::to_string(m_maxBindings) + " a dispatch reserved");
     if (bindings.size() != pipeline.bindings)
         return makeError("Vulkan sequence: " + std::to_string(bindings.size()) + " buffers for a pipeline of " +
                          std::to_string(pipeline.bindings) + " bindings");

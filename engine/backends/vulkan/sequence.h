@@ -48,7 +48,7 @@ private:
     VkDescriptorPool m_descriptors = VK_NULL_HANDLE;
     VkQueryPool m_queries = VK_NULL_HANDLE;
     VkFence m_fence = VK_NULL_HANDLE;
-    std::uint32_t m_maxDispatches = 0;
+    std::uint32_t m_maxDispatches = 0, m_maxBindings = 0;
     std::uint32_t m_dispatches = 0;
     bool m_submitted = false;
     // buffers touched since the last barrier

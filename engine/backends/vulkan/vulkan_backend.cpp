@@ -166,7 +166,12 @@ Status VulkanDevice::run(const std::vector<backends::KernelCall> &calls, std::ve
             checks[i] = {m_checks.get(), std::uint32_t(i), std::uint32_t(layout.seenWord[i])};
     }
 
-    auto seq = Sequence::create(*m_ctx, std::uint32_t(calls.size()), ops::kMaxBindings);
+    // the descriptor pool: room for the run's widest binding set in every set (drivers that enforce
+    // pool sizes fail a set past it with VK_ERROR_OUT_OF_POOL_MEMORY; lavapipe does not)
+    std::uint32_t bindings = 1;
+    for (const backends::KernelCall &c : calls)
+        bindings = std::max(bindings, ops::workgroupFor(c).storageBuffers);
+    auto seq = Sequence::create(*m_ctx, std::uint32_t(calls.size()), bindings);
     if (!seq)
         return seq.error();
     if (layout.any)

@@ -147,7 +147,7 @@ private slots:
         QTest::newRow("empty") << 0 << 8 << 16 << true;
         QTest::newRow("rows-past-a-block") << 70 << 129 << 196 << false; // 2 row blocks, k-block tail of 4
         QTest::newRow("many-tiles") << 300 << 200 << 132 << true; // 5 token tiles: tasks of 64 rows, half blocks
-        QTest::newRow("long-k") << 260 << 20 << 1300 << true; // X packed in slabs of 16 k-blocks, then 5, the last 20 wide
+        QTest::newRow("long-k") << 260 << 20 << 1300 << true; // X packed in slabs of 16 k-blocks, then 5, the last 20 wide (up to 2 threads: CI's)
     }
 
     void ssmm24MatchesTheReference() {

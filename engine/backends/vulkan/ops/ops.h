@@ -104,9 +104,6 @@ Status recordTopKGates(PipelineCache &cache, Sequence &seq, const backends::Kern
 Status recordGemmF16(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call);
 Status record(PipelineCache &cache, Sequence &seq, const backends::KernelCall &call, const CallChecks &checks);
 
-/// Most storage buffers any op binds (for descriptor pool sizing).
-constexpr std::uint32_t kMaxBindings = 8;
-
 inline const Buffer *vkBuffer(const backends::Buffer *b) { return static_cast<const Buffer *>(b); }
 inline std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
