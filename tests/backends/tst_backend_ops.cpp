@@ -71,6 +71,24 @@ kernels::MoeDenseWeights randomMoe(const kernels::MoeShape &s, unsigned seed) {
     return w;
 }
 
+// What Y holds after an Ssmm24 call with epilogue `ep` on Y = y0, given the products acc [m, n]
+// (backend.h): y0 + acc, silu(other) * acc, or y0 with gates[i] * acc added to row scatter[i].
+std::vector<float> afterEpilogue(Epilogue ep, const std::vector<float> &acc, std::vector<float> y,
+                                 const std::vector<float> &other, const std::vector<float> &gates,
+                                 const std::vector<std::uint32_t> &scatter, int m, int n) {
+    for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j) {
+            const float a = acc[std::size_t(i * n + j)], g = other[std::size_t(i * n + j)];
+            if (ep == Epilogue::Store)
+                y[std::size_t(i * n + j)] += a;
+            else if (ep == Epilogue::SiluMul)
+                y[std::size_t(i * n + j)] = g / (1.0f + std::exp(-g)) * a;
+            else
+                y[std::size_t(scatter[std::size_t(i)] * n + j)] += gates[std::size_t(i)] * a;
+        }
+    return y;
+}
+
 // a small graph with an isolated node (3), a self loop (5) and an empty last row (6)
 kernels::Csr smallGraph() {
     auto a = *kernels::csrFromEdges(7, {{0, 1}, {1, 0}, {2, 0}, {4, 2}, {1, 4}, {0, 4}, {5, 5}, {2, 5}, {4, 1}});
@@ -455,18 +473,9 @@ private slots:
         scatter.resize(std::size_t(m));
         const auto other = randomVector(std::size_t(m * n), 23), gates = randomVector(std::size_t(m), 24);
         const auto y0 = inPlace ? other : randomVector(std::size_t((ep == Epilogue::GateScatterAdd ? yRows : m) * n), 25);
-        std::vector<float> acc(std::size_t(m * n)), want = y0;
+        std::vector<float> acc(std::size_t(m * n));
         kernels::ref::ssmm24(x.data(), w, gather ? rows.data() : nullptr, acc.data(), m);
-        for (int i = 0; i < m; ++i)
-            for (int j = 0; j < n; ++j) {
-                const float a = acc[std::size_t(i * n + j)], g = other[std::size_t(i * n + j)];
-                if (ep == Epilogue::Store)
-                    want[std::size_t(i * n + j)] += a;
-                else if (ep == Epilogue::SiluMul)
-                    want[std::size_t(i * n + j)] = g / (1.0f + std::exp(-g)) * a;
-                else
-                    want[std::size_t(scatter[std::size_t(i)] * n + j)] += gates[std::size_t(i)] * a;
-            }
+        const auto want = afterEpilogue(ep, acc, y0, other, gates, scatter, m, n);
         for (Device *d : availableDevices()) {
             auto bx = upload(d, x), bv = upload(d, w.values), bm = upload(d, w.meta), br = upload(d, rows);
             auto be = upload(d, ep == Epilogue::SiluMul ? other : gates), bf = upload(d, scatter), by = upload(d, y0);
@@ -832,17 +841,7 @@ private slots:
         kernels::ref::gemm(gathered.data(), kernels::densify(*w).data(), acc.data(), m, n, k);
         const auto other = randomVector(std::size_t(m * n), 44), gates = randomVector(std::size_t(m), 45);
         const auto y0 = randomVector(std::size_t((ep == Epilogue::GateScatterAdd ? yRows : m) * n), 46);
-        std::vector<float> want = y0;
-        for (int i = 0; i < m; ++i)
-            for (int j = 0; j < n; ++j) {
-                const float a = acc[std::size_t(i * n + j)], g = other[std::size_t(i * n + j)];
-                if (ep == Epilogue::Store)
-                    want[std::size_t(i * n + j)] += a;
-                else if (ep == Epilogue::SiluMul)
-                    want[std::size_t(i * n + j)] = g / (1.0f + std::exp(-g)) * a;
-                else
-                    want[std::size_t(scatter[std::size_t(i)] * n + j)] += gates[std::size_t(i)] * a;
-            }
+        const auto want = afterEpilogue(ep, acc, y0, other, gates, scatter, m, n);
         int ran = 0;
         for (Device *d : availableDevices()) {
             auto bx = upload(d, x), bv = upload(d, w->compact.values), bm = upload(d, w->compact.meta);
