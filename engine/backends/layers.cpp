@@ -216,22 +216,45 @@ std::size_t MoeOnDevice::rowSelectedMatrices() const {
     return n;
 }
 
+namespace {
+// `b` holding at least `bytes` (at least a word: a zero-sized buffer is not legal on every API),
+// allocated anew only when it is missing or too small.
+Status ensure(Device &d, std::unique_ptr<Buffer> &b, std::size_t bytes) {
+    bytes = std::max<std::size_t>(bytes, 4);
+    if (b && b->size() >= bytes)
+        return {};
+    b.reset(); // the old one goes first: both need not fit at once
+    auto fresh = d.allocate(bytes);
+    if (!fresh.ok())
+        return makeError(fresh.error().message);
+    b = std::move(*fresh);
+    return {};
+}
+
+// ensure(), then `bytes` of `data` uploaded.
+Status ensureUploaded(Device &d, std::unique_ptr<Buffer> &b, const void *data, std::size_t bytes) {
+    if (Status s = ensure(d, b, bytes); !s)
+        return s;
+    return bytes ? b->upload(data, bytes) : Status{};
+}
+} // namespace
+
 Expected<LayerRun> MoeOnDevice::run(const float *x) {
     const kernels::MoeShape &s = m_shape;
     Device &d = *m_device;
     LayerRun out;
     const std::size_t tokens = std::size_t(s.tokens), picks = tokens * std::size_t(s.topK);
-    auto xb = uploaded(d, x, tokens * std::size_t(s.hidden) * sizeof(float));
-    auto logits = d.allocate(std::max<std::size_t>(4, tokens * std::size_t(s.experts) * sizeof(float)));
-    auto routing = d.allocate(std::max<std::size_t>(4, 2 * picks * 4));
-    auto yb = uploaded(d, std::vector<float>(tokens * std::size_t(s.hidden), 0.0f));
-    for (auto *b : {&xb, &logits, &routing, &yb})
-        if (!b->ok())
-            return b->error();
+    const std::size_t outBytes = tokens * std::size_t(s.hidden) * sizeof(float);
+    for (Status st : {ensureUploaded(d, m_x, x, outBytes), ensure(d, m_logits, tokens * std::size_t(s.experts) * sizeof(float)),
+                      ensure(d, m_routing, 2 * picks * 4),
+                      ensureUploaded(d, m_y, std::vector<float>(tokens * std::size_t(s.hidden), 0.0f).data(), outBytes)})
+        if (!st)
+            return makeError(st.message());
+    Buffer *xb = m_x.get(), *yb = m_y.get();
     if (Status st = runTimed(d,
-                             {{Op::Gemm, xb->get(), m_router.get(), nullptr, nullptr, logits->get(), s.tokens, s.experts,
+                             {{Op::Gemm, xb, m_router.get(), nullptr, nullptr, m_logits.get(), s.tokens, s.experts,
                                s.hidden, 0, "router"},
-                              {Op::TopKGates, logits->get(), nullptr, nullptr, nullptr, routing->get(), s.tokens,
+                              {Op::TopKGates, m_logits.get(), nullptr, nullptr, nullptr, m_routing.get(), s.tokens,
                                s.experts, s.topK, 0, "router.topk"}},
                              out);
         !st)
@@ -241,9 +264,9 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
     std::vector<std::uint32_t> ids(picks);
     std::vector<float> gates(picks);
     if (picks) {
-        if (Status st = (*routing)->download(ids.data(), picks * 4); !st)
+        if (Status st = m_routing->download(ids.data(), picks * 4); !st)
             return makeError(st.message());
-        if (Status st = (*routing)->download(gates.data(), picks * 4, picks * 4); !st)
+        if (Status st = m_routing->download(gates.data(), picks * 4, picks * 4); !st)
             return makeError(st.message());
     }
     std::vector<std::vector<std::uint32_t>> tokenList(std::size_t(s.experts));
@@ -255,37 +278,35 @@ Expected<LayerRun> MoeOnDevice::run(const float *x) {
         gateList[ids[i]].push_back(gates[i]);
     }
 
-    std::vector<std::unique_ptr<Buffer>> keep; // per-expert lists and hidden activations, alive until the run ends
     std::vector<KernelCall> calls;
     for (std::int64_t e = 0; e < s.experts; ++e) {
         const auto &list = tokenList[std::size_t(e)];
         if (list.empty())
             continue; // an expert no token chose costs nothing
         const std::int64_t count = std::int64_t(list.size());
-        auto rows = uploaded(d, list), g = uploaded(d, gateList[std::size_t(e)]);
-        auto h = d.allocate(std::size_t(count * s.intermediate) * sizeof(float));
-        for (auto *b : {&rows, &g, &h})
-            if (!b->ok())
-                return b->error();
         Expert &ex = m_experts[std::size_t(e)];
+        for (Status st : {ensureUploaded(d, ex.rows, list.data(), list.size() * 4),
+                          ensureUploaded(d, ex.gates, gateList[std::size_t(e)].data(), list.size() * 4),
+                          ensure(d, ex.hidden, std::size_t(count * s.intermediate) * sizeof(float))})
+            if (!st)
+                return makeError(st.message());
+        Buffer *rows = ex.rows.get(), *h = ex.hidden.get();
         const std::string name = "expert" + std::to_string(e);
-        calls.push_back(call(ex.w1, xb->get(), rows->get(), h->get(), count, s.intermediate, s.hidden, name + ".w1"));
-        KernelCall w3 = call(ex.w3, xb->get(), rows->get(), h->get(), count, s.intermediate, s.hidden, name + ".w3");
+        calls.push_back(call(ex.w1, xb, rows, h, count, s.intermediate, s.hidden, name + ".w1"));
+        KernelCall w3 = call(ex.w3, xb, rows, h, count, s.intermediate, s.hidden, name + ".w3");
         w3.epilogue = Epilogue::SiluMul; // h = silu(x.w1) * (x.w3), in place
-        w3.e = h->get();
+        w3.e = h;
         calls.push_back(w3);
-        KernelCall w2 = call(ex.w2, h->get(), nullptr, yb->get(), count, s.hidden, s.intermediate, name + ".w2");
+        KernelCall w2 = call(ex.w2, h, nullptr, yb, count, s.hidden, s.intermediate, name + ".w2");
         w2.epilogue = Epilogue::GateScatterAdd; // y[token] += gate * (h.w2)
-        w2.e = g->get();
-        w2.f = rows->get();
+        w2.e = ex.gates.get();
+        w2.f = rows;
         w2.yRows = s.tokens;
         calls.push_back(w2);
-        for (auto *b : {&rows, &g, &h})
-            keep.push_back(std::move(**b));
     }
     if (Status st = runTimed(d, calls, out); !st)
         return makeError(st.message());
-    if (Status st = download(**yb, out.y, tokens * std::size_t(s.hidden)); !st)
+    if (Status st = download(*yb, out.y, tokens * std::size_t(s.hidden)); !st)
         return makeError(st.message());
     return out;
 }

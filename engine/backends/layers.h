@@ -37,7 +37,10 @@ struct MoeSparse24Weights {
 /// drops become zero groups), so that a device computes exactly what the CPU's Samoyeds layer does.
 Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w);
 
-/// A MoE layer with its weights uploaded once to a device.
+/// A MoE layer with its weights uploaded once to a device. Its activations' buffers (tokens,
+/// logits, routing, output, and each expert's token list, gates and hidden rows) are kept from one
+/// run to the next and grown when an expert gets more tokens than before: a run allocates nothing
+/// once every expert has had its largest share (on a GPU, an allocation costs more than a call).
 class MoeOnDevice {
 public:
     static Expected<MoeOnDevice> prepare(Device &device, const kernels::MoeShape &shape, const MoeSparse24Weights &w);
@@ -61,6 +64,7 @@ private:
     };
     struct Expert {
         Matrix w1, w3, w2;
+        std::unique_ptr<Buffer> rows = {}, gates = {}, hidden = {}; // activations, kept between runs
     };
     static Expected<MoeOnDevice> start(Device &device, const kernels::MoeShape &shape, const std::vector<float> &router,
                                        std::size_t experts);
@@ -71,6 +75,7 @@ private:
     Device *m_device = nullptr;
     kernels::MoeShape m_shape;
     std::unique_ptr<Buffer> m_router;
+    std::unique_ptr<Buffer> m_x, m_logits, m_routing, m_y; // activations, kept between runs
     std::vector<Expert> m_experts;
 };
 
