@@ -1,5 +1,6 @@
 // acc = X[rows] . W^T with W 2:4-sparse, then the call's epilogue (store or accumulate, SiLU-gated
-// product, gated scatter-add): shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup.
+// product, gated scatter-add): shaders/ssmm24.comp, a 32x32 tile of Y per 16x16 workgroup; with
+// Samoyeds' row selection (call.g), shaders/ssmm_samoyeds.comp, 32 tokens x 32 groups of M rows.
 #include "backends/vulkan/ops/ops.h"
 
 #include <algorithm>
