@@ -35,6 +35,9 @@ enum class Op {
     ///   GateScatterAdd Y[f[i],n] += e[i] * acc                 e = gates [m] fp32, f = rows [m] uint32
     /// GateScatterAdd needs f[i] distinct within a call (a token meets an expert once). Ids, scatter
     /// rows and metadata are checked on every device (backends/call_contents.h).
+    /// Precision: fp32 everywhere except CUDA's Sparse Tensor Core path (sm_80 and sm_90, chosen by
+    /// shape: backends/cuda/kernels.cuh), which rounds X and W to fp16 (|x| past 65504 becomes
+    /// inf there) and accumulates in fp32.
     /// With g, W is in Samoyeds' two-level format (kernels/samoyeds.h), `selection` N:M over
     /// blocks of V columns: b and c hold the compact matrix's n/M*N rows, g = row indices
     /// [k/V][n/M*N] uint32, and compact row j stands, over columns [vV, (v+1)V), for row
