@@ -83,19 +83,32 @@ double LayerRun::deviceSeconds() const {
     return std::accumulate(calls.begin(), calls.end(), 0.0, [](double s, const CallTiming &c) { return s + c.seconds; });
 }
 
-Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
-    // a one-time conversion, so the whole format is checked here (densify trusts the row indices)
+namespace {
+// The whole format of every expert's weights (kernels::checkShape looks at shapes only): weights
+// are uploaded or converted once, and densify trusts the row indices.
+Status checkWholeFormat(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
     if (Status st = kernels::checkShape(s, w); !st)
-        return makeError(st.message());
+        return st;
     for (std::int64_t e = 0; e < s.experts; ++e)
         for (const kernels::Samoyeds *m : {&w.w1[std::size_t(e)], &w.w3[std::size_t(e)], &w.w2[std::size_t(e)]})
             if (Status st = kernels::validate(*m); !st)
                 return makeError("expert " + std::to_string(e) + ": " + st.message());
+    return {};
+}
+
+// The same values as plain 2:4: the rows a block drops become zero groups.
+Expected<kernels::Sparse24> plain24(const kernels::Samoyeds &m) {
+    return kernels::prune24(kernels::densify(m).data(), m.rows, m.k);
+}
+} // namespace
+
+Expected<MoeSparse24Weights> toSparse24(const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
+    if (Status st = checkWholeFormat(s, w); !st)
+        return makeError(st.message());
     MoeSparse24Weights out;
     out.router = w.router;
     for (std::int64_t e = 0; e < s.experts; ++e) {
-        const auto one = [](const kernels::Samoyeds &m) { return kernels::prune24(kernels::densify(m).data(), m.rows, m.k); };
-        auto w1 = one(w.w1[std::size_t(e)]), w3 = one(w.w3[std::size_t(e)]), w2 = one(w.w2[std::size_t(e)]);
+        auto w1 = plain24(w.w1[std::size_t(e)]), w3 = plain24(w.w3[std::size_t(e)]), w2 = plain24(w.w2[std::size_t(e)]);
         for (auto *m : {&w1, &w3, &w2})
             if (!m->ok())
                 return makeError("expert " + std::to_string(e) + ": " + m->error().message);
@@ -153,7 +166,7 @@ Expected<MoeOnDevice::Matrix> MoeOnDevice::upload(Device &device, const kernels:
     probe.selection = out->selection;
     if (device.supports(probe))
         return out;
-    auto plain = kernels::prune24(kernels::densify(w).data(), w.rows, w.k);
+    auto plain = plain24(w);
     if (!plain.ok())
         return plain.error();
     return upload(device, *plain);
@@ -189,15 +202,12 @@ Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeSha
 }
 
 Expected<MoeOnDevice> MoeOnDevice::prepare(Device &device, const kernels::MoeShape &s, const kernels::MoeSamoyedsWeights &w) {
-    if (Status st = kernels::checkShape(s, w); !st)
+    if (Status st = checkWholeFormat(s, w); !st)
         return makeError("MoE on " + device.props().name + ": " + st.message());
     auto moe = start(device, s, w.router, w.w1.size());
     if (!moe.ok())
         return moe;
     for (std::int64_t e = 0; e < s.experts; ++e) {
-        for (const kernels::Samoyeds *m : {&w.w1[std::size_t(e)], &w.w3[std::size_t(e)], &w.w2[std::size_t(e)]})
-            if (Status st = kernels::validate(*m); !st)
-                return makeError("MoE on " + device.props().name + ": expert " + std::to_string(e) + ": " + st.message());
         auto m1 = upload(device, w.w1[std::size_t(e)]), m3 = upload(device, w.w3[std::size_t(e)]),
              m2 = upload(device, w.w2[std::size_t(e)]);
         for (auto *m : {&m1, &m3, &m2})

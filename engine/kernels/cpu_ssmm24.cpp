@@ -421,9 +421,6 @@ void ssmm24Tasks(const float *x, std::int64_t xCols, std::int64_t n, std::int64_
     }
 }
 
-} // namespace
-
-namespace {
 // The plain product's output: Y, stored or added to.
 SsmmOutput storeInto(float *y, std::int64_t yStride, bool accumulate) {
     SsmmOutput out;
