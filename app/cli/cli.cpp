@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "backends/device_summary.h"
 #include "plan/design_summary.h"
 #include "plan/estimate_report.h"
 #include "plan/evaluator.h"
@@ -116,10 +117,21 @@ int cmdEstimate(const Args &a, std::ostream &out, std::ostream &err) {
     return 0;
 }
 
+int cmdDevices(const Args &a, std::ostream &out, std::ostream &err) {
+    if (!a.positional.empty())
+        return fail(err, "usage: seaside devices [--json]");
+    const auto devices = backends::summarizeDevices(backends::availableDevices());
+    if (a.json)
+        out << backends::devicesJson(devices).dump(2) << '\n';
+    else
+        out << backends::devicesText(devices);
+    return 0;
+}
+
 using Command = int (*)(const Args &, std::ostream &, std::ostream &);
 const std::map<std::string, Command> &commands() {
     static const std::map<std::string, Command> kCommands{
-        {"import", cmdImport}, {"info", cmdInfo}, {"export-json", cmdExportJson}, {"estimate", cmdEstimate}};
+        {"import", cmdImport}, {"info", cmdInfo}, {"export-json", cmdExportJson}, {"estimate", cmdEstimate}, {"devices", cmdDevices}};
     return kCommands;
 }
 
@@ -134,6 +146,7 @@ std::string usage() {
            "  seaside info FILE [--json]                    nodes, edges, blocks, params, MACs, op kinds, devices\n"
            "  seaside export-json FILE -o OUT.json          the whole design as diffable JSON\n"
            "  seaside estimate FILE [--json]                latency, energy, throughput per layer, device and in total\n"
+           "  seaside devices [--json]                      the compute devices this build found and what each runs\n"
            "  seaside --version | --help\n";
 }
 

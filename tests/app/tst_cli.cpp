@@ -13,9 +13,11 @@ struct Run {
     QString out, err;
 };
 
-Run seaside(const QStringList &args) {
+Run seaside(const QStringList &args, const QStringList &extraEnv = {}) {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &kv : extraEnv)
+        env.insert(kv.section('=', 0, 0), kv.section('=', 1));
     env.remove("DISPLAY");
     env.remove("WAYLAND_DISPLAY");
     env.remove("QT_QPA_PLATFORM");
@@ -43,7 +45,7 @@ private slots:
         QVERIFY(v.out.startsWith("seaside "));
         const Run h = seaside({"--help"});
         QCOMPARE(h.code, 0);
-        for (const char *cmd : {"import", "info", "export-json"})
+        for (const char *cmd : {"import", "info", "export-json", "estimate", "devices"})
             QVERIFY(h.out.contains(cmd));
         const Run bad = seaside({"--frobnicate"});
         QVERIFY(bad.code != 0);
@@ -145,6 +147,42 @@ private slots:
         const Run bad = seaside({"import", model, "--input", "nosuch=1,2", "-o", out});
         QVERIFY(bad.code != 0);
         QVERIFY(bad.err.contains("nosuch"));
+    }
+
+    // What the build found: the CPU always, first, with its instruction set and BLAS kernel; Vulkan
+    // devices unless SEASIDE_VK_VISIBLE_DEVICES hides them.
+    void devicesListsWhatRuns() {
+        const Run text = seaside({"devices"});
+        QVERIFY2(text.code == 0, qPrintable(text.err));
+        QVERIFY2(text.out.contains("  0  cpu  "), qPrintable(text.out));
+        QVERIFY(text.out.contains("OpenBLAS"));
+
+        const Run json = seaside({"devices", "--json"});
+        QCOMPARE(json.code, 0);
+        const QJsonArray all = QJsonDocument::fromJson(json.out.toUtf8()).array();
+        QVERIFY2(!all.isEmpty(), qPrintable(json.out));
+        const QJsonObject cpu = all[0].toObject();
+        QCOMPARE(cpu["backend"].toString(), QString("cpu"));
+        QVERIFY(cpu["memoryBytes"].toDouble() > 0);
+        QVERIFY(cpu["computeUnits"].toInt() >= 1);
+        QCOMPARE(cpu["fp16"].toBool(), false); // no fp16 arithmetic on the CPU device
+        QCOMPARE(cpu["samoyedsRowSelection"].toBool(), true);
+        QVERIFY(cpu["detail"].toString().contains("OpenBLAS"));
+        for (const QJsonValue &v : all) {
+            const QJsonObject d = v.toObject();
+            if (d["backend"].toString() == "vulkan") // ssmm_samoyeds.comp takes N <= 4 of M <= 8
+                QVERIFY2(d["samoyedsRowSelection"].toBool(), qPrintable(d["name"].toString()));
+        }
+
+        const Run cpuOnly = seaside({"devices", "--json"}, {"SEASIDE_VK_VISIBLE_DEVICES=none"});
+        QCOMPARE(cpuOnly.code, 0);
+        const QJsonArray only = QJsonDocument::fromJson(cpuOnly.out.toUtf8()).array();
+        for (const QJsonValue &v : only)
+            QVERIFY(v.toObject()["backend"].toString() != "vulkan");
+
+        const Run extra = seaside({"devices", "gpu0"});
+        QVERIFY(extra.code != 0);
+        QVERIFY(extra.err.contains("usage: seaside devices"));
     }
 
     void errorsNameTheFile() {
