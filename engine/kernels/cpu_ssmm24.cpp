@@ -130,7 +130,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void groupAt(__m256 (&
 // the rows' kept positions by vpermilps) needs no packing or write-back transposes and fewer
 // loads, but one shuffle per FMA: on Zen 3 it ran 2.8 G FMA/s per thread against this kernel's 3.3-3.8.
 template <int V>
-__attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0,
+__attribute__((target("avx2,fma"), always_inline)) inline void rowAvx2(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0,
                                                   std::int64_t groups, const float *xt, float *acc) {
     constexpr int T = 8 * V;
     __m256 a[V];
@@ -159,8 +159,8 @@ __attribute__((target("avx2,fma"))) void rowAvx2(const float *vals, const std::u
 }
 
 template <int V>
-void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0, std::int64_t groups, const float *xt,
-                 float *acc) {
+inline void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::int64_t g0, std::int64_t groups, const float *xt,
+                        float *acc) {
     constexpr int T = 8 * V;
     for (std::int64_t g = 0; g < groups; ++g) {
         const std::uint32_t f = rowMeta[(g0 + g) / 8] >> (((g0 + g) % 8) * 4);
@@ -170,17 +170,6 @@ void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::int64_t g
     }
 }
 
-using RowKernel = void (*)(const float *, const std::uint32_t *, std::int64_t, std::int64_t, const float *, float *);
-
-template <int V> RowKernel pick() { return kUseAvx2 ? rowAvx2<V> : rowPortable<V>; }
-
-// The micro-kernel for a tile of 8V tokens (V = 1..8).
-RowKernel rowKernel(int vecs) {
-    static_assert(kMaxVecs == 8);
-    static const RowKernel table[kMaxVecs + 1] = {nullptr,  pick<1>(), pick<2>(), pick<3>(), pick<4>(),
-                                                  pick<5>(), pick<6>(), pick<7>(), pick<8>()};
-    return table[vecs];
-}
 
 // 64-byte aligned, so that no 32-byte load of a packed row straddles two cache lines.
 template <typename T> struct Aligned64 {
@@ -290,6 +279,73 @@ struct LiveRows {
     std::int64_t count;
 };
 
+// One tile of packed tokens against the rows of a block over one k-block: row r (of nt) at
+// s.values + r * s.valuesStride, its accumulators at acc + accRow(r) * kTileM (rowMap[r], or r);
+// the rows visited are live[0..visits) or, without live, 0..visits. While they pass, the lines
+// [next, next + nextLines * 64) are fetched, linesPerRow a row.
+struct Pass {
+    RowSlice s;
+    std::int64_t nt, groups;
+    const float *xt;
+    float *acc;
+    const std::int64_t *rowMap;
+    const std::uint8_t *live;
+    std::int64_t visits;
+    const char *next;
+    std::int64_t nextLines, linesPerRow;
+};
+
+// Row i of a pass: its fetches issued, its index returned. Rows of a plain view lie k/2 floats
+// apart (8 KB at k = 4096), a stride the hardware prefetcher does not follow: there the slice four
+// rows ahead is fetched. Prepared rows lie back to back, a stream it does follow; the three
+// prefetches a row cost ~1.5 % there.
+__attribute__((always_inline)) inline std::int64_t passRow(const Pass &p, std::int64_t i, const char *&next,
+                                                           const char *nextEnd, bool stridedRows) {
+    const std::int64_t r = p.live ? p.live[i] : i;
+    for (std::int64_t l = 0; l < p.linesPerRow && next < nextEnd; ++l, next += 64)
+        _mm_prefetch(next, _MM_HINT_T1);
+    if (stridedRows && r + 4 < p.nt) {
+        const char *v = reinterpret_cast<const char *>(p.s.values + (r + 4) * p.s.valuesStride);
+        _mm_prefetch(v, _MM_HINT_T0);
+        _mm_prefetch(v + 64, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char *>(p.s.meta + (r + 4) * p.s.metaStride + p.s.g0 / 8), _MM_HINT_T0);
+    }
+    return r;
+}
+
+// The rows' loop around the micro-kernel, in the kernel's own function: called once a row, the
+// kernel cost ~5 % more in the call's set-up and the loop's values reloaded from the stack.
+template <int V> __attribute__((target("avx2,fma"))) void passAvx2(const Pass &p) {
+    const char *next = p.next, *nextEnd = p.next + p.nextLines * 64;
+    const bool stridedRows = p.s.valuesStride * std::int64_t(sizeof(float)) > 256;
+    for (std::int64_t i = 0; i < p.visits; ++i) {
+        const std::int64_t r = passRow(p, i, next, nextEnd, stridedRows);
+        rowAvx2<V>(p.s.values + r * p.s.valuesStride, p.s.meta + r * p.s.metaStride, p.s.g0, p.groups, p.xt,
+                   p.acc + (p.rowMap ? p.rowMap[r] : r) * kTileM);
+    }
+}
+
+template <int V> void passPortable(const Pass &p) {
+    const char *next = p.next, *nextEnd = p.next + p.nextLines * 64;
+    for (std::int64_t i = 0; i < p.visits; ++i) {
+        const std::int64_t r = passRow(p, i, next, nextEnd, false);
+        rowPortable<V>(p.s.values + r * p.s.valuesStride, p.s.meta + r * p.s.metaStride, p.s.g0, p.groups, p.xt,
+                       p.acc + (p.rowMap ? p.rowMap[r] : r) * kTileM);
+    }
+}
+
+using PassKernel = void (*)(const Pass &);
+
+template <int V> PassKernel pick() { return kUseAvx2 ? passAvx2<V> : passPortable<V>; }
+
+// The micro-kernel for a tile of 8V tokens (V = 1..8).
+PassKernel passKernel(int vecs) {
+    static_assert(kMaxVecs == 8);
+    static const PassKernel table[kMaxVecs + 1] = {nullptr,  pick<1>(), pick<2>(), pick<3>(), pick<4>(),
+                                                   pick<5>(), pick<6>(), pick<7>(), pick<8>()};
+    return table[vecs];
+}
+
 // acc[tile - t0][accRow(r)][kTileM] += row r of the nt rows of `s`, against tiles [t0, t1), over
 // kb columns from xk0: each tile's packed tokens (16 KB) stay in L1 while every row of the block
 // passes by. accRow(r) is rowMap[r], or r without a map. With `live`, only its rows are visited
@@ -302,7 +358,6 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
         assert(!live || (!x.finite.empty() && xk0 % kBlockK == 0));
         const bool skipping = live && x.allFinite(t, xk0);
         const std::int64_t visits = skipping ? live->count : nt;
-        const RowKernel kernel = rowKernel(x.vecs(t));
         const float *xt = x.panel(t, xk0);
         // the next panel (next tile, or the first tile at the next k-block), fetched while this
         // one is in use: its first rows would otherwise wait on L3 for lines in a data-dependent order
@@ -315,27 +370,11 @@ void accumulateBlock(const RowSlice &s, std::int64_t nt, std::int64_t kb, const 
             next = x.panel(t0, xk0 + kBlockK);
             nextBytes = std::min<std::int64_t>(kBlockK, x.k - xk0 - kBlockK) * 32 * x.vecs(t0);
         }
-        const std::int64_t linesPerRow = visits > 0 ? (nextBytes / 64 + visits - 1) / visits : 0;
-        // Rows of a plain view lie k/2 floats apart (8 KB at k = 4096), a stride the hardware
-        // prefetcher does not follow: there the slice four rows ahead is fetched. Prepared rows lie
-        // back to back, a stream it does follow; the three prefetches a row cost ~1.5 % there.
-        const bool stridedRows = s.valuesStride * std::int64_t(sizeof(float)) > 256;
-        for (std::int64_t i = 0; i < visits; ++i) {
-            const std::int64_t r = skipping ? live->rows[i] : i;
-            for (std::int64_t l = 0; l < linesPerRow; ++l) {
-                const std::int64_t off = (i * linesPerRow + l) * 64;
-                if (off < nextBytes)
-                    _mm_prefetch(reinterpret_cast<const char *>(next) + off, _MM_HINT_T1);
-            }
-            if (stridedRows && r + 4 < nt) {
-                const char *v = reinterpret_cast<const char *>(s.values + (r + 4) * s.valuesStride);
-                _mm_prefetch(v, _MM_HINT_T0);
-                _mm_prefetch(v + 64, _MM_HINT_T0);
-                _mm_prefetch(reinterpret_cast<const char *>(s.meta + (r + 4) * s.metaStride + s.g0 / 8), _MM_HINT_T0);
-            }
-            kernel(s.values + r * s.valuesStride, s.meta + r * s.metaStride, s.g0, kb / 4, xt,
-                   acc + ((t - t0) * accRows + (rowMap ? rowMap[r] : r)) * kTileM);
-        }
+        const std::int64_t nextLines = nextBytes / 64;
+        const std::int64_t linesPerRow = visits > 0 ? (nextLines + visits - 1) / visits : 0;
+        const Pass pass{s, nt, kb / 4, xt, acc + (t - t0) * accRows * kTileM, rowMap, skipping ? live->rows : nullptr,
+                        visits, reinterpret_cast<const char *>(next), nextLines, linesPerRow};
+        passKernel(x.vecs(t))(pass);
     }
 }
 
