@@ -74,7 +74,7 @@ std::string devicesText(const std::vector<DeviceSummary> &devices) {
         out << "; fp16 GEMM " << (s.fp16 ? "yes" : "no");
         if (s.props.backend == "cuda")
             out << "; sparse tensor cores " << (s.props.sparseTensorCores ? "yes" : "no");
-        out << "; Samoyeds row selection " << (s.samoyedsRows ? "yes" : "no (plain 2:4)") << '\n';
+        out << "; Samoyeds row selection (1:2) " << (s.samoyedsRows ? "yes" : "no (plain 2:4)") << '\n';
         if (!s.detail.empty())
             out << "       " << s.detail << '\n';
     }

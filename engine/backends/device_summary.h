@@ -12,7 +12,9 @@ namespace seaside::backends {
 struct DeviceSummary {
     DeviceProps props;
     bool fp16 = false;         // runs GemmF16
-    bool samoyedsRows = false; // runs Ssmm24 with Samoyeds' row selection (else MoE layers get plain 2:4)
+    // runs Ssmm24 with Samoyeds' row selection at 1:2 (the MoE templates' N:M; else MoE layers get
+    // plain 2:4). Other N:M may still be refused: Vulkan's shader takes N <= 4 of M <= 8.
+    bool samoyedsRows = false;
     std::string detail;        // the CPU's instruction set and BLAS kernel; empty elsewhere
 };
 

@@ -17,7 +17,7 @@ Run seaside(const QStringList &args, const QStringList &extraEnv = {}) {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const QString &kv : extraEnv)
-        env.insert(kv.section('=', 0, 0), kv.section('=', 1));
+        env.insert(kv.section('=', 0, 0), kv.section('=', 1, -1));
     env.remove("DISPLAY");
     env.remove("WAYLAND_DISPLAY");
     env.remove("QT_QPA_PLATFORM");
@@ -170,7 +170,9 @@ private slots:
         QVERIFY(cpu["detail"].toString().contains("OpenBLAS"));
         for (const QJsonValue &v : all) {
             const QJsonObject d = v.toObject();
-            if (d["backend"].toString() == "vulkan") // ssmm_samoyeds.comp takes N <= 4 of M <= 8
+            // lavapipe's limits (as CI runs it) take ssmm_samoyeds.comp; a hardware driver at
+            // Vulkan's minimum limits (4 storage buffers a stage) would rightly say no
+            if (d["backend"].toString() == "vulkan" && d["name"].toString().contains("llvmpipe"))
                 QVERIFY2(d["samoyedsRowSelection"].toBool(), qPrintable(d["name"].toString()));
         }
 
@@ -180,9 +182,11 @@ private slots:
         for (const QJsonValue &v : only)
             QVERIFY(v.toObject()["backend"].toString() != "vulkan");
 
-        const Run extra = seaside({"devices", "gpu0"});
-        QVERIFY(extra.code != 0);
-        QVERIFY(extra.err.contains("usage: seaside devices"));
+        for (const QStringList &bad : {QStringList{"devices", "gpu0"}, QStringList{"devices", "-o", "x.json"}}) {
+            const Run r = seaside(bad);
+            QVERIFY(r.code != 0);
+            QVERIFY2(r.err.contains("usage: seaside devices"), qPrintable(r.err));
+        }
     }
 
     void errorsNameTheFile() {
