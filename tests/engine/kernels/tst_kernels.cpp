@@ -246,6 +246,8 @@ private slots:
         QTest::newRow("v20") << 20 << 9 << 1 << 2 << int(E::Store);
         QTest::newRow("v48") << 48 << 70 << 1 << 2 << int(E::Store);
         QTest::newRow("v128") << 128 << 33 << 1 << 2 << int(E::Store);
+        // k-blocks at g0 = 17 and 34: a head to the next metadata word, a whole word, then a tail
+        QTest::newRow("v68") << 68 << 70 << 1 << 2 << int(E::Store);
         QTest::newRow("groups wider than a task (N = 65 of M = 72)") << 64 << 17 << 65 << 72 << int(E::Store);
         QTest::newRow("silu-mul v48") << 48 << 70 << 1 << 2 << int(E::SiluMul);
         QTest::newRow("silu-mul N = 3 of M = 5") << 64 << 131 << 3 << 5 << int(E::SiluMul);
