@@ -178,7 +178,6 @@ inline void rowPortable(const float *vals, const std::uint32_t *rowMeta, std::in
     }
 }
 
-
 // 64-byte aligned, so that no 32-byte load of a packed row straddles two cache lines.
 template <typename T> struct Aligned64 {
     using value_type = T;
