@@ -120,7 +120,7 @@ int cmdEstimate(const Args &a, std::ostream &out, std::ostream &err) {
 int cmdDevices(const Args &a, std::ostream &out, std::ostream &err) {
     if (!a.positional.empty() || !a.output.empty() || !a.onnx.inputShapes.empty())
         return fail(err, "usage: seaside devices [--json]");
-    const auto devices = backends::summarizeDevices(backends::availableDevices());
+    const auto devices = backends::summarizeBackends(backends::availableBackends());
     if (a.json)
         out << backends::devicesJson(devices).dump(2) << '\n';
     else

@@ -114,6 +114,9 @@ public:
     virtual ~Backend() = default;
     virtual const char *name() const = 0;
     virtual std::vector<Device *> devices() = 0;
+    /// Why devices() lists fewer than the machine may hold, a line each: no driver, a device too
+    /// old or hidden by an environment variable. Empty when nothing was left out.
+    virtual std::vector<std::string> leftOut() { return {}; }
 };
 
 /// Every backend built into this binary that found a device; the CPU backend is always first.

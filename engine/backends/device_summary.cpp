@@ -33,37 +33,47 @@ std::string gib(std::uint64_t bytes) {
 
 } // namespace
 
-std::vector<DeviceSummary> summarizeDevices(const std::vector<Device *> &devices) {
-    std::vector<DeviceSummary> out;
-    for (Device *d : devices) {
-        DeviceSummary s;
-        s.props = d->props();
-        probe(*d, s);
-        if (s.props.backend == "cpu")
-            s.detail = std::string(kernels::cpu::isaName(kernels::cpu::isa())) + "; " + kernels::cpu::blasCore();
-        out.push_back(std::move(s));
+std::vector<BackendSummary> summarizeBackends(const std::vector<Backend *> &backends) {
+    std::vector<BackendSummary> out;
+    for (Backend *b : backends) {
+        BackendSummary summary{b->name(), {}, b->leftOut()};
+        for (Device *d : b->devices()) {
+            DeviceSummary s;
+            s.props = d->props();
+            probe(*d, s);
+            if (s.props.backend == "cpu")
+                s.detail = std::string(kernels::cpu::isaName(kernels::cpu::isa())) + "; " + kernels::cpu::blasCore();
+            summary.devices.push_back(std::move(s));
+        }
+        out.push_back(std::move(summary));
     }
     return out;
 }
 
-nlohmann::json devicesJson(const std::vector<DeviceSummary> &devices) {
-    nlohmann::json all = nlohmann::json::array();
-    for (const DeviceSummary &s : devices) {
-        nlohmann::json d{{"backend", s.props.backend},
-                         {"name", s.props.name},
-                         {"memoryBytes", s.props.memoryBytes},
-                         {"computeUnits", s.props.computeUnits},
-                         {"fp16", s.fp16},
-                         {"sparseTensorCores", s.props.sparseTensorCores},
-                         {"samoyedsRowSelection", s.samoyedsRows}};
-        if (!s.detail.empty())
-            d["detail"] = s.detail;
-        all.push_back(std::move(d));
+nlohmann::json devicesJson(const std::vector<BackendSummary> &backends) {
+    nlohmann::json all = nlohmann::json::array(), perBackend = nlohmann::json::array();
+    for (const BackendSummary &b : backends) {
+        perBackend.push_back({{"name", b.name}, {"devices", b.devices.size()}, {"leftOut", b.leftOut}});
+        for (const DeviceSummary &s : b.devices) {
+            nlohmann::json d{{"backend", s.props.backend},
+                             {"name", s.props.name},
+                             {"memoryBytes", s.props.memoryBytes},
+                             {"computeUnits", s.props.computeUnits},
+                             {"fp16", s.fp16},
+                             {"sparseTensorCores", s.props.sparseTensorCores},
+                             {"samoyedsRowSelection", s.samoyedsRows}};
+            if (!s.detail.empty())
+                d["detail"] = s.detail;
+            all.push_back(std::move(d));
+        }
     }
-    return all;
+    return {{"devices", std::move(all)}, {"backends", std::move(perBackend)}};
 }
 
-std::string devicesText(const std::vector<DeviceSummary> &devices) {
+std::string devicesText(const std::vector<BackendSummary> &backends) {
+    std::vector<DeviceSummary> devices;
+    for (const BackendSummary &b : backends)
+        devices.insert(devices.end(), b.devices.begin(), b.devices.end());
     std::ostringstream out;
     out << devices.size() << (devices.size() == 1 ? " compute device" : " compute devices") << '\n';
     for (std::size_t i = 0; i < devices.size(); ++i) {
@@ -78,6 +88,9 @@ std::string devicesText(const std::vector<DeviceSummary> &devices) {
         if (!s.detail.empty())
             out << "       " << s.detail << '\n';
     }
+    for (const BackendSummary &b : backends)
+        for (const std::string &line : b.leftOut)
+            out << b.name << " left out: " << line << '\n';
     return out.str();
 }
 

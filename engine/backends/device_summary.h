@@ -1,6 +1,6 @@
 #pragma once
 // What `seaside devices` prints: each compute device this build found, with what it can run
-// beyond the kernels every device offers.
+// beyond the kernels every device offers, and what each backend left out and why.
 #include "backends/backend.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -18,10 +18,17 @@ struct DeviceSummary {
     std::string detail;        // the CPU's instruction set and BLAS kernel; empty elsewhere
 };
 
-/// Asks each device (supports(), on small buffers it allocates) what it runs. A device whose
-/// buffers cannot be allocated is listed with no optional capability.
-std::vector<DeviceSummary> summarizeDevices(const std::vector<Device *> &devices);
-nlohmann::json devicesJson(const std::vector<DeviceSummary> &devices);
-std::string devicesText(const std::vector<DeviceSummary> &devices);
+struct BackendSummary {
+    std::string name;
+    std::vector<DeviceSummary> devices;
+    std::vector<std::string> leftOut; // Backend::leftOut()
+};
+
+/// Asks each backend's devices (supports(), on small buffers it allocates) what they run. A device
+/// whose buffers cannot be allocated is listed with no optional capability.
+std::vector<BackendSummary> summarizeBackends(const std::vector<Backend *> &backends);
+/// {"devices": [...], "backends": [{"name", "devices" (a count), "leftOut": [...]}]}
+nlohmann::json devicesJson(const std::vector<BackendSummary> &backends);
+std::string devicesText(const std::vector<BackendSummary> &backends);
 
 } // namespace seaside::backends

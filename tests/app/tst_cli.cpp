@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 
 namespace {
 struct Run {
@@ -159,7 +160,8 @@ private slots:
 
         const Run json = seaside({"devices", "--json"});
         QCOMPARE(json.code, 0);
-        const QJsonArray all = QJsonDocument::fromJson(json.out.toUtf8()).array();
+        const QJsonObject report = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        const QJsonArray all = report["devices"].toArray();
         QVERIFY2(!all.isEmpty(), qPrintable(json.out));
         const QJsonObject cpu = all[0].toObject();
         QCOMPARE(cpu["backend"].toString(), QString("cpu"));
@@ -176,11 +178,29 @@ private slots:
                 QVERIFY2(d["samoyedsRowSelection"].toBool(), qPrintable(d["name"].toString()));
         }
 
+        // a backend that lists no device says why
+        const auto everyEmptyBackendSaysWhy = [](const QJsonObject &r) {
+            for (const QJsonValue &v : r["backends"].toArray()) {
+                const QJsonObject b = v.toObject();
+                if (b["devices"].toInt() == 0 && b["leftOut"].toArray().isEmpty())
+                    return false;
+            }
+            return true;
+        };
+        QVERIFY2(everyEmptyBackendSaysWhy(report), qPrintable(json.out));
+        QCOMPARE(report["backends"].toArray()[0].toObject()["name"].toString(), QString("cpu"));
+
         const Run cpuOnly = seaside({"devices", "--json"}, {"SEASIDE_VK_VISIBLE_DEVICES=none"});
         QCOMPARE(cpuOnly.code, 0);
-        const QJsonArray only = QJsonDocument::fromJson(cpuOnly.out.toUtf8()).array();
-        for (const QJsonValue &v : only)
+        const QJsonObject hidden = QJsonDocument::fromJson(cpuOnly.out.toUtf8()).object();
+        for (const QJsonValue &v : hidden["devices"].toArray())
             QVERIFY(v.toObject()["backend"].toString() != "vulkan");
+        QVERIFY2(everyEmptyBackendSaysWhy(hidden), qPrintable(cpuOnly.out));
+        const bool hadVulkan = std::any_of(all.begin(), all.end(), [](const QJsonValue &v) {
+            return v.toObject()["backend"].toString() == "vulkan";
+        });
+        if (hadVulkan) // the devices it hid are named, with the variable that hid them
+            QVERIFY2(cpuOnly.out.contains("hidden by SEASIDE_VK_VISIBLE_DEVICES"), qPrintable(cpuOnly.out));
 
         for (const QStringList &bad : {QStringList{"devices", "gpu0"}, QStringList{"devices", "-o", "x.json"}}) {
             const Run r = seaside(bad);

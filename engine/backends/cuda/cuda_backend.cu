@@ -364,30 +364,42 @@ public:
             out.push_back(d.get());
         return out;
     }
+    std::vector<std::string> leftOut() override {
+        std::call_once(m_once, [this] { enumerate(); });
+        return m_leftOut;
+    }
 
 private:
     void enumerate() {
         int count = 0;
         // No driver, no GPU, an old driver: all mean no devices, not a failure.
-        if (cudaGetDeviceCount(&count) != cudaSuccess) {
+        if (cudaError_t err = cudaGetDeviceCount(&count); err != cudaSuccess) {
             cudaGetLastError();
+            m_leftOut.push_back(std::string("cudaGetDeviceCount: ") + cudaGetErrorString(err));
             return;
         }
+        if (count == 0)
+            m_leftOut.push_back("the CUDA driver lists no device");
         for (int i = 0; i < count; ++i) {
             cudaDeviceProp p{};
-            if (cudaGetDeviceProperties(&p, i) != cudaSuccess) {
+            if (cudaError_t err = cudaGetDeviceProperties(&p, i); err != cudaSuccess) {
                 cudaGetLastError();
+                m_leftOut.push_back("device " + std::to_string(i) + ": cudaGetDeviceProperties: " + cudaGetErrorString(err));
                 continue;
             }
             // The kernels are built for sm_75, sm_80 and sm_90 (and PTX that newer GPUs compile).
-            if (p.major * 10 + p.minor < 75)
+            if (p.major * 10 + p.minor < 75) {
+                m_leftOut.push_back("device " + std::to_string(i) + " (" + p.name + "): sm_" + std::to_string(p.major) +
+                                    std::to_string(p.minor) + ", older than the sm_75 the kernels are built for");
                 continue;
+            }
             m_devices.push_back(std::make_unique<CudaDevice>(i, p));
         }
     }
 
     std::once_flag m_once;
     std::vector<std::unique_ptr<CudaDevice>> m_devices;
+    std::vector<std::string> m_leftOut;
 };
 
 } // namespace

@@ -132,10 +132,16 @@ Instance::~Instance() {
         vkDestroyInstance(m_instance, nullptr);
 }
 
-std::vector<VkPhysicalDevice> Instance::computeDevices() const {
+std::vector<VkPhysicalDevice> Instance::computeDevices(std::vector<std::string> *leftOut) const {
+    const auto note = [leftOut](std::string line) {
+        if (leftOut)
+            leftOut->push_back(std::move(line));
+    };
     std::uint32_t count = 0;
-    if (vkEnumeratePhysicalDevices(m_instance, &count, nullptr) != VK_SUCCESS || count == 0)
+    if (vkEnumeratePhysicalDevices(m_instance, &count, nullptr) != VK_SUCCESS || count == 0) {
+        note("the Vulkan loader lists no device (no driver for this machine's GPU, nor lavapipe)");
         return {};
+    }
     std::vector<VkPhysicalDevice> all(count);
     if (vkEnumeratePhysicalDevices(m_instance, &count, all.data()) < 0)
         return {};
@@ -157,12 +163,21 @@ std::vector<VkPhysicalDevice> Instance::computeDevices() const {
     std::vector<std::array<std::uint8_t, VK_UUID_SIZE>> seen;
     std::vector<VkPhysicalDevice> out;
     for (std::size_t i = 0; i < all.size(); ++i) {
-        if (!visible[i])
-            continue;
         VkPhysicalDeviceProperties p;
         vkGetPhysicalDeviceProperties(all[i], &p);
-        if (p.apiVersion < VK_API_VERSION_1_1 || computeFamily(all[i], nullptr) < 0)
+        const std::string which = "device " + std::to_string(i) + " (" + p.deviceName + ")";
+        if (!visible[i]) {
+            note(which + ": hidden by SEASIDE_VK_VISIBLE_DEVICES");
             continue;
+        }
+        if (p.apiVersion < VK_API_VERSION_1_1) {
+            note(which + ": Vulkan 1.0 only (the shaders need 1.1)");
+            continue;
+        }
+        if (computeFamily(all[i], nullptr) < 0) {
+            note(which + ": no compute queue");
+            continue;
+        }
         VkPhysicalDeviceIDProperties id{};
         id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
         VkPhysicalDeviceProperties2 p2{};
@@ -173,8 +188,10 @@ std::vector<VkPhysicalDevice> Instance::computeDevices() const {
         std::copy(std::begin(id.deviceUUID), std::end(id.deviceUUID), uuid.begin());
         // a driver that leaves the UUID zero says nothing about which GPU it is: keep it
         const bool known = std::any_of(uuid.begin(), uuid.end(), [](std::uint8_t b) { return b != 0; });
-        if (known && std::find(seen.begin(), seen.end(), uuid) != seen.end())
+        if (known && std::find(seen.begin(), seen.end(), uuid) != seen.end()) {
+            note(which + ": the same GPU as an earlier device (listed twice by the loader)");
             continue;
+        }
         seen.push_back(uuid);
         out.push_back(all[i]);
     }

@@ -36,8 +36,9 @@ public:
     VkInstance handle() const { return m_instance; }
     /// Every physical device with a compute queue and Vulkan >= 1.1 (the shaders are SPIR-V 1.3).
     /// SEASIDE_VK_VISIBLE_DEVICES="0,2" keeps only those indices of vkEnumeratePhysicalDevices
-    /// order (as GGML_VK_VISIBLE_DEVICES does).
-    std::vector<VkPhysicalDevice> computeDevices() const;
+    /// order (as GGML_VK_VISIBLE_DEVICES does). `leftOut` (if given) gets a line for each device
+    /// passed over and why.
+    std::vector<VkPhysicalDevice> computeDevices(std::vector<std::string> *leftOut = nullptr) const;
 
 private:
     Instance() = default;

@@ -194,14 +194,19 @@ class VulkanBackend : public backends::Backend {
 public:
     VulkanBackend() {
         auto instance = Instance::create();
-        if (!instance)
-            return; // no loader, no driver: no devices
-        for (VkPhysicalDevice physical : (*instance)->computeDevices()) {
+        if (!instance) { // no loader, no driver: no devices
+            m_leftOut.push_back(instance.error().message);
+            return;
+        }
+        for (VkPhysicalDevice physical : (*instance)->computeDevices(&m_leftOut)) {
             auto ctx = Context::create(*instance, physical);
             if (ctx)
                 m_devices.push_back(std::make_unique<VulkanDevice>(std::move(*ctx)));
+            else
+                m_leftOut.push_back(ctx.error().message);
         }
     }
+    std::vector<std::string> leftOut() override { return m_leftOut; }
     const char *name() const override { return "vulkan"; }
     std::vector<backends::Device *> devices() override {
         std::vector<backends::Device *> out;
@@ -212,6 +217,7 @@ public:
 
 private:
     std::vector<std::unique_ptr<VulkanDevice>> m_devices;
+    std::vector<std::string> m_leftOut;
 };
 
 } // namespace
