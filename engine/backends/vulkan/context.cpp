@@ -143,8 +143,10 @@ std::vector<VkPhysicalDevice> Instance::computeDevices(std::vector<std::string> 
         return {};
     }
     std::vector<VkPhysicalDevice> all(count);
-    if (vkEnumeratePhysicalDevices(m_instance, &count, all.data()) < 0)
+    if (VkResult r = vkEnumeratePhysicalDevices(m_instance, &count, all.data()); r < 0) {
+        note(std::string("vkEnumeratePhysicalDevices: ") + resultName(r));
         return {};
+    }
     all.resize(count);
     std::vector<bool> visible(all.size(), true);
     if (const char *env = std::getenv("SEASIDE_VK_VISIBLE_DEVICES"); env && *env) {
