@@ -71,23 +71,24 @@ nlohmann::json devicesJson(const std::vector<BackendSummary> &backends) {
 }
 
 std::string devicesText(const std::vector<BackendSummary> &backends) {
-    std::vector<DeviceSummary> devices;
+    std::size_t count = 0;
     for (const BackendSummary &b : backends)
-        devices.insert(devices.end(), b.devices.begin(), b.devices.end());
+        count += b.devices.size();
     std::ostringstream out;
-    out << devices.size() << (devices.size() == 1 ? " compute device" : " compute devices") << '\n';
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-        const DeviceSummary &s = devices[i];
-        out << "  " << i << "  " << s.props.backend << "  " << s.props.name << '\n' << "       " << gib(s.props.memoryBytes);
-        if (s.props.computeUnits > 0) // Vulkan drivers need not say (lavapipe does not)
-            out << ", " << s.props.computeUnits << (s.props.backend == "cpu" ? " threads" : " compute units");
-        out << "; fp16 GEMM " << (s.fp16 ? "yes" : "no");
-        if (s.props.backend == "cuda")
-            out << "; sparse tensor cores " << (s.props.sparseTensorCores ? "yes" : "no");
-        out << "; Samoyeds row selection (1:2) " << (s.samoyedsRows ? "yes" : "no (plain 2:4)") << '\n';
-        if (!s.detail.empty())
-            out << "       " << s.detail << '\n';
-    }
+    out << count << (count == 1 ? " compute device" : " compute devices") << '\n';
+    std::size_t i = 0;
+    for (const BackendSummary &b : backends)
+        for (const DeviceSummary &s : b.devices) {
+            out << "  " << i++ << "  " << s.props.backend << "  " << s.props.name << '\n' << "       " << gib(s.props.memoryBytes);
+            if (s.props.computeUnits > 0) // Vulkan drivers need not say (lavapipe does not)
+                out << ", " << s.props.computeUnits << (s.props.backend == "cpu" ? " threads" : " compute units");
+            out << "; fp16 GEMM " << (s.fp16 ? "yes" : "no");
+            if (s.props.backend == "cuda")
+                out << "; sparse tensor cores " << (s.props.sparseTensorCores ? "yes" : "no");
+            out << "; Samoyeds row selection (1:2) " << (s.samoyedsRows ? "yes" : "no (plain 2:4)") << '\n';
+            if (!s.detail.empty())
+                out << "       " << s.detail << '\n';
+        }
     for (const BackendSummary &b : backends)
         for (const std::string &line : b.leftOut)
             out << b.name << " left out: " << line << '\n';
